@@ -1,0 +1,241 @@
+"""The ``facekit`` command line: data, train, evaluate.
+
+Exit codes: 0 success, 2 an error the message explains (bad input, missing data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .config import Config
+from .errors import FacekitError
+
+
+def _workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _config(args) -> Config:
+    changes = {"data_dir": Path(args.data_dir)}
+    if getattr(args, "models_dir", None):
+        changes["models_dir"] = Path(args.models_dir)
+    return Config().with_(**changes)
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def _import_lfw(args) -> int:
+    from .data import import_lfw
+
+    report = import_lfw(args.source, _config(args), args.min_images)
+    print(f"LFW in {report.lfw_dir}: {report.n_photos} photos of {report.n_people} people.")
+    print(f"{report.n_test_people} people of LFW's View 1 test split were kept out of the training folders.")
+    for folder, count in report.added.items():
+        print(f"  {folder:9s} +{count} photos")
+    if report.already_there:
+        print(f"  {report.already_there} photos were already there (left as they are).")
+    if report.removed_test_photos:
+        print(f"  {report.removed_test_photos} photos of test people were removed from the training folders.")
+    print("Next: `facekit data pairs`.")
+    return 0
+
+
+def _pairs(args) -> int:
+    from .data import make_pairs, save_pairs
+
+    config = _config(args)
+    table = make_pairs(config, args.seed)
+    path = save_pairs(table, config)
+    counts = table.label.value_counts()
+    print(f"{len(table)} pairs ({counts.get(1, 0)} same person, {counts.get(0, 0)} different) -> {path}")
+    return 0
+
+
+def _stats(args) -> int:
+    from .data import dataset_stats
+
+    stats = dataset_stats(_config(args))
+    per_person = stats.people.groupby("folder").photos.describe()[["count", "mean", "max"]]
+    if args.json:
+        print(json.dumps({
+            "folders": stats.folder_counts,
+            "people": {f: int(n) for f, n in stats.people.groupby("folder").size().items()},
+            "image_sizes": {f"{w}x{h}": n for (w, h), n in stats.image_sizes.items()},
+            "pairs": {"same": stats.pairs.get(1, 0), "different": stats.pairs.get(0, 0)},
+        }, indent=2))
+        return 0
+    print("Photos per folder:")
+    for folder, count in stats.folder_counts.items():
+        print(f"  {folder:9s} {count:7d}")
+    if len(per_person):
+        print("\nPeople per folder (photos per person: mean, max):")
+        for folder, row in per_person.iterrows():
+            print(f"  {folder:9s} {int(row['count']):6d} people   {row['mean']:.1f}, {int(row['max'])}")
+    print("\nImage sizes:")
+    for (width, height), count in sorted(stats.image_sizes.items(), key=lambda kv: -kv[1]):
+        print(f"  {width}x{height}: {count}")
+    if stats.pairs:
+        same, different = stats.pairs.get(1, 0), stats.pairs.get(0, 0)
+        print(f"\nPairs: {same + different} ({same} same person, {different} different)")
+    else:
+        print("\nNo pairs.csv yet: run `facekit data pairs`.")
+    return 0
+
+
+def _chips(args) -> int:
+    from .chips import chip_photos
+    from .data import FOLDERS, list_photos
+
+    config = _config(args)
+    photos = [p for f in FOLDERS for p in list_photos(config.data_dir / f)]
+    photos += sorted(config.lfw_dir.glob("*/*.jpg"))
+    results = chip_photos(photos, config, args.workers, progress=True)
+    missing = sum(r.chip_path is None for r in results.values())
+    print(f"{len(results) - missing} of {len(results)} photos have a face chip in {config.chips_dir}; {missing} have no usable face.")
+    return 0
+
+
+# --- baseline ------------------------------------------------------------------------------------
+
+
+def _train_baseline(args) -> int:
+    from .baseline import save_baseline, train_baseline
+    from .chips import chip_pairs
+    from .data import load_pairs
+
+    config = _config(args)
+    table = load_pairs(config)
+    if args.max_pairs and len(table) > args.max_pairs:
+        table = table.sample(args.max_pairs, random_state=config.seed)
+    chipped = chip_pairs(table, config, workers=args.workers, progress=True)
+    if chipped.table.empty:
+        raise FacekitError("No pair has two usable faces; check the photos in anchor/, positive/ and negative/.")
+    model = train_baseline(chipped.table.chip_a, chipped.table.chip_b, chipped.table.label, config, progress=True)
+    path = save_baseline(model, config.baseline_path)
+    print(f"Trained GaussianNB on {len(chipped.table)} pairs ({chipped.dropped} dropped: no face) -> {path}")
+    return 0
+
+
+def _evaluate_baseline(args) -> int:
+    from .baseline import baseline_scores, load_baseline
+    from .chips import chip_pairs
+    from .data import read_lfw_pairs
+    from .evaluate import binary_metrics
+
+    config = _config(args)
+    if not config.baseline_path.exists():
+        raise FacekitError(f"No baseline model at {config.baseline_path}. Run `facekit train baseline` first.")
+    table = read_lfw_pairs(args.lfw_pairs, args.lfw_dir)
+    if args.limit:
+        table = table.groupby("label", group_keys=False).head(args.limit // 2).reset_index(drop=True)
+    chipped = chip_pairs(table, config, base_dir=Path("/"), workers=args.workers, progress=not args.json, lfw_fallback=True)
+    scores = baseline_scores(load_baseline(config.baseline_path), chipped.table.chip_a, chipped.table.chip_b, config)
+    result = binary_metrics(chipped.table.label, scores, threshold=0.0)
+    result["lfw_framing_photos"] = chipped.lfw_framing
+    result["pairs_file"] = str(args.lfw_pairs)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"GaussianNB baseline on {result['n_pairs']} pairs of {Path(args.lfw_pairs).name}:")
+        for key in ("accuracy", "precision", "recall", "f1", "auc"):
+            print(f"  {key:10s} {result[key]:.3f}")
+        print(f"  ({chipped.lfw_framing} photos had no detected face and were cut by LFW's fixed framing)")
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="facekit", description="Face verification: data, training, evaluation.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", default=os.environ.get("FACEKIT_DATA_DIR", "data"),
+        help="folder with anchor/, positive/, negative/, lfw/ and pairs.csv (default: $FACEKIT_DATA_DIR or data/)",
+    )
+    with_models = argparse.ArgumentParser(add_help=False)
+    with_models.add_argument("--models-dir", help="folder of trained models (default: the project's models/)")
+    with_workers = argparse.ArgumentParser(add_help=False)
+    with_workers.add_argument("--workers", type=int, default=_workers(), help="processes for face detection (default: %(default)s)")
+
+    data = commands.add_parser("data", help="import LFW, build the pairs table, show statistics").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    cmd = data.add_parser(
+        "import-lfw", parents=[common], help="import Labeled Faces in the Wild",
+        description="Import LFW: keep an untouched copy in DATA_DIR/lfw, its protocol files in DATA_DIR/lfw_protocol, "
+        "and put the photos of training people (never View 1's test people) in anchor/, positive/ and negative/. "
+        "Running it again adds nothing twice.",
+    )
+    cmd.add_argument("source", nargs="?", type=Path,
+                     help="lfw.tgz or an extracted lfw/ folder, with pairs*.txt and people*.txt beside it; "
+                          "omitted: download everything from the LFW mirrors")
+    cmd.add_argument("--min-images", type=int, default=None,
+                     help="people with at least this many photos go to anchor/ and positive/ (default: 5)")
+    cmd.set_defaults(run=_import_lfw)
+
+    cmd = data.add_parser(
+        "pairs", parents=[common], help="build pairs.csv from the three folders",
+        description="Write DATA_DIR/pairs.csv: every anchor x positive photo of the same person (label 1) and as many "
+        "random anchor x negative pairs of different people (label 0). Paths only, no pixels.",
+    )
+    cmd.add_argument("--seed", type=int, default=None, help="random seed for the negative pairs (default: 42)")
+    cmd.set_defaults(run=_pairs)
+
+    cmd = data.add_parser("stats", parents=[common], help="photos per folder and person, image sizes, pairs balance")
+    cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    cmd.set_defaults(run=_stats)
+
+    cmd = data.add_parser(
+        "chips", parents=[common, with_workers], help="detect and align every face once, into the chip cache",
+        description="Detect, align and cache the face chip of every photo in the data folders and LFW. Later "
+        "commands reuse the cache; it is keyed by file content and pipeline version.",
+    )
+    cmd.set_defaults(run=_chips)
+
+    train = commands.add_parser("train", help="train a model").add_subparsers(dest="model", required=True, metavar="MODEL")
+    cmd = train.add_parser(
+        "baseline", parents=[common, with_models, with_workers], help="Gaussian Naive Bayes on raw grey pixels",
+        description="Fit GaussianNB on the raw grey 105x105 pixels of both face chips of each pair in pairs.csv; "
+        "saved as MODELS_DIR/baseline_gnb.npz (plain arrays, no pickle).",
+    )
+    cmd.add_argument("--max-pairs", type=int, default=0, help="use a random subset of this many pairs (default: all)")
+    cmd.set_defaults(run=_train_baseline)
+
+    evaluate = commands.add_parser("evaluate", help="score a model on LFW's protocol pairs").add_subparsers(
+        dest="model", required=True, metavar="MODEL"
+    )
+    cmd = evaluate.add_parser(
+        "baseline", parents=[common, with_models, with_workers], help="evaluate the Gaussian Naive Bayes baseline",
+        description="Accuracy, precision, recall, F1 and ROC AUC of the baseline on LFW protocol pairs "
+        "(e.g. pairsDevTest.txt, people never seen in training).",
+    )
+    cmd.add_argument("--lfw-pairs", type=Path, required=True, help="an LFW pairs file, e.g. pairsDevTest.txt")
+    cmd.add_argument("--lfw-dir", type=Path, required=True, help="the LFW photos folder (<Name>/<Name>_NNNN.jpg), e.g. data/lfw")
+    cmd.add_argument("--limit", type=int, default=0, help="score only the first N pairs, half same, half different")
+    cmd.add_argument("--json", action="store_true", help="print JSON")
+    cmd.set_defaults(run=_evaluate_baseline)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except FacekitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""One frozen configuration: sizes, paths, thresholds and seeds, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("FACEKIT_DATA_DIR", "data"))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every tunable number of facekit. Make a variant with ``config.with_(field=value)``."""
+
+    # Folders. ``data_dir`` holds anchor/, positive/, negative/, lfw/, pairs.csv and the chip cache.
+    data_dir: Path = field(default_factory=_default_data_dir)
+    models_dir: Path = PROJECT_ROOT / "models"
+
+    # Images: LFW photos and webcam captures are 250x250 RGB JPEGs.
+    photo_size: int = 250
+    jpeg_quality: int = 95
+    # Refuse inputs bigger than this before decoding them (decompression bombs).
+    max_image_pixels: int = 40_000_000
+    max_image_bytes: int = 25 * 1024 * 1024
+
+    # Face detection. MTCNN's pyramid is cheaper on a smaller picture, and its own
+    # ``min_face_size`` above 20 crashes on small inputs (mtcnn 1.0.0), so large photos are
+    # shrunk to ``detect_max_side`` instead.
+    detect_max_side: int = 480
+    min_face_confidence: float = 0.90
+    min_face_pixels: int = 24  # a face narrower than this (in the original photo) is "too small"
+
+    # Face chips: the aligned, cached crop every model input is cut from (uint8 RGB, square).
+    chip_size: int = 112
+    # Eyes/nose/mouth land on a fixed template; ``chip_margin`` is the share of the chip left
+    # around the ArcFace-style tight template, so a chip shows the whole face like LFW's framing.
+    chip_margin: float = 0.25
+    # Bump when anything that changes chip pixels changes: cached chips of another version are
+    # never reused.
+    pipeline_version: str = "1"
+
+    # Baseline: Gaussian Naive Bayes on raw grey pixels, as in the original project.
+    baseline_size: int = 105
+
+    # Data set building.
+    anchor_min_images: int = 5
+    seed: int = 42
+
+    @property
+    def chips_dir(self) -> Path:
+        return self.data_dir / ".chips" / f"v{self.pipeline_version}"
+
+    @property
+    def lfw_dir(self) -> Path:
+        """The untouched copy of LFW: ``<Name>/<Name>_NNNN.jpg``."""
+        return self.data_dir / "lfw"
+
+    @property
+    def protocol_dir(self) -> Path:
+        """LFW's protocol text files (pairs.txt, pairsDevTest.txt, peopleDevTrain.txt, ...)."""
+        return self.data_dir / "lfw_protocol"
+
+    @property
+    def baseline_path(self) -> Path:
+        return self.models_dir / "baseline_gnb.npz"
+
+    @property
+    def pairs_csv(self) -> Path:
+        return self.data_dir / "pairs.csv"
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)

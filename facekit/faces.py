@@ -1,0 +1,175 @@
+"""Find faces, align them on a fixed five-point template and cut out face chips.
+
+The one path from a photo to what a model sees::
+
+    load_image -> detect_faces -> main_face -> align_face  (== face_chip)  -> model_input
+
+It serves training, evaluation, the CLI and the app alike, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .config import Config
+from .errors import NoFaceFound
+from .images import ImageSource, load_image, resize, to_grey
+
+# Five landmarks (left eye, right eye, nose tip, left and right mouth corners) of a tightly
+# cropped 112x112 face, the template used by ArcFace/InsightFace; "left" is the image's left.
+_TEMPLATE_112 = np.array(
+    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
+    dtype=np.float32,
+)
+_LANDMARK_NAMES = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
+
+# Where MTCNN puts those landmarks on an average LFW photo (250x250, face centred; the mean over
+# 120 random LFW photos); used only by :func:`lfw_centre_chip`, the explicit fallback for LFW
+# protocol photos whose face is not detected.
+_LFW_MEAN_LANDMARKS = np.array(
+    [[106.0, 113.0], [146.4, 111.8], [126.8, 136.0], [109.6, 158.1], [145.0, 157.1]], dtype=np.float32
+)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One detected face, in pixel coordinates of the (upright) photo it was found in.
+
+    ``box`` is ``(x, y, width, height)``; ``landmarks`` is a ``(5, 2)`` array of ``(x, y)`` for
+    left eye, right eye, nose, left and right mouth corner; ``confidence`` is in [0, 1].
+    """
+
+    box: tuple[int, int, int, int]
+    confidence: float
+    landmarks: np.ndarray
+
+
+@dataclass(frozen=True)
+class FaceChip:
+    """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it came from."""
+
+    chip: np.ndarray
+    face: Face
+
+
+class _Detector:
+    """MTCNN, created on first use (it loads TensorFlow) and shared by all threads."""
+
+    def __init__(self) -> None:
+        self._mtcnn = None
+        self._lock = threading.Lock()
+
+    def __call__(self, image: np.ndarray) -> list[dict]:
+        with self._lock:
+            if self._mtcnn is None:
+                from mtcnn import MTCNN  # heavy import, deferred on purpose
+
+                self._mtcnn = MTCNN(device="CPU:0")
+            return self._mtcnn.detect_faces(image)
+
+
+_detector = _Detector()
+
+
+def detect_faces(image: np.ndarray, config: Config = Config()) -> list[Face]:
+    """All faces in an ``(H, W, 3)`` uint8 RGB image, the most prominent first.
+
+    Faces under ``config.min_face_confidence`` are dropped. Prominence is the box area times
+    closeness to the image centre (1 at the centre, 0 at a corner), so in a crowd the large
+    central face wins: LFW's rule, where the named person is the one in the middle.
+    """
+    height, width = image.shape[:2]
+    scale = min(1.0, config.detect_max_side / max(height, width))
+    small = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    faces = []
+    for found in _detector(small):
+        if float(found["confidence"]) < config.min_face_confidence:
+            continue
+        x, y, w, h = (float(v) / scale for v in found["box"])
+        landmarks = np.array([found["keypoints"][name] for name in _LANDMARK_NAMES], dtype=np.float32) / scale
+        faces.append(Face((round(x), round(y), round(w), round(h)), float(found["confidence"]), landmarks))
+    return sorted(faces, key=lambda face: _prominence(face, width, height), reverse=True)
+
+
+def _prominence(face: Face, width: int, height: int) -> float:
+    x, y, w, h = face.box
+    off_centre = np.hypot(x + w / 2 - width / 2, y + h / 2 - height / 2) / np.hypot(width / 2, height / 2)
+    return w * h * max(0.0, 1.0 - off_centre)
+
+
+def main_face(faces: list[Face], config: Config = Config()) -> Face:
+    """The face to use: the most prominent one (see :func:`detect_faces`).
+
+    Raises :class:`NoFaceFound` when there is none, or when it is narrower than
+    ``config.min_face_pixels`` (too small to say anything about).
+    """
+    if not faces:
+        raise NoFaceFound(
+            "No face was found in this photo. Use a photo where one face is clearly visible, "
+            "facing the camera, in good light."
+        )
+    face = faces[0]
+    if face.box[2] < config.min_face_pixels:
+        raise NoFaceFound(
+            f"The face is too small ({face.box[2]} pixels wide; at least {config.min_face_pixels} needed). "
+            "Move closer to the camera or crop the photo around the face."
+        )
+    return face
+
+
+def chip_template(config: Config = Config()) -> np.ndarray:
+    """The ``(5, 2)`` landmark positions, in chip pixels, that :func:`align_face` maps a face onto."""
+    tight = _TEMPLATE_112 / 112.0
+    shrink = 1.0 / (1.0 + 2.0 * config.chip_margin)
+    return ((tight - 0.5) * shrink + 0.5) * config.chip_size
+
+
+def align_face(image: np.ndarray, landmarks: np.ndarray, config: Config = Config()) -> np.ndarray:
+    """Rotate, scale and shift ``image`` so the five ``landmarks`` sit on the chip template.
+
+    Returns a ``(chip_size, chip_size, 3)`` uint8 RGB chip. A similarity transform only (no
+    shearing), so faces are never distorted.
+    """
+    matrix, _ = cv2.estimateAffinePartial2D(
+        np.asarray(landmarks, dtype=np.float32), chip_template(config), method=cv2.LMEDS
+    )
+    if matrix is None:
+        raise NoFaceFound("The face's landmarks are degenerate; try a clearer, frontal photo.")
+    size = config.chip_size
+    return cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+
+def face_chip(source: ImageSource, config: Config = Config()) -> FaceChip:
+    """Load a photo, find its main face and return the aligned chip.
+
+    Raises :class:`~facekit.errors.InvalidImage` for unreadable input and
+    :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
+    """
+    image = load_image(source, config)
+    face = main_face(detect_faces(image, config), config)
+    return FaceChip(align_face(image, face.landmarks, config), face)
+
+
+def lfw_centre_chip(image: np.ndarray, config: Config = Config()) -> FaceChip:
+    """Chip an LFW photo by its fixed framing, without detection.
+
+    LFW's photos are 250x250 with the named face centred by its own detector, so the average
+    landmark positions give a fair chip. Only for LFW protocol pairs whose face MTCNN misses
+    (the protocol scores every pair); callers count and report each use.
+    """
+    scale = np.array([image.shape[1], image.shape[0]], dtype=np.float32) / 250.0
+    landmarks = _LFW_MEAN_LANDMARKS * scale
+    box = (round(75 * scale[0]), round(75 * scale[1]), round(100 * scale[0]), round(110 * scale[1]))
+    return FaceChip(align_face(image, landmarks, config), Face(box, 0.0, landmarks))
+
+
+def model_input(chip: np.ndarray, size: int, grey: bool) -> np.ndarray:
+    """A chip as a model sees it: ``(size, size, 1)`` if ``grey`` else ``(size, size, 3)``, float32 in [0, 1]."""
+    pixels = resize(to_grey(chip) if grey else chip, size)
+    if grey:
+        pixels = pixels[:, :, None]
+    return pixels.astype(np.float32) / 255.0

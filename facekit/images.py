@@ -1,0 +1,158 @@
+"""Read images from paths, bytes, file objects or arrays into one form: RGB uint8 arrays.
+
+Every entry point of facekit goes through :func:`load_image`, so EXIF rotation, colour modes
+and the checks against broken or hostile files happen in exactly one place.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .config import Config
+from .errors import InvalidImage
+
+ImageSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO, np.ndarray]
+
+_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "GIF", "TIFF")
+
+
+def load_image(source: ImageSource, config: Config = Config()) -> np.ndarray:
+    """Return the image as an ``(H, W, 3)`` uint8 RGB array, upright (EXIF orientation applied).
+
+    ``source`` is a path, the file's bytes, a binary file object, or an array: ``(H, W)`` grey,
+    ``(H, W, 1|3|4)``, uint8 in [0, 255] or float in [0, 1]. Transparent pixels are laid on
+    white; CMYK, palette and 16-bit images are converted.
+
+    Raises :class:`InvalidImage` for an empty, truncated, oversized or non-image input.
+    """
+    if isinstance(source, np.ndarray):
+        return _from_array(source, config)
+    data = _read_bytes(source, config)
+    if not data:
+        raise InvalidImage("The file is empty (0 bytes). Choose a JPEG or PNG photo.")
+    try:
+        with warnings.catch_warnings():
+            # PIL warns before it raises for very large images; we check the size ourselves.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_FORMATS)
+            width, height = image.size
+            if width * height > config.max_image_pixels:
+                raise InvalidImage(
+                    f"The image is {width}x{height} pixels, more than the "
+                    f"{config.max_image_pixels / 1e6:.0f} megapixels we accept. Resize it and try again."
+                )
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except InvalidImage:
+        raise
+    except UnidentifiedImageError:
+        raise InvalidImage(
+            "This file is not an image we can read. Use a JPEG, PNG, BMP, WEBP, GIF or TIFF photo."
+        ) from None
+    except Image.DecompressionBombError:
+        raise InvalidImage("The image is far too large to open safely. Resize it and try again.") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InvalidImage(f"The image file is damaged or incomplete ({exc}). Try another copy.") from None
+    return _to_rgb_array(image)
+
+
+def _read_bytes(source, config: Config) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidImage(f"No image file at {path}.")
+        if path.stat().st_size > config.max_image_bytes:
+            raise InvalidImage(_too_many_bytes(path.stat().st_size, config))
+        data = path.read_bytes()
+    elif hasattr(source, "read"):
+        data = source.read(config.max_image_bytes + 1)
+        if not isinstance(data, (bytes, bytearray)):
+            raise InvalidImage("The file object must be opened in binary mode.")
+    else:
+        raise InvalidImage(f"Cannot read an image from a {type(source).__name__}.")
+    if len(data) > config.max_image_bytes:
+        raise InvalidImage(_too_many_bytes(len(data), config))
+    return data
+
+
+def _too_many_bytes(n_bytes: int, config: Config) -> str:
+    return (
+        f"The file is {n_bytes / 2**20:.1f} MB; the limit is "
+        f"{config.max_image_bytes / 2**20:.0f} MB. Use a smaller photo."
+    )
+
+
+def _to_rgb_array(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        scaled = np.asarray(image, dtype=np.float64)
+        top = scaled.max() or 1.0
+        image = Image.fromarray((scaled / top * 255).astype(np.uint8))
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+
+
+def _from_array(array: np.ndarray, config: Config) -> np.ndarray:
+    if array.size == 0:
+        raise InvalidImage("The image array is empty.")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise InvalidImage(f"An image array must be (H, W), (H, W, 3) or (H, W, 4), not {array.shape}.")
+    if array.shape[0] * array.shape[1] > config.max_image_pixels:
+        raise InvalidImage(f"The image array {array.shape[:2]} is larger than we accept.")
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
+            raise InvalidImage("A float image array must hold values in [0, 1].")
+        array = np.round(array * 255)
+    elif array.dtype != np.uint8:
+        raise InvalidImage(f"An image array must be uint8 or float, not {array.dtype}.")
+    array = array.astype(np.uint8)
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    if array.shape[2] == 4:
+        return _to_rgb_array(Image.fromarray(array, "RGBA"))
+    return np.ascontiguousarray(array)
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` uint8 RGB -> ``(H, W)`` uint8 luminance (ITU-R 601, as PIL's "L")."""
+    return np.asarray(Image.fromarray(image).convert("L"))
+
+
+def resize(image: np.ndarray, size: int) -> np.ndarray:
+    """Resize a uint8 image (grey or RGB) to ``size x size`` with area-averaging."""
+    return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BOX))
+
+
+def save_jpeg_atomic(image: np.ndarray, path: Path, quality: int = 95) -> Path:
+    """Write an RGB uint8 image as a JPEG at ``path`` without ever leaving a half-written file.
+
+    The bytes go to a temporary file in the same folder, which is then linked into place;
+    the link fails rather than replace a file that is already there (:class:`FileExistsError`).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            Image.fromarray(image).save(handle, format="JPEG", quality=quality)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp_name, path)
+    finally:
+        os.unlink(tmp_name)
+    return path

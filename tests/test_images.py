@@ -1,0 +1,129 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facekit import Config, InvalidImage, load_image, save_jpeg_atomic
+from tests.conftest import jpeg_bytes
+
+
+def _gradient(height=40, width=60):
+    y, x = np.mgrid[0:height, 0:width]
+    return np.stack([x * 4, y * 6, (x + y) * 2], axis=-1).astype(np.uint8)
+
+
+def _encode(image: Image.Image, fmt: str, **kw) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **kw)
+    return buffer.getvalue()
+
+
+def test_reads_bytes_path_file_object_and_array_alike(tmp_path):
+    png = _encode(Image.fromarray(_gradient()), "PNG")
+    (tmp_path / "a.png").write_bytes(png)
+    from_bytes = load_image(png)
+    assert from_bytes.shape == (40, 60, 3) and from_bytes.dtype == np.uint8
+    np.testing.assert_array_equal(from_bytes, _gradient())
+    np.testing.assert_array_equal(load_image(tmp_path / "a.png"), from_bytes)
+    np.testing.assert_array_equal(load_image(str(tmp_path / "a.png")), from_bytes)
+    np.testing.assert_array_equal(load_image(io.BytesIO(png)), from_bytes)
+    np.testing.assert_array_equal(load_image(_gradient()), from_bytes)
+
+
+def test_exif_orientation_is_applied():
+    image = Image.fromarray(_gradient(40, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    loaded = load_image(_encode(image, "JPEG", exif=exif.tobytes()))
+    assert loaded.shape == (60, 40, 3)
+
+
+def test_grey_cmyk_alpha_palette_and_16_bit_become_rgb():
+    grey = Image.fromarray(_gradient()[:, :, 0])
+    assert load_image(_encode(grey, "PNG")).shape == (40, 60, 3)
+    cmyk = Image.fromarray(_gradient()).convert("CMYK")
+    assert load_image(_encode(cmyk, "JPEG")).shape == (40, 60, 3)
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[:, :5] = (255, 0, 0, 255)  # opaque red on the left, transparent on the right
+    out = load_image(_encode(Image.fromarray(rgba, "RGBA"), "PNG"))
+    assert tuple(out[0, 0]) == (255, 0, 0) and tuple(out[0, 9]) == (255, 255, 255)
+    palette = Image.fromarray(_gradient()).convert("P")
+    assert load_image(_encode(palette, "GIF")).shape == (40, 60, 3)
+    deep = Image.fromarray(np.arange(600, dtype=np.uint16).reshape(20, 30) * 100)
+    out = load_image(_encode(deep, "PNG"))
+    assert out.shape == (20, 30, 3) and out.max() == 255
+
+
+def test_grey_and_float_and_rgba_arrays():
+    assert load_image(np.full((5, 7), 9, np.uint8)).shape == (5, 7, 3)
+    assert load_image(np.full((5, 7, 1), 9, np.uint8)).shape == (5, 7, 3)
+    assert load_image(np.full((5, 7, 3), 0.5, np.float32))[0, 0, 0] == 128
+    assert load_image(np.full((5, 7, 4), 200, np.uint8)).shape == (5, 7, 3)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"this is a text file, not a photo", "not an image"),
+        (b"%PDF-1.4 pretend document", "not an image"),
+    ],
+)
+def test_non_images_are_refused_with_a_message(data, message):
+    with pytest.raises(InvalidImage, match=message):
+        load_image(data)
+
+
+def test_truncated_jpeg_is_refused():
+    data = jpeg_bytes(np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8))
+    with pytest.raises(InvalidImage, match="damaged or incomplete"):
+        load_image(data[: len(data) // 2])
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    bomb = _encode(Image.new("L", (8000, 6000)), "PNG")  # 48 megapixels in a few kB
+    assert len(bomb) < 200_000
+    with pytest.raises(InvalidImage, match="megapixels"):
+        load_image(bomb)
+
+
+def test_oversized_file_and_missing_path_are_refused(tmp_path):
+    small_limit = Config(max_image_bytes=1000)
+    big = jpeg_bytes(np.random.default_rng(1).integers(0, 255, (100, 100, 3), dtype=np.uint8))
+    with pytest.raises(InvalidImage, match="MB"):
+        load_image(big, small_limit)
+    (tmp_path / "big.jpg").write_bytes(big)
+    with pytest.raises(InvalidImage, match="MB"):
+        load_image(tmp_path / "big.jpg", small_limit)
+    with pytest.raises(InvalidImage, match="No image file"):
+        load_image(tmp_path / "nothing-here.jpg")
+
+
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.zeros((0, 5, 3), np.uint8), "empty"),
+        (np.zeros((5, 5, 2), np.uint8), r"\(H, W\)"),
+        (np.full((5, 5, 3), 2.0), r"\[0, 1\]"),
+        (np.full((5, 5, 3), np.nan), r"\[0, 1\]"),
+        (np.zeros((5, 5, 3), np.int64), "uint8 or float"),
+    ],
+)
+def test_bad_arrays_are_refused(array, message):
+    with pytest.raises(InvalidImage, match=message):
+        load_image(array)
+
+
+def test_unsupported_source_type():
+    with pytest.raises(InvalidImage, match="Cannot read"):
+        load_image(12345)
+
+
+def test_save_jpeg_atomic_never_overwrites(tmp_path):
+    path = save_jpeg_atomic(_gradient(), tmp_path / "sub" / "me_1.jpg")
+    assert load_image(path).shape == (40, 60, 3)
+    with pytest.raises(FileExistsError):
+        save_jpeg_atomic(np.zeros((4, 4, 3), np.uint8), path)
+    assert load_image(path).shape == (40, 60, 3)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["me_1.jpg"]  # no temporary left behind
