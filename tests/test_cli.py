@@ -1,0 +1,48 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from facekit.cli import main
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["data"], ["data", "import-lfw"], ["data", "pairs"], ["data", "stats"], ["data", "chips"],
+     ["train", "baseline"], ["evaluate", "baseline"]],
+)
+def test_every_command_explains_itself(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(command + ["--help"])
+    assert exit_info.value.code == 0
+    assert "usage: facekit" in capsys.readouterr().out
+
+
+def test_errors_exit_2_with_a_message_not_a_traceback(tmp_path, capsys):
+    assert main(["data", "pairs", "--data-dir", str(tmp_path)]) == 2
+    assert "import-lfw" in capsys.readouterr().err
+    assert main(["train", "baseline", "--data-dir", str(tmp_path), "--models-dir", str(tmp_path)]) == 2
+    assert "facekit data pairs" in capsys.readouterr().err
+    code = main(["evaluate", "baseline", "--data-dir", str(tmp_path), "--models-dir", str(tmp_path),
+                 "--lfw-pairs", str(tmp_path / "p.txt"), "--lfw-dir", str(tmp_path)])
+    assert code == 2 and "train baseline" in capsys.readouterr().err
+    assert main(["data", "import-lfw", str(tmp_path / "missing.tgz"), "--data-dir", str(tmp_path)]) == 2
+
+
+def test_stats_json_on_an_empty_folder(tmp_path, capsys):
+    assert main(["data", "stats", "--json", "--data-dir", str(tmp_path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["folders"] == {"anchor": 0, "positive": 0, "negative": 0}
+    assert stats["pairs"] == {"same": 0, "different": 0}
+
+
+def test_data_dir_from_the_environment(tmp_path):
+    (tmp_path / "anchor").mkdir()
+    (tmp_path / "anchor" / "ann_1.jpg").write_bytes(b"")
+    result = subprocess.run(
+        [sys.executable, "-m", "facekit.cli", "data", "stats", "--json"],
+        env={"FACEKIT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["folders"]["anchor"] == 1

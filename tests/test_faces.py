@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from facekit import Config, Face, NoFaceFound, align_face, face_chip, main_face, model_input
+from facekit.faces import chip_template, detect_faces, lfw_centre_chip
+
+
+def _face(x, y, w, h, confidence=0.99):
+    return Face((x, y, w, h), confidence, np.zeros((5, 2), np.float32))
+
+
+def test_alignment_puts_the_landmarks_on_the_template():
+    config = Config()
+    # Five bright dots where a tilted, shifted, scaled face's landmarks are; after alignment each
+    # must land on its template point.
+    angle, scale, shift = np.deg2rad(15), 1.7, np.array([40.0, 25.0])
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    template = chip_template(config)
+    landmarks = (template @ rotation.T) * scale + shift
+    image = np.zeros((300, 300, 3), np.uint8)
+    for x, y in np.round(landmarks).astype(int):
+        image[y - 2 : y + 3, x - 2 : x + 3] = 255
+    chip = align_face(image, landmarks, config)
+    assert chip.shape == (config.chip_size, config.chip_size, 3) and chip.dtype == np.uint8
+    for x, y in np.round(template).astype(int):
+        assert chip[y, x].max() > 100, (x, y)
+
+
+def test_template_leaves_a_margin_and_keeps_eyes_level():
+    template = chip_template(Config(chip_size=100, chip_margin=0.25))
+    assert template.min() > 20 and template.max() < 80
+    assert abs(template[0, 1] - template[1, 1]) < 0.5
+
+
+def test_main_face_rules():
+    with pytest.raises(NoFaceFound, match="No face"):
+        main_face([])
+    with pytest.raises(NoFaceFound, match="too small"):
+        main_face([_face(10, 10, 12, 14)], Config(min_face_pixels=24))
+    big = _face(50, 50, 80, 90)
+    assert main_face([big, _face(0, 0, 30, 30)]) is big
+
+
+def test_model_input_shapes_and_range():
+    chip = np.random.default_rng(0).integers(0, 256, (112, 112, 3), dtype=np.uint8)
+    grey = model_input(chip, 105, grey=True)
+    assert grey.shape == (105, 105, 1) and grey.dtype == np.float32
+    assert 0.0 <= grey.min() and grey.max() <= 1.0
+    colour = model_input(chip, 64, grey=False)
+    assert colour.shape == (64, 64, 3) and 0.0 <= colour.min() and colour.max() <= 1.0
+
+
+def test_a_blank_image_has_no_face():
+    assert detect_faces(np.full((250, 250, 3), 128, np.uint8)) == []
+    with pytest.raises(NoFaceFound, match="No face"):
+        face_chip(np.full((250, 250, 3), 128, np.uint8))
+
+
+def test_lfw_centre_chip_is_a_full_chip():
+    chip = lfw_centre_chip(np.full((250, 250, 3), 77, np.uint8))
+    assert chip.chip.shape == (112, 112, 3) and chip.face.confidence == 0.0
