@@ -148,6 +148,19 @@ def _evaluate_baseline(args) -> int:
     return 0
 
 
+def _train_siamese(args) -> int:
+    from .train import train_siamese
+
+    config = _config(args)
+    record = train_siamese(config, args.workers, progress=True, max_minutes=args.max_minutes, epochs=args.epochs)
+    print(f"Saved {config.siamese_path} ({record['parameters']:,} parameters) after {record['epochs_run']} epochs "
+          f"(best: {record['best_epoch']}) in {record['training_seconds'] / 60:.1f} min, peak memory {record['peak_memory_mib']} MiB.")
+    print(f"Validation (held-out training people): accuracy {record['validation']['accuracy']:.3f}, "
+          f"AUC {record['validation']['auc']:.3f}, threshold {record['threshold']:.3f}.")
+    print("Next: `facekit evaluate all --lfw-dir data/lfw` for the test figures.")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -208,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--max-pairs", type=int, default=0, help="use a random subset of this many pairs (default: all)")
     cmd.set_defaults(run=_train_baseline)
+
+    cmd = train.add_parser(
+        "siamese", parents=[common, with_models, with_workers], help="the Siamese CNN (CosFace tower + L1/sigmoid head)",
+        description="Train the Siamese network on the people in anchor/, positive/ and negative/ (LFW's training "
+        "people and your captures): the shared tower as a CosFace identity classifier with augmentation and early "
+        "stopping on held-out training people, then the calibrated L1-distance + sigmoid head and its threshold. "
+        "Saves MODELS_DIR/siamese.keras, siamese.json and siamese_training.csv. Run it again after an interruption "
+        "to resume.",
+    )
+    cmd.add_argument("--epochs", type=int, default=None, help="most epochs (default: 24; early stopping may end sooner)")
+    cmd.add_argument("--max-minutes", type=float, default=None, help="stop training the tower after this long")
+    cmd.set_defaults(run=_train_siamese)
 
     evaluate = commands.add_parser("evaluate", help="score a model on LFW's protocol pairs").add_subparsers(
         dest="model", required=True, metavar="MODEL"

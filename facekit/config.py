@@ -47,6 +47,26 @@ class Config:
     # Baseline: Gaussian Naive Bayes on raw grey pixels, as in the original project.
     baseline_size: int = 105
 
+    # Siamese network. It takes the whole chip (chip_size, RGB, [0, 1]); its first layers keep
+    # the central ``siamese_crop`` share (the face without the chip's margin) and shrink it to
+    # ``siamese_size``, so training and every caller see the same framing.
+    siamese_crop: float = 0.68
+    siamese_size: int = 64
+    embedding_dim: int = 128
+    # Training the tower as an identity classifier with a CosFace margin (see siamese.py).
+    cosface_scale: float = 30.0
+    cosface_margin: float = 0.35
+    train_epochs: int = 24
+    train_batch: int = 128
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.05
+    validation_share: float = 0.12  # share of training identities held out for validation
+    early_stop_patience: int = 5
+
+    # Verification against enrolled anchors (the original tutorial's rule): a probe is
+    # verified when at least this share of the anchors match it at the model's threshold.
+    verification_share: float = 0.5
+
     # Data set building.
     anchor_min_images: int = 5
     seed: int = 42
@@ -68,6 +88,19 @@ class Config:
     @property
     def baseline_path(self) -> Path:
         return self.models_dir / "baseline_gnb.npz"
+
+    @property
+    def siamese_path(self) -> Path:
+        return self.models_dir / "siamese.keras"
+
+    @property
+    def siamese_info_path(self) -> Path:
+        """Threshold, calibration and training record saved with the Siamese model."""
+        return self.models_dir / "siamese.json"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.models_dir / "metrics.json"
 
     @property
     def pairs_csv(self) -> Path:

@@ -445,7 +445,16 @@ def dataset_stats(config: Config = Config()) -> DataStats:
     return DataStats(folder_counts, people, dict(sizes), pairs)
 
 
-# --- streaming pairs -----------------------------------------------------------------------------
+# --- streaming from paths -----------------------------------------------------------------------
+
+
+def _decode_chip(path, size: int, grey: bool):
+    """A chip PNG path (string tensor) -> ``(size, size, 1|3)`` float32 tensor in [0, 1]."""
+    import tensorflow as tf
+
+    image = tf.io.decode_png(tf.io.read_file(path), channels=3)
+    image = tf.image.resize(image, (size, size), method="area") / 255.0
+    return tf.image.rgb_to_grayscale(image) if grey else image
 
 
 def pair_dataset(
@@ -469,10 +478,7 @@ def pair_dataset(
     import tensorflow as tf
 
     def load(path):
-        image = tf.io.decode_png(tf.io.read_file(path), channels=3)
-        image = tf.image.resize(image, (size, size), method="area") / 255.0
-        if grey:
-            image = tf.image.rgb_to_grayscale(image)
+        image = _decode_chip(path, size, grey)
         return augment(image) if augment is not None else image
 
     def load_pair(a, b, label):
@@ -482,3 +488,15 @@ def pair_dataset(
     if shuffle:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
     return dataset.map(load_pair, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def photo_dataset(chips: list[str], size: int, grey: bool, labels=None, batch_size: int = 64):
+    """Chips streamed from paths, in order: batches of ``(batch, size, size, C)`` float32 in [0, 1],
+    or of ``(images, labels)`` when ``labels`` are given."""
+    import tensorflow as tf
+
+    paths = tf.data.Dataset.from_tensor_slices(list(map(str, chips)))
+    images = paths.map(lambda path: _decode_chip(path, size, grey), num_parallel_calls=tf.data.AUTOTUNE)
+    if labels is not None:
+        images = tf.data.Dataset.zip((images, tf.data.Dataset.from_tensor_slices(np.asarray(labels))))
+    return images.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -31,3 +31,37 @@ def binary_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> 
         "n_different": int(len(labels) - labels.sum()),
         "confusion": skm.confusion_matrix(labels, predicted, labels=[0, 1]).tolist(),
     }
+
+
+def best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
+    """The score threshold with the best accuracy on these pairs (midway between two scores).
+
+    Use it on validation pairs only: a threshold picked on test pairs inflates test accuracy.
+    """
+    labels = np.asarray(labels, dtype=int)
+    scores = np.asarray(scores, dtype=float)
+    order = np.argsort(scores)
+    sorted_scores, sorted_labels = scores[order], labels[order]
+    # Calling everything from index i upwards "same": correct = different below i + same from i.
+    different_below = np.concatenate([[0], np.cumsum(sorted_labels == 0)])
+    same_from = labels.sum() - np.concatenate([[0], np.cumsum(sorted_labels == 1)])
+    best = int(np.argmax(different_below + same_from))
+    if best == 0:
+        return float(sorted_scores[0])
+    if best == len(scores):
+        return float(np.nextafter(sorted_scores[-1], np.inf))
+    return float((sorted_scores[best - 1] + sorted_scores[best]) / 2)
+
+
+def calibration_error(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the mean |stated probability - observed frequency| over
+    ``bins`` equal-width probability bins, weighted by pairs per bin (0 is perfect)."""
+    labels = np.asarray(labels, dtype=float)
+    probabilities = np.asarray(probabilities, dtype=float)
+    which = np.minimum((probabilities * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            error += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
+    return float(error)

@@ -1,0 +1,143 @@
+"""The Siamese network (Koch, Zemel & Salakhutdinov, 2015), sized for a CPU.
+
+One convolutional tower maps a face chip to a unit-length embedding; the Siamese model runs both
+photos through that same tower, takes the element-wise L1 distance of the embeddings (a
+registered layer) and a sigmoid unit turns it into P(same person).
+
+Training has two steps, because at equal CPU time a margin loss beat pairwise cross-entropy by
+~12 points on LFW (see shared/NOTES.md):
+
+1. the tower learns as an identity classifier with a CosFace head (additive cosine margin) over
+   the training people, with augmentation, early stopping on pairs of *held-out training people*;
+2. the sigmoid head is fitted (logistic regression, i.e. Platt-calibrated) on pairs of half of
+   those held-out people, and the decision threshold is chosen on pairs of the other half.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from .config import Config
+
+_PACKAGE = "facekit"
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class L2Normalize(layers.Layer):
+    """Scale each vector of the last axis to unit length."""
+
+    def call(self, x):
+        return x / ops.sqrt(ops.maximum(ops.sum(ops.square(x), axis=-1, keepdims=True), 1e-12))
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class HorizontalFlip(layers.Layer):
+    """Mirror images ``(batch, H, W, C)`` left to right."""
+
+    def call(self, x):
+        return ops.flip(x, axis=2)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class L1Distance(layers.Layer):
+    """``|a - b|`` element-wise: the Siamese comparison of two embeddings."""
+
+    def call(self, a, b):
+        return ops.abs(a - b)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class CosFaceLogits(layers.Layer):
+    """CosFace (Wang et al., 2018) logits ``s * (cos(theta_y) - m)`` for the true class, ``s * cos`` else.
+
+    Takes ``[embeddings (batch, d), labels (batch,)]``; used only while training the tower.
+    """
+
+    def __init__(self, n_classes: int, scale: float, margin: float, **kwargs):
+        super().__init__(**kwargs)
+        self.n_classes, self.scale, self.margin = n_classes, scale, margin
+
+    def build(self, input_shape):
+        self.centres = self.add_weight(
+            shape=(input_shape[0][-1], self.n_classes), initializer="glorot_uniform", name="centres"
+        )
+
+    def call(self, inputs):
+        embeddings, labels = inputs
+        centres = self.centres / ops.sqrt(ops.sum(ops.square(self.centres), axis=0, keepdims=True) + 1e-12)
+        cosine = ops.matmul(embeddings, centres)
+        margin = self.margin * ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.n_classes)
+        return self.scale * (cosine - margin)
+
+    def get_config(self):
+        return {**super().get_config(), "n_classes": self.n_classes, "scale": self.scale, "margin": self.margin}
+
+
+def _conv_block(x, filters: int, strides: int = 1):
+    x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return layers.ReLU()(x)
+
+
+def build_embedding(config: Config = Config()) -> keras.Model:
+    """The shared tower: ``(siamese_size, siamese_size, 3)`` in [0, 1] -> ``(embedding_dim,)``, unit length.
+
+    A stride-2 stem, three stages of two 3x3 conv+BN+ReLU (48, 96, 192 filters) each closed by
+    max-pooling, a learned per-channel spatial pooling (a depthwise convolution over the whole
+    remaining map, which keeps *where* a feature is, unlike global averaging), dropout and a
+    linear projection. About 0.7 M parameters.
+    """
+    size = config.siamese_size
+    inputs = keras.Input((size, size, 3), name="face")
+    x = layers.Rescaling(2.0, offset=-1.0)(inputs)
+    x = _conv_block(x, 32, strides=2)
+    for filters in (48, 96, 192):
+        x = _conv_block(x, filters)
+        x = _conv_block(x, filters)
+        x = layers.MaxPooling2D()(x)
+    x = layers.DepthwiseConv2D(x.shape[1], padding="valid", use_bias=False)(x)
+    x = layers.BatchNormalization()(layers.Flatten()(x))
+    x = layers.Dropout(0.2)(x)
+    x = layers.Dense(config.embedding_dim, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return keras.Model(inputs, L2Normalize(name="unit_length")(x), name="embedding")
+
+
+def _framing(config: Config) -> keras.Sequential:
+    """Chip -> tower input: keep the central face, drop the chip's margin, shrink to the tower size."""
+    crop = round(config.chip_size * config.siamese_crop)
+    return keras.Sequential(
+        [layers.CenterCrop(crop, crop), layers.Resizing(config.siamese_size, config.siamese_size, interpolation="area")],
+        name="framing",
+    )
+
+
+def build_chip_embedding(embedding: keras.Model, config: Config = Config()) -> keras.Model:
+    """Chip ``(chip_size, chip_size, 3)`` in [0, 1] -> embedding, averaged with its mirror image's
+    (a face and its mirror are the same person; averaging the two steadies the embedding)."""
+    chip = keras.Input((config.chip_size, config.chip_size, 3), name="chip")
+    face = _framing(config)(chip)
+    both = layers.Add()([embedding(face), embedding(HorizontalFlip()(face))])
+    return keras.Model(chip, L2Normalize()(both), name="chip_embedding")
+
+
+def build_siamese(config: Config = Config(), embedding: keras.Model | None = None) -> keras.Model:
+    """Two chips -> P(same person), ``(batch, 1)`` in [0, 1].
+
+    Inputs ``anchor`` and ``other`` are ``(chip_size, chip_size, 3)`` float in [0, 1] (a
+    :class:`~facekit.faces.FaceChip`'s ``chip / 255``). Both go through one shared tower
+    (``embedding``, built fresh if not given); a registered :class:`L1Distance` layer compares
+    them; a sigmoid unit gives the probability.
+    """
+    chip_embedding = build_chip_embedding(embedding or build_embedding(config), config)
+    anchor = keras.Input((config.chip_size, config.chip_size, 3), name="anchor")
+    other = keras.Input((config.chip_size, config.chip_size, 3), name="other")
+    distance = L1Distance(name="l1_distance")(chip_embedding(anchor), chip_embedding(other))
+    probability = layers.Dense(1, activation="sigmoid", name="same_probability")(distance)
+    return keras.Model([anchor, other], probability, name="siamese")
+
+
+def load_siamese(path) -> keras.Model:
+    """Load a saved Siamese model with Keras' safe mode on (no arbitrary code is run)."""
+    return keras.saving.load_model(path, safe_mode=True, compile=False)
