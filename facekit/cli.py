@@ -121,33 +121,6 @@ def _train_baseline(args) -> int:
     return 0
 
 
-def _evaluate_baseline(args) -> int:
-    from .baseline import baseline_scores, load_baseline
-    from .chips import chip_pairs
-    from .data import read_lfw_pairs
-    from .evaluate import binary_metrics
-
-    config = _config(args)
-    if not config.baseline_path.exists():
-        raise FacekitError(f"No baseline model at {config.baseline_path}. Run `facekit train baseline` first.")
-    table = read_lfw_pairs(args.lfw_pairs, args.lfw_dir)
-    if args.limit:
-        table = table.groupby("label", group_keys=False).head(args.limit // 2).reset_index(drop=True)
-    chipped = chip_pairs(table, config, base_dir=Path("/"), workers=args.workers, progress=not args.json, lfw_fallback=True)
-    scores = baseline_scores(load_baseline(config.baseline_path), chipped.table.chip_a, chipped.table.chip_b, config)
-    result = binary_metrics(chipped.table.label, scores, threshold=0.0)
-    result["lfw_framing_photos"] = chipped.lfw_framing
-    result["pairs_file"] = str(args.lfw_pairs)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(f"GaussianNB baseline on {result['n_pairs']} pairs of {Path(args.lfw_pairs).name}:")
-        for key in ("accuracy", "precision", "recall", "f1", "auc"):
-            print(f"  {key:10s} {result[key]:.3f}")
-        print(f"  ({chipped.lfw_framing} photos had no detected face and were cut by LFW's fixed framing)")
-    return 0
-
-
 def _train_siamese(args) -> int:
     from .train import train_siamese
 
@@ -159,6 +132,67 @@ def _train_siamese(args) -> int:
           f"AUC {record['validation']['auc']:.3f}, threshold {record['threshold']:.3f}.")
     print("Next: `facekit evaluate all --lfw-dir data/lfw` for the test figures.")
     return 0
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def _evaluate_one(args) -> int:
+    from .evaluate import score_lfw_pairs
+
+    result = score_lfw_pairs(args.lfw_pairs, args.lfw_dir, _config(args), (args.model,), args.limit, args.workers,
+                             progress=not args.json)
+    figures = {**result[args.model], "lfw_framing_photos": result["lfw_framing_photos"], "pairs_file": result["pairs_file"]}
+    if args.json:
+        print(json.dumps({k: v for k, v in figures.items() if k != "roc"}, indent=2))
+    else:
+        _print_figures({args.model: figures}, result)
+    return 0
+
+
+def _evaluate_all(args) -> int:
+    from .evaluate import metrics_record, score_lfw_pairs
+
+    config = _config(args)
+    pairs_file = Path(args.protocol_dir or config.protocol_dir) / "pairsDevTest.txt"
+    result = score_lfw_pairs(pairs_file, args.lfw_dir, config, ("siamese", "baseline"), args.limit, args.workers,
+                             progress=not args.json)
+    record = metrics_record(result, config)
+    output = args.output or (None if args.limit else config.metrics_path)
+    if output:
+        Path(output).write_text(json.dumps(record, indent=1) + "\n")
+    if args.json:
+        print(json.dumps(record["view1"], indent=2))
+    else:
+        _print_figures({m: record["view1"][m] for m in ("siamese", "baseline")}, record["view1"])
+        if output:
+            print(f"Written to {output}.")
+    return 0
+
+
+def _print_figures(figures: dict, result: dict) -> None:
+    print(f"LFW {result['pairs_file']}: {result['n_pairs']} pairs of people the models never saw.")
+    print(f"{'':12s}" + "".join(f"{name:>10s}" for name in figures))
+    for key in ("accuracy", "precision", "recall", "f1", "auc", "threshold"):
+        print(f"{key:12s}" + "".join(f"{f[key]:10.3f}" for f in figures.values()))
+    if result["lfw_framing_photos"]:
+        print(f"({result['lfw_framing_photos']} photos had no detected face and were cut by LFW's fixed framing.)")
+
+
+# --- verify --------------------------------------------------------------------------------------
+
+
+def _verify(args) -> int:
+    from .verification import verify
+
+    verdict = verify(args.photo_a, args.photo_b, _config(args), args.threshold)
+    if args.json:
+        print(json.dumps({"same": verdict.same, "probability": verdict.probability, "threshold": verdict.threshold,
+                          "boxes": [list(face.box) for face in verdict.faces]}))
+    else:
+        answer = "Same person" if verdict.same else "Different people"
+        print(f"{answer}: P(same) = {verdict.probability:.3f} (threshold {verdict.threshold:.3f})")
+    return 0 if verdict.same else 1
 
 
 # --- parser --------------------------------------------------------------------------------------
@@ -237,16 +271,40 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="score a model on LFW's protocol pairs").add_subparsers(
         dest="model", required=True, metavar="MODEL"
     )
+    lfw_args = argparse.ArgumentParser(add_help=False)
+    lfw_args.add_argument("--lfw-dir", type=Path, required=True,
+                          help="the LFW photos folder (<Name>/<Name>_NNNN.jpg), e.g. data/lfw")
+    lfw_args.add_argument("--limit", type=int, default=0, help="score only the first N pairs, half same, half different")
+    lfw_args.add_argument("--json", action="store_true", help="print JSON")
+    for model, what in (("baseline", "the Gaussian Naive Bayes baseline"), ("siamese", "the Siamese network")):
+        cmd = evaluate.add_parser(
+            model, parents=[common, with_models, with_workers, lfw_args], help=f"evaluate {what}",
+            description=f"Accuracy, precision, recall, F1 and ROC AUC of {what} on LFW protocol pairs "
+            "(e.g. pairsDevTest.txt: people never seen in training).",
+        )
+        cmd.add_argument("--lfw-pairs", type=Path, required=True, help="an LFW pairs file, e.g. pairsDevTest.txt")
+        cmd.set_defaults(run=_evaluate_one)
     cmd = evaluate.add_parser(
-        "baseline", parents=[common, with_models, with_workers], help="evaluate the Gaussian Naive Bayes baseline",
-        description="Accuracy, precision, recall, F1 and ROC AUC of the baseline on LFW protocol pairs "
-        "(e.g. pairsDevTest.txt, people never seen in training).",
+        "all", parents=[common, with_models, with_workers, lfw_args], help="both models on LFW View 1 -> metrics.json",
+        description="Score the Siamese network and the baseline on the same LFW View 1 test pairs "
+        "(PROTOCOL_DIR/pairsDevTest.txt) and write MODELS_DIR/metrics.json (figures, ROC points, per-pair scores, "
+        "split, seed, git commit, date). With --limit nothing is written unless --output is given.",
     )
-    cmd.add_argument("--lfw-pairs", type=Path, required=True, help="an LFW pairs file, e.g. pairsDevTest.txt")
-    cmd.add_argument("--lfw-dir", type=Path, required=True, help="the LFW photos folder (<Name>/<Name>_NNNN.jpg), e.g. data/lfw")
-    cmd.add_argument("--limit", type=int, default=0, help="score only the first N pairs, half same, half different")
+    cmd.add_argument("--protocol-dir", type=Path, default=None,
+                     help="folder with pairsDevTest.txt (default: DATA_DIR/lfw_protocol)")
+    cmd.add_argument("--output", type=Path, default=None, help="where to write the metrics JSON")
+    cmd.set_defaults(run=_evaluate_all)
+
+    cmd = commands.add_parser(
+        "verify", parents=[with_models], help="are two photos the same person?",
+        description="Compare the main face of two photos with the shipped Siamese model. "
+        "Exit code: 0 same person, 1 different people, 2 error (unreadable photo, no face, no model).",
+    )
+    cmd.add_argument("photo_a", type=Path)
+    cmd.add_argument("photo_b", type=Path)
+    cmd.add_argument("--threshold", type=float, default=None, help="decide at this P(same) instead of the model's own")
     cmd.add_argument("--json", action="store_true", help="print JSON")
-    cmd.set_defaults(run=_evaluate_baseline)
+    cmd.set_defaults(run=_verify, data_dir=os.environ.get("FACEKIT_DATA_DIR", "data"))
     return parser
 
 

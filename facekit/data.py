@@ -387,6 +387,7 @@ def read_lfw_pairs(pairs_file: Path, lfw_dir: Path) -> pd.DataFrame:
     except (IndexError, ValueError):
         raise DataError(f"{pairs_file} does not start with LFW's pair-count header.") from None
     lines = _pair_lines(pairs_file)
+    lfw_dir = Path(lfw_dir).resolve()
     if len(lines) != n_folds * 2 * per_class:
         raise DataError(f"{pairs_file} should hold {n_folds * 2 * per_class} pairs but holds {len(lines)}.")
     rows = []

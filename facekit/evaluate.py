@@ -65,3 +65,118 @@ def calibration_error(labels: np.ndarray, probabilities: np.ndarray, bins: int =
         if inside.any():
             error += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
     return float(error)
+
+
+def roc_points(labels: np.ndarray, scores: np.ndarray, max_points: int = 200) -> dict:
+    """The ROC curve as ``{"fpr": [...], "tpr": [...]}``, thinned to at most ``max_points``."""
+    fpr, tpr, _ = skm.roc_curve(np.asarray(labels, dtype=int), np.asarray(scores, dtype=float))
+    keep = np.unique(np.linspace(0, len(fpr) - 1, min(max_points, len(fpr))).round().astype(int))
+    return {"fpr": [round(float(v), 5) for v in fpr[keep]], "tpr": [round(float(v), 5) for v in tpr[keep]]}
+
+
+def tenfold_accuracy(labels: np.ndarray, scores: np.ndarray, folds: np.ndarray) -> dict:
+    """LFW View 2's protocol on ``pairs.txt``: each fold's threshold is the best on the other nine
+    folds, its accuracy is measured on the fold itself. Returns ``mean``, ``standard_error``
+    (std / sqrt(n_folds)), ``per_fold`` and ``thresholds``.
+
+    For an honest View 2 figure, fold k's ``scores`` must come from a model trained without
+    fold k's people.
+    """
+    labels, scores, folds = (np.asarray(v) for v in (labels, scores, folds))
+    accuracies, thresholds = [], []
+    for fold in np.unique(folds):
+        inside = folds == fold
+        threshold = best_threshold(labels[~inside], scores[~inside])
+        accuracies.append(float(((scores[inside] >= threshold).astype(int) == labels[inside]).mean()))
+        thresholds.append(threshold)
+    return {
+        "mean": float(np.mean(accuracies)),
+        "standard_error": float(np.std(accuracies, ddof=1) / np.sqrt(len(accuracies))) if len(accuracies) > 1 else 0.0,
+        "per_fold": accuracies,
+        "thresholds": thresholds,
+    }
+
+
+def score_lfw_pairs(pairs_file, lfw_dir, config, models=("siamese", "baseline"), limit: int = 0,
+                    workers: int = 1, progress: bool = False) -> dict:
+    """Score LFW protocol pairs with the shipped models, in one run on the same pairs.
+
+    ``limit`` keeps the first ``limit // 2`` same and different pairs. Returns ``pairs_file``,
+    ``n_pairs``, ``lfw_framing_photos`` (photos MTCNN missed, cut by LFW's framing), one metrics
+    dict per model (see :func:`binary_metrics`, plus ``roc``) and ``pairs``: per pair, both photo
+    paths relative to ``lfw_dir``, the label and each model's score.
+    """
+    from pathlib import Path
+
+    from .chips import chip_pairs
+    from .data import read_lfw_pairs
+
+    table = read_lfw_pairs(pairs_file, lfw_dir)
+    if limit:
+        table = table.groupby("label", group_keys=False).head(limit // 2).sort_index().reset_index(drop=True)
+    chipped = chip_pairs(table, config, base_dir=Path("/"), workers=workers, progress=progress, lfw_fallback=True)
+    pairs = chipped.table
+    result = {"pairs_file": Path(pairs_file).name, "n_pairs": len(pairs), "lfw_framing_photos": chipped.lfw_framing}
+    scores = {name: _MODEL_SCORERS[name](pairs, config, progress) for name in models}
+    for name, (model_scores, threshold) in scores.items():
+        result[name] = {**binary_metrics(pairs.label, model_scores, threshold), "roc": roc_points(pairs.label, model_scores)}
+    lfw_dir = Path(lfw_dir).resolve()
+    result["pairs"] = [
+        {
+            "a": Path(row.anchor_path).resolve().relative_to(lfw_dir).as_posix(),
+            "b": Path(row.other_path).resolve().relative_to(lfw_dir).as_posix(),
+            "label": int(row.label),
+            **{name: round(float(scores[name][0][i]), 6) for name in models},
+        }
+        for i, row in enumerate(pairs.itertuples())
+    ]
+    return result
+
+
+def _siamese_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
+    from .data import pair_dataset
+    from .verification import load_verifier
+
+    verifier = load_verifier(config)
+    dataset = pair_dataset(pairs.chip_a, pairs.chip_b, pairs.label, config.chip_size, grey=False, batch_size=64)
+    return verifier.model.predict(dataset, verbose=1 if progress else 0).reshape(-1), verifier.threshold
+
+
+def _baseline_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
+    from .baseline import baseline_scores, load_baseline
+    from .errors import DataError
+
+    if not config.baseline_path.exists():
+        raise DataError(f"No baseline model at {config.baseline_path}. Run `facekit train baseline` first.")
+    return baseline_scores(load_baseline(config.baseline_path), pairs.chip_a, pairs.chip_b, config, progress), 0.0
+
+
+_MODEL_SCORERS = {"siamese": _siamese_scores, "baseline": _baseline_scores}
+
+
+def metrics_record(view1: dict, config) -> dict:
+    """What ``models/metrics.json`` holds: View 1 figures of both models, the per-pair scores, and
+    where they came from (data split, seed, training time, git commit, date)."""
+    import json
+    import subprocess
+    from datetime import datetime, timezone
+
+    from .config import PROJECT_ROOT
+
+    training = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                                timeout=10).stdout.strip() or "unknown"
+    except OSError:
+        commit = "unknown"
+    pairs = view1.pop("pairs")
+    return {
+        "view1": view1,
+        "protocol": "LFW View 1: the models never saw these people (peopleDevTest); thresholds were chosen "
+        "before, on held-out training people (Siamese) or fixed at log-odds 0 (baseline).",
+        "training": {k: training.get(k) for k in ("split", "seed", "training_seconds", "epochs_run", "best_epoch",
+                                                  "threshold", "calibration", "validation", "trained_at", "parameters")},
+        "git_commit": commit,
+        "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "pairs": pairs,
+    }

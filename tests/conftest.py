@@ -47,7 +47,7 @@ def _first_pairs(pairs_file: Path, n_each: int) -> list[list[str]]:
 @pytest.fixture(scope="session")
 def mini_lfw(lfw_source, tmp_path_factory) -> Path:
     """A small real LFW: the photos of 12 same + 12 different pairsDevTest pairs, 10 training
-    people with 5+ photos and 30 with fewer, extracted from the real lfw.tgz, with the real
+    people with 5-12 photos and 30 with 2-4, extracted from the real lfw.tgz, with the real
     protocol files beside the folder (``<root>/lfw/<Name>/...``, ``<root>/pairsDevTest.txt``).
     """
     root = tmp_path_factory.mktemp("mini_lfw")
@@ -55,7 +55,7 @@ def mini_lfw(lfw_source, tmp_path_factory) -> Path:
     test_names |= {f[2] for f in _first_pairs(lfw_source / "pairsDevTest.txt", 12) if len(f) == 4}
     train_people = [line.split() for line in (lfw_source / "peopleDevTrain.txt").read_text().splitlines()[1:]]
     many = [name for name, n in train_people if 5 <= int(n) <= 12][:10]
-    few = [name for name, n in train_people if int(n) < 5][:30]
+    few = [name for name, n in train_people if 2 <= int(n) < 5][:30]
     wanted = test_names | set(many) | set(few)
     with tarfile.open(lfw_source / "lfw.tgz") as tar:
         for member in tar:

@@ -26,7 +26,7 @@ def test_errors_exit_2_with_a_message_not_a_traceback(tmp_path, capsys):
     assert "facekit data pairs" in capsys.readouterr().err
     code = main(["evaluate", "baseline", "--data-dir", str(tmp_path), "--models-dir", str(tmp_path),
                  "--lfw-pairs", str(tmp_path / "p.txt"), "--lfw-dir", str(tmp_path)])
-    assert code == 2 and "train baseline" in capsys.readouterr().err
+    assert code == 2 and "No LFW pairs file" in capsys.readouterr().err
     assert main(["data", "import-lfw", str(tmp_path / "missing.tgz"), "--data-dir", str(tmp_path)]) == 2
 
 

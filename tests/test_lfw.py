@@ -83,3 +83,101 @@ def test_pairs_baseline_and_evaluation_end_to_end(imported, mini_lfw, capsys):
     code = main(["evaluate", "baseline", *data, *models, "--lfw-pairs", str(mini_lfw / "pairsMini.txt"),
                  "--lfw-dir", str(imported.lfw_dir), "--json", "--limit", "10"])
     assert code == 0 and json.loads(capsys.readouterr().out)["n_same"] == 5
+
+
+SHIPPED = Config()
+
+
+def _shipped_model_or_skip():
+    if not SHIPPED.siamese_path.exists():
+        pytest.skip(f"no shipped model at {SHIPPED.siamese_path}")
+
+
+def _mini_pairs(mini_lfw):
+    lines = [line.split() for line in (mini_lfw / "pairsMini.txt").read_text().splitlines()[1:]]
+    photo = lambda name, n: mini_lfw / "lfw" / name / f"{name}_{int(n):04d}.jpg"  # noqa: E731
+    same = [(photo(f[0], f[1]), photo(f[0], f[2])) for f in lines if len(f) == 3]
+    different = [(photo(f[0], f[1]), photo(f[2], f[3])) for f in lines if len(f) == 4]
+    return same, different
+
+
+def test_verify_scores_same_people_above_different_people(mini_lfw):
+    _shipped_model_or_skip()
+    from facekit import verify
+
+    same, different = _mini_pairs(mini_lfw)
+    p_same = [verify(a, b).probability for a, b in same[:6]]
+    p_different = [verify(a, b).probability for a, b in different[:6]]
+    assert np.mean(p_same) > np.mean(p_different) + 0.2
+    verdict = verify(*same[0])
+    assert verdict.chips[0].shape == (112, 112, 3) and 0.0 <= verdict.probability <= 1.0
+    assert verdict.same == (verdict.probability >= verdict.threshold)
+
+
+def test_verify_against_enrolled_anchors(mini_lfw):
+    _shipped_model_or_skip()
+    from facekit import verify_against_anchors
+
+    people = sorted((p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 5), key=lambda p: p.name)
+    person, stranger = people[0], people[1]
+    anchors = sorted(person.glob("*.jpg"))[1:5]
+    own = verify_against_anchors(sorted(person.glob("*.jpg"))[0], anchors)
+    other = verify_against_anchors(sorted(stranger.glob("*.jpg"))[0], anchors)
+    assert own.n_anchors == 4 and len(own.probabilities) == 4
+    assert own.share > other.share or own.probabilities.mean() > other.probabilities.mean()
+    strict = verify_against_anchors(sorted(person.glob("*.jpg"))[0], anchors, detection_threshold=1.01)
+    assert strict.matches == 0 and not strict.verified
+
+
+def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
+    _shipped_model_or_skip()
+    same, different = _mini_pairs(mini_lfw)
+    assert main(["verify", str(same[0][0]), str(same[0][1])]) in (0, 1)
+    capsys.readouterr()
+    assert main(["verify", str(same[0][0]), str(same[0][1]), "--threshold", "0"]) == 0
+    assert "Same person" in capsys.readouterr().out
+    assert main(["verify", str(different[0][0]), str(different[0][1]), "--threshold", "1.01"]) == 1
+    assert "Different people" in capsys.readouterr().out
+    (tmp_path / "note.txt").write_text("not a photo")
+    assert main(["verify", str(same[0][0]), str(tmp_path / "note.txt")]) == 2
+    assert "second photo" in capsys.readouterr().err
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (250, 250), (128, 128, 128)).save(blank)
+    assert main(["verify", str(blank), str(same[0][1])]) == 2
+    assert "No face" in capsys.readouterr().err
+    assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(tmp_path)]) == 2
+    assert "train siamese" in capsys.readouterr().err
+
+
+def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_config):
+    _shipped_model_or_skip()
+    from facekit import score_lfw_pairs
+
+    metrics = json.loads(SHIPPED.metrics_path.read_text())
+    for model in ("siamese", "baseline"):
+        for key in ("accuracy", "auc", "threshold", "precision", "recall", "f1", "confusion", "roc"):
+            assert key in metrics["view1"][model]
+    assert metrics["view1"]["n_pairs"] == 1000 and metrics["view1"]["pairs_file"] == "pairsDevTest.txt"
+    assert metrics["training"]["seed"] is not None and metrics["git_commit"]
+    shipped = {(p["a"], p["b"]): p for p in metrics["pairs"]}
+    fresh = score_lfw_pairs(mini_lfw / "pairsMini.txt", mini_lfw / "lfw", chip_config.with_(models_dir=SHIPPED.models_dir))
+    assert fresh["n_pairs"] == 24
+    for pair in fresh["pairs"]:
+        recorded = shipped[(pair["a"], pair["b"])]
+        assert pair["label"] == recorded["label"]
+        assert pair["siamese"] == pytest.approx(recorded["siamese"], abs=2e-3)
+        assert pair["baseline"] == pytest.approx(recorded["baseline"], rel=1e-3, abs=1e-2)
+
+
+def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
+    from facekit import load_siamese, train_siamese
+
+    config = imported.with_(train_batch=16, validation_share=0.3)
+    record = train_siamese(config, progress=False, epochs=1)
+    assert config.siamese_path.exists() and (config.models_dir / "siamese_training.csv").exists()
+    assert 0.0 <= record["threshold"] <= 1.0 and record["epochs_run"] == 1
+    assert record["split"]["validation_people"] >= 4 and record["split"]["training_people"] >= 10
+    model = load_siamese(config.siamese_path)
+    chips = np.random.default_rng(0).random((2, 112, 112, 3)).astype("float32")
+    assert model.predict([chips, chips[::-1]], verbose=0).shape == (2, 1)
+    assert not (config.models_dir / ".train-backup").exists()
