@@ -8,8 +8,21 @@ import importlib
 
 from .baseline import baseline_scores, load_baseline, save_baseline, train_baseline
 from .chips import ChippedPairs, ChipResult, chip_pairs, chip_photo, chip_photos, read_chip
+from .capture import (
+    LatestFrame,
+    ShotQuality,
+    captures,
+    delete_capture,
+    delete_person,
+    enrolled_people,
+    judge_shot,
+    live_feedback,
+    person_name,
+    save_capture,
+)
 from .config import Config
 from .data import (
+    FOLDERS,
     DataStats,
     ImportReport,
     dataset_stats,
@@ -18,13 +31,14 @@ from .data import (
     load_pairs,
     make_pairs,
     pair_dataset,
+    photo_measurements,
     read_lfw_pairs,
     save_pairs,
 )
 from .errors import DataError, FacekitError, InvalidImage, NoFaceFound
-from .evaluate import best_threshold, binary_metrics, score_lfw_pairs, tenfold_accuracy
+from .evaluate import best_threshold, binary_metrics, evaluate_own_people, score_lfw_pairs, tenfold_accuracy
 from .faces import Face, FaceChip, align_face, detect_faces, face_chip, main_face, model_input
-from .images import load_image, save_jpeg_atomic
+from .images import draw_box, load_image, save_jpeg_atomic
 
 # Names whose modules import TensorFlow/Keras: resolved lazily (PEP 562).
 _LAZY = {
@@ -42,6 +56,9 @@ def __getattr__(name):
 
 
 __all__ = [*_LAZY,
+    "FOLDERS", "LatestFrame", "ShotQuality", "captures", "delete_capture", "delete_person", "draw_box",
+    "enrolled_people", "evaluate_own_people", "judge_shot", "live_feedback", "person_name", "photo_measurements",
+    "save_capture",
     "ChipResult", "ChippedPairs", "Config", "DataError", "DataStats", "Face", "FaceChip", "FacekitError",
     "ImportReport", "InvalidImage", "NoFaceFound", "align_face", "baseline_scores", "best_threshold", "binary_metrics",
     "chip_pairs", "chip_photo", "chip_photos", "dataset_stats", "detect_faces", "face_chip", "identity_of",

@@ -63,6 +63,16 @@ class Config:
     validation_share: float = 0.12  # share of training identities held out for validation
     early_stop_patience: int = 5
 
+    # Capture: how a webcam shot is judged and framed. Brightness is the mean grey level of
+    # the face (0-255); sharpness the variance of its Laplacian (higher is sharper).
+    min_brightness: float = 60.0
+    max_brightness: float = 215.0
+    min_sharpness: float = 40.0
+    min_capture_face_pixels: int = 80
+    capture_face_share: float = 0.42  # face box width / photo width, as in LFW's framing
+    recommended_anchors: int = 10
+    recommended_positives: int = 10
+
     # Verification against enrolled anchors (the original tutorial's rule): a probe is
     # verified when at least this share of the anchors match it at the model's threshold.
     verification_share: float = 0.5

@@ -501,3 +501,29 @@ def photo_dataset(chips: list[str], size: int, grey: bool, labels=None, batch_si
     if labels is not None:
         images = tf.data.Dataset.zip((images, tf.data.Dataset.from_tensor_slices(np.asarray(labels))))
     return images.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def photo_measurements(config: Config = Config(), sample: int = 300, seed: int | None = None) -> pd.DataFrame:
+    """Brightness and sharpness of up to ``sample`` photos per folder (seeded random choice).
+
+    Columns: ``path``, ``folder``, ``person``, ``width``, ``height`` (pixels), ``brightness``
+    (mean grey level, 0-255) and ``sharpness`` (variance of the Laplacian of the photo shrunk to
+    128x128; higher is sharper). Unreadable photos are skipped.
+    """
+    from PIL import Image
+
+    from .images import light_and_focus
+
+    rng = np.random.default_rng(config.seed if seed is None else seed)
+    rows = []
+    for folder in FOLDERS:
+        photos = list_photos(config.data_dir / folder)
+        for index in sorted(rng.permutation(len(photos))[:sample]):
+            try:
+                with Image.open(photos[index]) as image:
+                    grey = np.asarray(image.convert("L"))
+            except OSError:
+                continue
+            rows.append((str(photos[index]), folder, identity_of(photos[index]), grey.shape[1], grey.shape[0],
+                         *light_and_focus(grey)))
+    return pd.DataFrame(rows, columns=["path", "folder", "person", "width", "height", "brightness", "sharpness"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from sklearn import metrics as skm
 
@@ -106,8 +108,6 @@ def score_lfw_pairs(pairs_file, lfw_dir, config, models=("siamese", "baseline"),
     dict per model (see :func:`binary_metrics`, plus ``roc``) and ``pairs``: per pair, both photo
     paths relative to ``lfw_dir``, the label and each model's score.
     """
-    from pathlib import Path
-
     from .chips import chip_pairs
     from .data import read_lfw_pairs
 
@@ -117,9 +117,7 @@ def score_lfw_pairs(pairs_file, lfw_dir, config, models=("siamese", "baseline"),
     chipped = chip_pairs(table, config, base_dir=Path("/"), workers=workers, progress=progress, lfw_fallback=True)
     pairs = chipped.table
     result = {"pairs_file": Path(pairs_file).name, "n_pairs": len(pairs), "lfw_framing_photos": chipped.lfw_framing}
-    scores = {name: _MODEL_SCORERS[name](pairs, config, progress) for name in models}
-    for name, (model_scores, threshold) in scores.items():
-        result[name] = {**binary_metrics(pairs.label, model_scores, threshold), "roc": roc_points(pairs.label, model_scores)}
+    scores = _score_both(pairs, config, models, progress, result)
     lfw_dir = Path(lfw_dir).resolve()
     result["pairs"] = [
         {
@@ -130,6 +128,63 @@ def score_lfw_pairs(pairs_file, lfw_dir, config, models=("siamese", "baseline"),
         }
         for i, row in enumerate(pairs.itertuples())
     ]
+    return result
+
+
+def _score_both(pairs, config, models, progress, result: dict) -> dict:
+    """Score chipped pairs with each model; put its metrics (+ ROC) in ``result[model]``."""
+    scores = {name: _MODEL_SCORERS[name](pairs, config, progress) for name in models}
+    for name, (model_scores, threshold) in scores.items():
+        result[name] = {**binary_metrics(pairs.label, model_scores, threshold), "roc": roc_points(pairs.label, model_scores)}
+    return scores
+
+
+def evaluate_own_people(config, max_pairs: int = 200, on_progress=None) -> dict:
+    """Both models on pairs of the people captured in the app (people in ``anchor/`` who are not
+    LFW people): their anchor x positive photos (same) and as many of their anchors x random
+    ``negative/`` photos (different), at most ``max_pairs`` in all, seeded.
+
+    ``on_progress(done, total)`` is called as photos are chipped. Returns ``n_pairs``,
+    ``people``, ``dropped`` (pairs without a usable face) and per model the metrics of
+    :func:`binary_metrics`. Raises :class:`~facekit.errors.DataError` when there is nothing to
+    evaluate.
+    """
+    import pandas as pd
+
+    from .chips import chip_photo
+    from .data import identity_of, list_photos
+    from .errors import DataError
+
+    rng = np.random.default_rng(config.seed)
+    own = lambda path: not (config.lfw_dir / identity_of(path)).is_dir()  # noqa: E731
+    anchors = [p for p in list_photos(config.data_dir / "anchor") if own(p)]
+    positives = [p for p in list_photos(config.data_dir / "positive") if own(p)]
+    negatives = list_photos(config.data_dir / "negative")
+    same = [(a, p) for a in anchors for p in positives if identity_of(a) == identity_of(p)]
+    if not same or not negatives:
+        raise DataError(
+            "Nothing of yours to evaluate yet: take anchor and positive photos on the Capture page "
+            "(and import LFW for the different-person pairs)."
+        )
+    half = max(1, max_pairs // 2)
+    same = [same[i] for i in rng.permutation(len(same))[:half]]
+    different = [(anchors[rng.integers(len(anchors))], negatives[rng.integers(len(negatives))]) for _ in same]
+    table = pd.DataFrame([(str(a), str(b), 1) for a, b in same] + [(str(a), str(b), 0) for a, b in different],
+                         columns=["anchor_path", "other_path", "label"])
+    photos = list(dict.fromkeys(table.anchor_path.tolist() + table.other_path.tolist()))
+    chip_of = {}
+    for done, photo in enumerate(photos, 1):
+        chip_of[photo] = chip_photo(Path(photo), config).chip_path
+        if on_progress:
+            on_progress(done, len(photos))
+    table["chip_a"] = [chip_of[p] and str(chip_of[p]) for p in table.anchor_path]
+    table["chip_b"] = [chip_of[p] and str(chip_of[p]) for p in table.other_path]
+    usable = table.chip_a.notna() & table.chip_b.notna()
+    pairs = table[usable].reset_index(drop=True)
+    if pairs.label.nunique() < 2:
+        raise DataError("Too few of your photos have a usable face to evaluate; take a few more, facing the camera.")
+    result = {"n_pairs": len(pairs), "people": sorted({identity_of(a) for a in anchors}), "dropped": int((~usable).sum())}
+    _score_both(pairs, config, ("siamese", "baseline"), False, result)
     return result
 
 

@@ -156,3 +156,26 @@ def save_jpeg_atomic(image: np.ndarray, path: Path, quality: int = 95) -> Path:
     finally:
         os.unlink(tmp_name)
     return path
+
+
+def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:
+    """A copy of an RGB uint8 image with ``box`` ``(x, y, w, h)`` outlined and an optional label."""
+    import cv2
+
+    out = np.ascontiguousarray(image).copy()
+    x, y, w, h = (int(v) for v in box)
+    thickness = max(2, round(max(out.shape[:2]) / 250))
+    cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
+    if label:
+        scale = max(0.5, max(out.shape[:2]) / 900)
+        cv2.putText(out, label, (x, max(15, y - 8)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
+    return out
+
+
+def light_and_focus(grey: np.ndarray) -> tuple[float, float]:
+    """``(brightness, sharpness)`` of a uint8 grey image: the mean grey level (0-255) and the
+    variance of the Laplacian once shrunk to 128x128 (higher is sharper; under ~40 looks blurred)."""
+    import cv2
+
+    small = cv2.resize(grey, (128, 128), interpolation=cv2.INTER_AREA)
+    return float(grey.mean()), float(cv2.Laplacian(small, cv2.CV_64F).var())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# aiortc's libsrtp segfaults when it loads after TensorFlow: load it first (see ui.py).
+import streamlit_webrtc  # noqa: F401  isort: skip
+
 import io
 import os
 import shutil

@@ -1,0 +1,203 @@
+"""Webcam captures: judge a shot, frame the face like LFW, save it, list and delete captures.
+
+A capture is a 250x250 JPEG in ``data/anchor/`` or ``data/positive/`` named
+``<person>_<timestamp><random>.jpg``: the identity is the part before the last underscore.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .config import Config
+from .data import identity_of, list_photos
+from .errors import DataError
+from .faces import Face, detect_faces, main_face
+from .images import ImageSource, light_and_focus, load_image, save_jpeg_atomic, to_grey
+
+KINDS = ("anchor", "positive")
+
+
+@dataclass(frozen=True)
+class ShotQuality:
+    """How usable a shot is. ``brightness`` is the face's mean grey level (0-255), ``sharpness``
+    the variance of its Laplacian, ``face_pixels`` the face box width; ``problems`` lists what to
+    fix, in plain words (empty when the shot is good)."""
+
+    face: Face
+    brightness: float
+    sharpness: float
+    face_pixels: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def person_name(text: str) -> str:
+    """A typed name as a safe file-name part: ``" Ada  Lovelace! "`` -> ``"Ada_Lovelace"``.
+
+    Raises :class:`DataError` when nothing usable is left.
+    """
+    name = re.sub(r"[^A-Za-z0-9-]+", "_", text.strip()).strip("_")[:60]
+    if not name:
+        raise DataError("Type a name with at least one letter or digit.")
+    return name
+
+
+def _face_region(image: np.ndarray, face: Face) -> np.ndarray:
+    x, y, w, h = face.box
+    x0, y0 = max(0, x), max(0, y)
+    return image[y0 : y0 + max(h, 1), x0 : x0 + max(w, 1)]
+
+
+def judge_shot(image: np.ndarray, config: Config = Config()) -> ShotQuality:
+    """Find the main face of an ``(H, W, 3)`` uint8 RGB frame and judge light, blur and size.
+
+    Raises :class:`~facekit.errors.NoFaceFound` when there is no face.
+    """
+    face = main_face(detect_faces(image, config), config)
+    brightness, sharpness = light_and_focus(to_grey(_face_region(image, face)))
+    problems = []
+    if brightness < config.min_brightness:
+        problems.append("too dark: add light in front of you")
+    elif brightness > config.max_brightness:
+        problems.append("too bright: move away from the light")
+    if sharpness < config.min_sharpness:
+        problems.append("blurred: hold still")
+    if face.box[2] < config.min_capture_face_pixels:
+        problems.append("face too small: come closer")
+    return ShotQuality(face, brightness, sharpness, face.box[2], tuple(problems))
+
+
+def frame_like_lfw(image: np.ndarray, face: Face, config: Config = Config()) -> np.ndarray:
+    """A ``(photo_size, photo_size, 3)`` uint8 crop centred on the face, the face filling
+    ``capture_face_share`` of the width, as LFW frames its photos. Edges are replicated where the
+    crop leaves the frame."""
+    x, y, w, h = face.box
+    side = max(1, round(w / config.capture_face_share))
+    centre_x, centre_y = x + w / 2, y + h / 2
+    matrix = np.array(
+        [[config.photo_size / side, 0, config.photo_size / 2 - centre_x * config.photo_size / side],
+         [0, config.photo_size / side, config.photo_size / 2 - centre_y * config.photo_size / side]],
+        dtype=np.float32,
+    )
+    return cv2.warpAffine(image, matrix, (config.photo_size, config.photo_size), flags=cv2.INTER_AREA,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def save_capture(image: ImageSource, person: str, kind: str, config: Config = Config()) -> tuple[Path, ShotQuality]:
+    """Judge a shot, frame its face like LFW and save it as ``data/<kind>/<person>_<unique>.jpg``.
+
+    ``kind`` is ``"anchor"`` or ``"positive"``. The file is written atomically under a new
+    name, never over another. Returns the path and the shot's quality (saved even when it has
+    problems, so the person can decide; the caller shows them). Raises :class:`~facekit.errors.NoFaceFound`,
+    :class:`~facekit.errors.InvalidImage` or :class:`DataError`.
+    """
+    if kind not in KINDS:
+        raise DataError(f"A capture is an anchor or a positive, not {kind!r}.")
+    frame = load_image(image, config)
+    quality = judge_shot(frame, config)
+    name = person_name(person)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    path = config.data_dir / kind / f"{name}_{stamp}{secrets.token_hex(3)}.jpg"
+    save_jpeg_atomic(frame_like_lfw(frame, quality.face, config), path, config.jpeg_quality)
+    return path, quality
+
+
+def captures(person: str, config: Config = Config()) -> dict[str, list[Path]]:
+    """A person's saved photos: ``{"anchor": [...], "positive": [...]}``, oldest first."""
+    name = person_name(person)
+    return {kind: [p for p in list_photos(config.data_dir / kind) if identity_of(p) == name] for kind in KINDS}
+
+
+def enrolled_people(config: Config = Config()) -> list[str]:
+    """People with at least one anchor photo: the app's own captures first, then LFW's people."""
+    people = {identity_of(p) for p in list_photos(config.data_dir / "anchor")}
+    return sorted(people, key=lambda person: ((config.lfw_dir / person).is_dir(), person))
+
+
+def delete_capture(path: Path, config: Config = Config()) -> None:
+    """Delete one capture. Only files directly in ``data/anchor`` or ``data/positive`` are
+    deleted; anything else raises :class:`DataError`."""
+    path = Path(path).resolve()
+    allowed = {(config.data_dir / kind).resolve() for kind in KINDS}
+    if path.parent not in allowed or not path.is_file():
+        raise DataError(f"{path.name} is not a saved capture.")
+    path.unlink()
+
+
+def delete_person(person: str, config: Config = Config()) -> int:
+    """Delete all of a person's anchor and positive photos; return how many were deleted."""
+    removed = 0
+    for paths in captures(person, config).values():
+        for path in paths:
+            delete_capture(path, config)
+            removed += 1
+    return removed
+
+
+class LatestFrame:
+    """The newest webcam frame, handed from the video thread to the page through a lock.
+
+    The video callback calls :meth:`put`; the page calls :meth:`get` when a button is pressed.
+    Also keeps the last :class:`ShotQuality` the video thread measured (or the reason it has none),
+    for live feedback.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._image: np.ndarray | None = None
+        self._feedback: ShotQuality | str | None = None
+        self._judged_at = 0.0
+
+    def feedback_due(self, every_s: float) -> bool:
+        """True at most once every ``every_s`` seconds: face detection is too slow for every frame."""
+        import time
+
+        with self._lock:
+            if time.monotonic() - self._judged_at < every_s:
+                return False
+            self._judged_at = time.monotonic()
+            return True
+
+    def put(self, image: np.ndarray, feedback: ShotQuality | str | None = None) -> None:
+        with self._lock:
+            self._image = image
+            if feedback is not None:
+                self._feedback = feedback
+
+    def get(self) -> np.ndarray | None:
+        """A copy of the newest frame, ``(H, W, 3)`` uint8 RGB, or None before the first one."""
+        with self._lock:
+            return None if self._image is None else self._image.copy()
+
+    @property
+    def feedback(self) -> ShotQuality | str | None:
+        with self._lock:
+            return self._feedback
+
+
+def live_feedback(image: np.ndarray, config: Config = Config()) -> tuple[np.ndarray, ShotQuality | str]:
+    """Judge a video frame and draw the verdict on a copy: a green box on a good face, orange with
+    the problem otherwise, or a message when there is no face. Returns ``(annotated, quality or
+    message)``."""
+    from .errors import FacekitError
+    from .images import draw_box
+
+    try:
+        quality = judge_shot(image, config)
+    except FacekitError as exc:
+        return image, str(exc).split(". ")[0]
+    colour = (40, 200, 60) if quality.ok else (255, 150, 0)
+    label = "Good shot" if quality.ok else quality.problems[0]
+    return draw_box(image, quality.face.box, colour, label), quality

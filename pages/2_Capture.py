@@ -1,0 +1,100 @@
+"""Capture: the browser's webcam takes anchor and positive photos of you."""
+
+import av
+import streamlit as st
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+import facekit
+import ui
+
+st.set_page_config(page_title="Capture · facekit", page_icon="📷", layout="wide")
+st.title("📷 Take your photos")
+st.write(
+    "Type your name, start the camera, then take **anchor** photos (the reference photos of you) and "
+    "**positive** photos (more photos of you, to test against). Vary your expression and the angle a little. "
+    "Keys: **a** anchor, **p** positive, **q** stop the camera."
+)
+config = ui.config()
+name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
+
+# The video thread writes here; this page only reads it when a button is pressed.
+frames = st.session_state.setdefault("latest_frame", facekit.LatestFrame())
+
+
+def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+    """Runs in the video thread: never calls st.*, only hands frames over through ``frames``."""
+    image = frame.to_ndarray(format="rgb24")
+    if not frames.feedback_due(every_s=0.5):
+        frames.put(image)
+        return frame
+    annotated, feedback = facekit.live_feedback(image, config)
+    frames.put(image, feedback)
+    return av.VideoFrame.from_ndarray(annotated, format="rgb24")
+
+
+camera, saved = st.columns([3, 2])
+with camera:
+    stop = st.button("Stop camera (q)", shortcut="q")
+    streamer = webrtc_streamer(
+        key="capture",
+        mode=WebRtcMode.SENDRECV,
+        video_frame_callback=on_frame,
+        media_stream_constraints={"video": True, "audio": False},
+        rtc_configuration=ui.rtc_configuration(),
+        desired_playing_state=False if stop else None,
+    )
+    take_anchor, take_positive = st.columns(2)
+    kind = None
+    if take_anchor.button("Take anchor photo (a)", shortcut="a", type="primary", use_container_width=True):
+        kind = "anchor"
+    if take_positive.button("Take positive photo (p)", shortcut="p", use_container_width=True):
+        kind = "positive"
+    if kind:
+        image = frames.get()
+        if not name.strip():
+            st.error("Type your name first, so the photo can be saved under it.", icon="✍️")
+        elif image is None:
+            st.error("No picture from the camera yet: press START above and allow the camera.", icon="📷")
+        else:
+            try:
+                path, quality = facekit.save_capture(image, name, kind, config)
+            except facekit.FacekitError as error:
+                ui.show_error(error)
+            else:
+                message = f"Saved {kind} photo {path.name}."
+                if quality.ok:
+                    st.success(message + " Good shot.", icon="✅")
+                else:
+                    st.warning(message + " But: " + "; ".join(quality.problems) + ". Consider deleting it and retaking.")
+    feedback = frames.feedback
+    if isinstance(feedback, facekit.ShotQuality):
+        st.caption("Live: " + ("good shot ✅" if feedback.ok else ", ".join(feedback.problems))
+                   + f" · face {feedback.face_pixels} px · light {feedback.brightness:.0f}/255 · sharpness {feedback.sharpness:.0f}")
+    elif feedback:
+        st.caption(f"Live: {feedback}")
+
+with saved:
+    if name.strip():
+        try:
+            person = facekit.person_name(name)
+        except facekit.FacekitError as error:
+            ui.show_error(error)
+            st.stop()
+        photos = facekit.captures(person, config)
+        st.subheader(f"Photos of {person}")
+        for kind, wanted in (("anchor", config.recommended_anchors), ("positive", config.recommended_positives)):
+            have = len(photos[kind])
+            st.progress(min(1.0, have / wanted), text=f"{have} {kind} photos ({wanted} recommended)")
+            grid = st.columns(4)
+            for index, path in enumerate(reversed(photos[kind])):
+                cell = grid[index % 4]
+                cell.image(str(path), use_container_width=True)
+                if cell.button("Delete", key=f"delete-{path.name}"):
+                    facekit.delete_capture(path, config)
+                    st.rerun()
+        if any(photos.values()):
+            with st.popover(f"Delete all photos of {person}"):
+                st.write("This removes every anchor and positive photo saved under this name.")
+                if st.button("Yes, delete them all", type="primary"):
+                    st.toast(f"Deleted {facekit.delete_person(person, config)} photos.")
+                    st.rerun()

@@ -1,0 +1,86 @@
+"""Baseline vs Siamese: both models on the same held-out pairs, and on your own photos."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+import facekit
+import ui
+
+st.set_page_config(page_title="Baseline vs Siamese · facekit", page_icon="⚖️", layout="wide")
+st.title("⚖️ A coin toss against a neural network")
+MODELS = {"baseline": "Naive Bayes on raw pixels", "siamese": "Siamese neural network"}
+metrics = ui.metrics()
+if metrics is None:
+    st.warning("No evaluation yet: run `facekit evaluate all --lfw-dir data/lfw` to create `models/metrics.json`.")
+    st.stop()
+
+view1 = metrics["view1"]
+st.write(
+    f"Both models answered the same **{view1['n_pairs']:,} pairs** of photos of people they never saw while learning "
+    f"(LFW's *View 1* test pairs: half the same person, half different people). The baseline compares pixels one "
+    "by one and cannot tell faces apart; the Siamese network maps each face to a point so that the same person "
+    "lands close by."
+)
+table = pd.DataFrame({MODELS[m]: {k.upper() if k == "auc" else k.capitalize(): view1[m][k]
+                                  for k in ("accuracy", "precision", "recall", "f1", "auc")} for m in MODELS})
+st.dataframe(table.style.format("{:.3f}"), use_container_width=True)
+
+roc, confusion = st.columns(2)
+figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
+for model, title in MODELS.items():
+    figure.add_scatter(x=view1[model]["roc"]["fpr"], y=view1[model]["roc"]["tpr"], mode="lines",
+                       name=f"{title} (AUC {view1[model]['auc']:.3f})")
+figure.update_layout(title="ROC curves", xaxis_title="different people called 'same' (false positive rate)",
+                     yaxis_title="same person found (true positive rate)", legend={"x": 0.35, "y": 0.05})
+roc.plotly_chart(figure, use_container_width=True)
+with confusion:
+    for model, title in MODELS.items():
+        st.plotly_chart(
+            px.imshow(view1[model]["confusion"], text_auto=True, color_continuous_scale="Blues", height=260,
+                      x=["said different", "said same"], y=["really different", "really same"], title=title),
+            use_container_width=True,
+        )
+
+st.subheader("How sure each model was")
+pairs = pd.DataFrame(metrics["pairs"])
+pairs["truth"] = pairs.label.map({1: "same person", 0: "different people"})
+for column, model in zip(st.columns(2), MODELS):
+    scores = pairs[model].clip(-500, 500) if model == "baseline" else pairs[model]
+    figure = px.histogram(pairs.assign(score=scores), x="score", color="truth", barmode="overlay", nbins=40,
+                          title=MODELS[model], labels={"score": "log-odds of 'same'" if model == "baseline" else "P(same)"})
+    figure.add_vline(x=view1[model]["threshold"], line_dash="dash", annotation_text="threshold")
+    column.plotly_chart(figure, use_container_width=True)
+
+st.subheader("Pairs each model got wrong")
+lfw_dir = ui.config().lfw_dir
+for model, title in MODELS.items():
+    wrong = pairs[(pairs[model] >= view1[model]["threshold"]).astype(int) != pairs.label].head(4)
+    with st.expander(f"{title}: {int(((pairs[model] >= view1[model]['threshold']).astype(int) != pairs.label).sum())} "
+                     "wrong answers; the first four"):
+        for _, pair in wrong.iterrows():
+            names = f"{pair.a.split('/')[0]} / {pair.b.split('/')[0]}".replace("_", " ")
+            st.caption(f"{pair.truth}, but the model said the opposite: {names}")
+            if (lfw_dir / pair.a).exists():
+                left, right, _ = st.columns([1, 1, 3])
+                left.image(str(lfw_dir / pair.a))
+                right.image(str(lfw_dir / pair.b))
+
+st.subheader("And on your own photos?")
+st.write("Score both models on pairs of the people captured on the **Capture** page: their anchor + positive "
+         "photos (same) and their anchors + random LFW photos (different).")
+if st.button("Evaluate on my photos", type="primary"):
+    bar = st.progress(0.0, text="Finding faces…")
+    try:
+        ui.verifier()
+        mine = facekit.evaluate_own_people(
+            ui.config(), on_progress=lambda done, total: bar.progress(done / total, text=f"Finding faces: {done}/{total}")
+        )
+    except facekit.FacekitError as error:
+        bar.empty()
+        ui.show_error(error)
+    else:
+        bar.progress(1.0, text=f"Done: {mine['n_pairs']} pairs of {', '.join(mine['people'])}")
+        st.dataframe(pd.DataFrame({MODELS[m]: {k: mine[m][k] for k in ("accuracy", "precision", "recall", "auc")}
+                                   for m in MODELS}).style.format("{:.3f}", na_rep="–"), use_container_width=True)
