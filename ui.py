@@ -86,8 +86,7 @@ def show_face(column, photo: np.ndarray, face: facekit.Face, chip: np.ndarray, c
     column.image(chip, caption="what the model compared", width=112)
 
 
-def confidence_words(probability: float, threshold: float) -> tuple[str, float]:
-    """``("Same person" | "Different people", confidence)`` for a calibrated P(same)."""
-    if probability >= threshold:
-        return "Same person", probability
-    return "Different people", 1.0 - probability
+def verdict_words(probability: float, threshold: float) -> tuple[str, str]:
+    """``("Same person" | "Different people", "93% sure")`` for a calibrated P(same); never "100%"."""
+    answer, confidence = ("Same person", probability) if probability >= threshold else ("Different people", 1 - probability)
+    return answer, "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"

@@ -5,7 +5,6 @@ import streamlit as st
 import facekit
 import ui
 
-st.set_page_config(page_title="Verify · facekit", page_icon="🔍", layout="wide")
 st.title("🔍 Are they the same person?")
 two_photos, enrolled = st.tabs(["Two photos", "Against enrolled photos"])
 
@@ -23,8 +22,8 @@ with two_photos:
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
-            answer, confidence = ui.confidence_words(verdict.probability, verdict.threshold)
-            (st.success if verdict.same else st.warning)(f"## {answer}\n{confidence:.0%} sure")
+            answer, sureness = ui.verdict_words(verdict.probability, verdict.threshold)
+            (st.success if verdict.same else st.warning)(f"## {answer}\n{sureness}")
             st.caption(f"P(same person) = {verdict.probability:.3f}; the model says \"same\" from "
                        f"{verdict.threshold:.3f} up (a threshold chosen on people it was not tested on).")
             for column, upload, face, chip, name in zip(

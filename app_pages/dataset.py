@@ -9,7 +9,6 @@ import streamlit as st
 import facekit
 import ui
 
-st.set_page_config(page_title="Dataset · facekit", page_icon="📊", layout="wide")
 st.title("📊 What the model learns from")
 config = ui.config()
 stats = ui.stats()

@@ -8,7 +8,6 @@ import streamlit as st
 import facekit
 import ui
 
-st.set_page_config(page_title="Baseline vs Siamese · facekit", page_icon="⚖️", layout="wide")
 st.title("⚖️ A coin toss against a neural network")
 MODELS = {"baseline": "Naive Bayes on raw pixels", "siamese": "Siamese neural network"}
 metrics = ui.metrics()

@@ -7,7 +7,6 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 import facekit
 import ui
 
-st.set_page_config(page_title="Capture · facekit", page_icon="📷", layout="wide")
 st.title("📷 Take your photos")
 st.write(
     "Type your name, start the camera, then take **anchor** photos (the reference photos of you) and "

@@ -1,0 +1,166 @@
+"""End to end in a real headless Chromium against `streamlit run`: upload two photos and read the
+verdict; take an anchor photo with a fake webcam fed from a real LFW face. Screenshots of each
+page go to test-artifacts/ (not committed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from facekit import face_chip, load_image
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free loopback port, with an empty data folder of its own."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    port = _free_port()
+    env = {**os.environ, "FACEKIT_DATA_DIR": str(data_dir), "FACEKIT_ICE_SERVERS": "[]"}
+    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "loopback_streamlit.py"), "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+    yield {"url": url, "data_dir": data_dir, "started": started}
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+def _fake_camera(photo: Path, path: Path, frames: int = 30) -> Path:
+    """A 640x480 Y4M video of a real face photo, for Chromium's fake webcam."""
+    face = cv2.resize(cv2.imread(str(photo)), (400, 400))
+    frame = np.full((480, 640, 3), 110, np.uint8)
+    frame[40:440, 120:520] = face
+    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+    with open(path, "wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            out.write(b"FRAME\n" + i420)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(mini_lfw, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    photo = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[0]
+    video = _fake_camera(photo, tmp_path_factory.mktemp("camera") / "face.y4m")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={video}", "--allow-loopback-in-peer-connection"],
+        )
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
+        yield context
+        context.close()
+        chromium.close()
+
+
+IMAGES_LOADED = """n => { const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
+    return images.length >= n && images.every(i => i.complete && i.naturalWidth > 0); }"""
+P_SAME = """() => (document.body.innerText.match(/P\\(same person\\) = [0-9.]+/) || [null])[0]"""
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_verify_two_uploaded_photos(server, browser, mini_lfw):
+    someone_else = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[-1]
+    person = next(p for p in sorted((mini_lfw / "lfw").iterdir()) if len(list(p.glob("*.jpg"))) >= 2)
+    first, second = sorted(person.glob("*.jpg"))[:2]
+    page = browser.new_page()
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploads.nth(0).set_input_files(str(first), timeout=60_000)
+    uploads.nth(1).set_input_files(str(second), timeout=60_000)
+    verdict = page.get_by_text("% sure")
+    verdict.wait_for(timeout=120_000)
+    first_verdict_s = time.monotonic() - server["started"]
+    assert page.get_by_text("Same person").or_(page.get_by_text("Different people")).first.is_visible()
+    page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)  # both photos with boxes, both chips
+    _screenshot(page, "verify")
+    # Warm: another pair through the page, timed from the upload to the new verdict on screen.
+    previous = page.evaluate(P_SAME)
+    start = time.monotonic()
+    uploads.nth(1).set_input_files(str(someone_else), timeout=60_000)
+    page.wait_for_function(f"old => ({P_SAME})() !== null && ({P_SAME})() !== old", arg=previous, timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "timings.json").write_text(json.dumps(
+        {"cold_start_to_first_verdict_s": round(first_verdict_s, 1), "warm_verdict_s": round(time.monotonic() - start, 2)}))
+    for name, path in (("home", "/"), ("dataset", "/dataset"), ("baseline_vs_siamese", "/baseline-vs-siamese")):
+        page.goto(server["url"] + path, timeout=60_000)
+        page.get_by_test_id("stApp").wait_for(timeout=60_000)
+        page.wait_for_timeout(4000)
+        assert not page.get_by_test_id("stException").count()
+        _screenshot(page, name)
+    page.close()
+
+
+def test_capture_an_anchor_with_the_webcam(server, browser):
+    page = browser.new_page()
+    page.goto(server["url"] + "/capture", timeout=60_000)
+    page.get_by_label("Your name").fill("Test Person")
+    page.get_by_label("Your name").press("Enter")
+    page.get_by_text("Photos of Test_Person").wait_for(timeout=60_000)
+    component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
+    component.get_by_role("button", name="Start").click(timeout=60_000)
+    video = component.locator("video")
+    video.wait_for(timeout=60_000)
+    video.evaluate("v => new Promise((resolve, reject) => { const t0 = Date.now(); (function check() {"
+                   " if (v.videoWidth > 0 && v.currentTime > 1) resolve(true);"
+                   " else if (Date.now() - t0 > 60000) reject(new Error('video never played'));"
+                   " else setTimeout(check, 250); })(); })")
+    page.get_by_role("button", name="Take anchor photo (a)").click()
+    page.get_by_text("Saved anchor photo").wait_for(timeout=60_000)
+    page.wait_for_function(IMAGES_LOADED, arg=1, timeout=60_000)  # the thumbnail of the new photo
+    _screenshot(page, "capture")
+    saved = sorted((server["data_dir"] / "anchor").glob("Test_Person_*.jpg"))
+    assert len(saved) == 1
+    image = load_image(saved[0])
+    assert image.shape == (250, 250, 3)
+    assert face_chip(image).face.box[2] > 60  # the saved photo shows a face, framed like LFW's
+    page.close()
