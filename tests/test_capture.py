@@ -1,0 +1,123 @@
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facekit import (
+    DataError,
+    Face,
+    LatestFrame,
+    NoFaceFound,
+    captures,
+    delete_capture,
+    delete_person,
+    enrolled_people,
+    identity_of,
+    judge_shot,
+    live_feedback,
+    load_image,
+    person_name,
+    save_capture,
+)
+from facekit.capture import frame_like_lfw
+
+
+def test_person_names_are_safe_file_name_parts():
+    assert person_name("  Ada  Lovelace! ") == "Ada_Lovelace"
+    assert person_name("../../etc/passwd") == "etc_passwd"
+    assert person_name("Jean-Luc") == "Jean-Luc"
+    with pytest.raises(DataError, match="letter or digit"):
+        person_name(" !!! ")
+
+
+def test_lfw_framing_centres_the_face_at_lfw_scale(config):
+    image = np.zeros((480, 640, 3), np.uint8)
+    image[200:300, 300:380] = 255  # the "face": 80x100 at (300, 200)
+    framed = frame_like_lfw(image, Face((300, 200, 80, 100), 1.0, np.zeros((5, 2))), config)
+    assert framed.shape == (250, 250, 3)
+    bright = np.argwhere(framed[:, :, 0] > 128)
+    width = bright[:, 1].max() - bright[:, 1].min() + 1
+    assert width == pytest.approx(250 * config.capture_face_share, abs=3)
+    assert bright[:, 1].mean() == pytest.approx(125, abs=3) and bright[:, 0].mean() == pytest.approx(125, abs=3)
+
+
+def test_a_blank_frame_has_no_face_and_saves_nothing(config):
+    with pytest.raises(NoFaceFound):
+        save_capture(np.full((480, 640, 3), 90, np.uint8), "Ada", "anchor", config)
+    assert not (config.data_dir / "anchor").exists()
+    with pytest.raises(DataError, match="anchor or a positive"):
+        save_capture(np.zeros((10, 10, 3), np.uint8), "Ada", "negative", config)
+
+
+def test_delete_only_touches_captures(config, tmp_path):
+    (config.data_dir / "anchor").mkdir(parents=True)
+    (config.data_dir / "positive").mkdir(parents=True)
+    for folder, name in (("anchor", "Ada_1a.jpg"), ("anchor", "Ada_2b.jpg"), ("positive", "Ada_3c.jpg"), ("anchor", "Bob_1a.jpg")):
+        Image.new("RGB", (250, 250)).save(config.data_dir / folder / name)
+    assert {k: [p.name for p in v] for k, v in captures("Ada", config).items()} == {
+        "anchor": ["Ada_1a.jpg", "Ada_2b.jpg"], "positive": ["Ada_3c.jpg"]}
+    outside = tmp_path / "precious.jpg"
+    outside.write_bytes(b"keep me")
+    with pytest.raises(DataError, match="not a saved capture"):
+        delete_capture(outside, config)
+    with pytest.raises(DataError):
+        delete_capture(config.data_dir / "anchor" / ".." / ".." / "precious.jpg", config)
+    assert outside.exists()
+    delete_capture(config.data_dir / "anchor" / "Ada_1a.jpg", config)
+    assert delete_person("Ada", config) == 2
+    assert enrolled_people(config) == ["Bob"]
+
+
+def test_latest_frame_hands_over_copies_between_threads():
+    frames = LatestFrame()
+    assert frames.get() is None and frames.feedback is None
+    writer = threading.Thread(target=lambda: [frames.put(np.full((4, 4, 3), i, np.uint8)) for i in range(100)])
+    writer.start()
+    writer.join()
+    frame = frames.get()
+    assert frame[0, 0, 0] == 99
+    frame[:] = 0
+    assert frames.get()[0, 0, 0] == 99  # the caller got a copy
+    assert frames.feedback_due(10.0) and not frames.feedback_due(10.0)
+
+
+def test_real_face_capture_is_saved_framed_and_judged(mini_lfw, config):
+    photo = load_image(sorted((mini_lfw / "lfw").glob("*/*.jpg"))[0])
+    webcam = np.full((480, 640, 3), 100, np.uint8)
+    webcam[40:440, 120:520] = np.asarray(Image.fromarray(photo).resize((400, 400)))
+    quality = judge_shot(webcam, config)
+    assert quality.ok, quality.problems
+    paths = [save_capture(webcam, "Ada Lovelace", "anchor", config)[0] for _ in range(2)]
+    assert paths[0] != paths[1] and all(identity_of(p) == "Ada_Lovelace" for p in paths)
+    saved = load_image(paths[0])
+    assert saved.shape == (250, 250, 3)
+    assert judge_shot(saved, config).face_pixels == pytest.approx(250 * config.capture_face_share, rel=0.25)
+    annotated, feedback = live_feedback(webcam, config)
+    assert feedback.ok and annotated.shape == webcam.shape and not np.array_equal(annotated, webcam)
+    dark = (webcam * 0.2).astype(np.uint8)
+    assert "too dark" in " ".join(judge_shot(dark, config).problems)
+    _, message = live_feedback(np.full((480, 640, 3), 100, np.uint8), config)
+    assert "No face" in message
+
+
+def test_evaluate_own_people_on_captured_photos(mini_lfw, config):
+    from facekit import Config, evaluate_own_people
+
+    config = config.with_(models_dir=Config().models_dir)  # the shipped models
+    with pytest.raises(DataError, match="Capture page"):
+        evaluate_own_people(config)
+    people = sorted(p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 5)
+    photos = sorted(people[0].glob("*.jpg"))
+    for folder, chosen in (("anchor", photos[:2]), ("positive", photos[2:4])):
+        (config.data_dir / folder).mkdir(parents=True, exist_ok=True)
+        for i, photo in enumerate(chosen):
+            (config.data_dir / folder / f"Me_{folder}{i}.jpg").write_bytes(photo.read_bytes())
+    (config.data_dir / "negative").mkdir()
+    for photo in sorted(people[1].glob("*.jpg"))[:4]:
+        (config.data_dir / "negative" / photo.name).write_bytes(photo.read_bytes())
+    seen = []
+    result = evaluate_own_people(config, on_progress=lambda done, total: seen.append((done, total)))
+    assert result["people"] == ["Me"] and result["n_pairs"] == 8
+    assert seen[-1][0] == seen[-1][1]
+    assert 0.0 <= result["siamese"]["accuracy"] <= 1.0 and result["baseline"]["n_pairs"] == 8
