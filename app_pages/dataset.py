@@ -41,14 +41,17 @@ else:
     pairs.info("No pairs table yet: run `facekit data pairs`.")
 
 per_person, top = st.columns(2)
+capped = stats.people.assign(photos=stats.people.photos.clip(upper=20))
 per_person.plotly_chart(
-    px.histogram(stats.people, x="photos", color="folder", log_y=True, barmode="overlay",
-                 title="Photos per person"),
+    px.histogram(capped, x="photos", color="folder", barmode="group", log_y=True, nbins=20,
+                 title="Photos per person (20 means 20 or more)", labels={"photos": "photos of one person"}),
     use_container_width=True,
 )
+totals = stats.people.groupby("person").photos.sum().nlargest(20)
 top.plotly_chart(
-    px.bar(stats.people.sort_values("photos", ascending=False).head(20), x="photos", y="person", color="folder",
-           orientation="h", title="The 20 most photographed people"),
+    px.bar(stats.people[stats.people.person.isin(totals.index)], x="photos", y="person", color="folder",
+           orientation="h", title="The 20 most photographed people",
+           category_orders={"person": list(totals.index)}),
     use_container_width=True,
 )
 
