@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.naive_bayes import GaussianNB
+from tqdm import tqdm
 
 from .chips import read_chip
 from .config import Config
@@ -21,8 +22,6 @@ _SAVED_FIELDS = ("classes_", "class_count_", "class_prior_", "theta_", "var_", "
 
 def _grey_pixels(chip_paths: list[str], size: int, progress: bool) -> tuple[np.ndarray, dict[str, int]]:
     """Each distinct chip once, as uint8 grey pixels ``(n, size*size)``, and its row by path."""
-    from tqdm import tqdm
-
     unique = list(dict.fromkeys(chip_paths))
     pixels = np.empty((len(unique), size * size), dtype=np.uint8)
     for row, path in enumerate(tqdm(unique, desc="Reading chips", unit="chip", disable=not progress)):
@@ -32,8 +31,6 @@ def _grey_pixels(chip_paths: list[str], size: int, progress: bool) -> tuple[np.n
 
 def _pair_batches(chips_a, chips_b, size, batch_size, progress):
     """Yield ``(slice, features)``: float32 rows ``[pixels A, pixels B]`` in [0, 1], in order."""
-    from tqdm import tqdm
-
     pixels, row_of = _grey_pixels(list(chips_a) + list(chips_b), size, progress)
     rows_a = np.array([row_of[p] for p in chips_a])
     rows_b = np.array([row_of[p] for p in chips_b])

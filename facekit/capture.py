@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +19,9 @@ import numpy as np
 
 from .config import Config
 from .data import identity_of, list_photos
-from .errors import DataError
+from .errors import DataError, FacekitError
 from .faces import Face, detect_faces, main_face
-from .images import ImageSource, light_and_focus, load_image, save_jpeg_atomic, to_grey
+from .images import ImageSource, draw_box, light_and_focus, load_image, save_jpeg_atomic, to_grey
 
 KINDS = ("anchor", "positive")
 
@@ -153,8 +155,6 @@ class LatestFrame:
     """
 
     def __init__(self) -> None:
-        import threading
-
         self._lock = threading.Lock()
         self._image: np.ndarray | None = None
         self._feedback: ShotQuality | str | None = None
@@ -162,8 +162,6 @@ class LatestFrame:
 
     def feedback_due(self, every_s: float) -> bool:
         """True at most once every ``every_s`` seconds: face detection is too slow for every frame."""
-        import time
-
         with self._lock:
             if time.monotonic() - self._judged_at < every_s:
                 return False
@@ -191,9 +189,6 @@ def live_feedback(image: np.ndarray, config: Config = Config()) -> tuple[np.ndar
     """Judge a video frame and draw the verdict on a copy: a green box on a good face, orange with
     the problem otherwise, or a message when there is no face. Returns ``(annotated, quality or
     message)``."""
-    from .errors import FacekitError
-    from .images import draw_box
-
     try:
         quality = judge_shot(image, config)
     except FacekitError as exc:

@@ -18,6 +18,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 from PIL import Image
+from tqdm import tqdm
 
 from .config import Config
 from .errors import FacekitError
@@ -112,8 +113,6 @@ def chip_photos(
     Returns ``{photo: ChipResult}`` for every photo given. ``progress`` shows a progress bar;
     ``lfw_fallback`` is passed to :func:`chip_photo`.
     """
-    from tqdm import tqdm
-
     photos = list(dict.fromkeys(Path(p) for p in photos))
     results: dict[Path, ChipResult] = {}
     todo = []

@@ -11,8 +11,12 @@ import os
 import sys
 from pathlib import Path
 
+from .baseline import save_baseline, train_baseline
+from .chips import chip_pairs, chip_photos
 from .config import Config
+from .data import FOLDERS, dataset_stats, import_lfw, list_photos, load_pairs, make_pairs, save_pairs
 from .errors import FacekitError
+from .evaluate import metrics_record, score_lfw_pairs
 
 
 def _workers() -> int:
@@ -30,8 +34,6 @@ def _config(args) -> Config:
 
 
 def _import_lfw(args) -> int:
-    from .data import import_lfw
-
     report = import_lfw(args.source, _config(args), args.min_images)
     print(f"LFW in {report.lfw_dir}: {report.n_photos} photos of {report.n_people} people.")
     print(f"{report.n_test_people} people of LFW's View 1 test split were kept out of the training folders.")
@@ -46,8 +48,6 @@ def _import_lfw(args) -> int:
 
 
 def _pairs(args) -> int:
-    from .data import make_pairs, save_pairs
-
     config = _config(args)
     table = make_pairs(config, args.seed)
     path = save_pairs(table, config)
@@ -57,8 +57,6 @@ def _pairs(args) -> int:
 
 
 def _stats(args) -> int:
-    from .data import dataset_stats
-
     stats = dataset_stats(_config(args))
     per_person = stats.people.groupby("folder").photos.describe()[["count", "mean", "max"]]
     if args.json:
@@ -88,9 +86,6 @@ def _stats(args) -> int:
 
 
 def _chips(args) -> int:
-    from .chips import chip_photos
-    from .data import FOLDERS, list_photos
-
     config = _config(args)
     photos = [p for f in FOLDERS for p in list_photos(config.data_dir / f)]
     photos += sorted(config.lfw_dir.glob("*/*.jpg"))
@@ -104,10 +99,6 @@ def _chips(args) -> int:
 
 
 def _train_baseline(args) -> int:
-    from .baseline import save_baseline, train_baseline
-    from .chips import chip_pairs
-    from .data import load_pairs
-
     config = _config(args)
     table = load_pairs(config)
     if args.max_pairs and len(table) > args.max_pairs:
@@ -122,7 +113,7 @@ def _train_baseline(args) -> int:
 
 
 def _train_siamese(args) -> int:
-    from .train import train_siamese
+    from .train import train_siamese  # imports TensorFlow: only for this command
 
     config = _config(args)
     record = train_siamese(config, args.workers, progress=True, max_minutes=args.max_minutes, epochs=args.epochs)
@@ -138,8 +129,6 @@ def _train_siamese(args) -> int:
 
 
 def _evaluate_one(args) -> int:
-    from .evaluate import score_lfw_pairs
-
     result = score_lfw_pairs(args.lfw_pairs, args.lfw_dir, _config(args), (args.model,), args.limit, args.workers,
                              progress=not args.json)
     figures = {**result[args.model], "lfw_framing_photos": result["lfw_framing_photos"], "pairs_file": result["pairs_file"]}
@@ -151,8 +140,6 @@ def _evaluate_one(args) -> int:
 
 
 def _evaluate_all(args) -> int:
-    from .evaluate import metrics_record, score_lfw_pairs
-
     config = _config(args)
     pairs_file = Path(args.protocol_dir or config.protocol_dir) / "pairsDevTest.txt"
     result = score_lfw_pairs(pairs_file, args.lfw_dir, config, ("siamese", "baseline"), args.limit, args.workers,
@@ -183,7 +170,7 @@ def _print_figures(figures: dict, result: dict) -> None:
 
 
 def _verify(args) -> int:
-    from .verification import verify
+    from .verification import verify  # imports TensorFlow: only for this command
 
     verdict = verify(args.photo_a, args.photo_b, _config(args), args.threshold)
     if args.json:

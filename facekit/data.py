@@ -25,9 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from PIL import Image
+from tqdm import tqdm
 
 from .config import Config
 from .errors import DataError
+from .images import light_and_focus
 
 FOLDERS = ("anchor", "positive", "negative")
 PROTOCOL_FILES = ("pairs.txt", "pairsDevTrain.txt", "pairsDevTest.txt", "peopleDevTrain.txt", "peopleDevTest.txt")
@@ -117,8 +120,6 @@ def _sha256(path: Path) -> str:
 
 
 def _download(url: str, target: Path, sha256: str | None, progress: bool) -> None:
-    from tqdm import tqdm
-
     partial = target.with_name(target.name + ".part")
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
@@ -153,8 +154,6 @@ def _find_protocol_dir(source: Path) -> Path:
 
 
 def _extract_lfw(archive: Path, lfw_dir: Path, progress: bool) -> None:
-    from tqdm import tqdm
-
     try:
         with tarfile.open(archive) as tar:
             members = [m for m in tar.getmembers() if m.isfile() and m.name.lower().endswith(".jpg")]
@@ -174,8 +173,6 @@ def _extract_lfw(archive: Path, lfw_dir: Path, progress: bool) -> None:
 
 
 def _copy_lfw_folder(source: Path, lfw_dir: Path, progress: bool) -> None:
-    from tqdm import tqdm
-
     photos = sorted(source.glob("*/*.jpg"))
     if not photos:
         raise DataError(f"{source} holds no <Name>/<Name>_NNNN.jpg photos; point at LFW's lfw/ folder.")
@@ -426,8 +423,6 @@ class DataStats:
 
 def dataset_stats(config: Config = Config()) -> DataStats:
     """Count photos per folder and person, image sizes and pairs balance (reads headers only)."""
-    from PIL import Image
-
     rows, sizes = [], Counter()
     for folder in FOLDERS:
         for photo in list_photos(config.data_dir / folder):
@@ -510,10 +505,6 @@ def photo_measurements(config: Config = Config(), sample: int = 300, seed: int |
     (mean grey level, 0-255) and ``sharpness`` (variance of the Laplacian of the photo shrunk to
     128x128; higher is sharper). Unreadable photos are skipped.
     """
-    from PIL import Image
-
-    from .images import light_and_focus
-
     rng = np.random.default_rng(config.seed if seed is None else seed)
     rows = []
     for folder in FOLDERS:

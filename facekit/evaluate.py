@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn import metrics as skm
+
+from .baseline import baseline_scores, load_baseline
+from .chips import chip_pairs, chip_photo
+from .config import PROJECT_ROOT
+from .data import identity_of, list_photos, pair_dataset, read_lfw_pairs
+from .errors import DataError
 
 
 def binary_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
@@ -108,9 +118,6 @@ def score_lfw_pairs(pairs_file, lfw_dir, config, models=("siamese", "baseline"),
     dict per model (see :func:`binary_metrics`, plus ``roc``) and ``pairs``: per pair, both photo
     paths relative to ``lfw_dir``, the label and each model's score.
     """
-    from .chips import chip_pairs
-    from .data import read_lfw_pairs
-
     table = read_lfw_pairs(pairs_file, lfw_dir)
     if limit:
         table = table.groupby("label", group_keys=False).head(limit // 2).sort_index().reset_index(drop=True)
@@ -149,12 +156,6 @@ def evaluate_own_people(config, max_pairs: int = 200, on_progress=None) -> dict:
     :func:`binary_metrics`. Raises :class:`~facekit.errors.DataError` when there is nothing to
     evaluate.
     """
-    import pandas as pd
-
-    from .chips import chip_photo
-    from .data import identity_of, list_photos
-    from .errors import DataError
-
     rng = np.random.default_rng(config.seed)
     own = lambda path: not (config.lfw_dir / identity_of(path)).is_dir()  # noqa: E731
     anchors = [p for p in list_photos(config.data_dir / "anchor") if own(p)]
@@ -189,8 +190,7 @@ def evaluate_own_people(config, max_pairs: int = 200, on_progress=None) -> dict:
 
 
 def _siamese_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
-    from .data import pair_dataset
-    from .verification import load_verifier
+    from .verification import load_verifier  # imports TensorFlow: only when scoring
 
     verifier = load_verifier(config)
     dataset = pair_dataset(pairs.chip_a, pairs.chip_b, pairs.label, config.chip_size, grey=False, batch_size=64)
@@ -198,9 +198,6 @@ def _siamese_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
 
 
 def _baseline_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
-    from .baseline import baseline_scores, load_baseline
-    from .errors import DataError
-
     if not config.baseline_path.exists():
         raise DataError(f"No baseline model at {config.baseline_path}. Run `facekit train baseline` first.")
     return baseline_scores(load_baseline(config.baseline_path), pairs.chip_a, pairs.chip_b, config, progress), 0.0
@@ -212,12 +209,6 @@ _MODEL_SCORERS = {"siamese": _siamese_scores, "baseline": _baseline_scores}
 def metrics_record(view1: dict, config) -> dict:
     """What ``models/metrics.json`` holds: View 1 figures of both models, the per-pair scores, and
     where they came from (data split, seed, training time, git commit, date)."""
-    import json
-    import subprocess
-    from datetime import datetime, timezone
-
-    from .config import PROJECT_ROOT
-
     training = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,

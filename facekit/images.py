@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import BinaryIO, Union
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -160,8 +161,6 @@ def save_jpeg_atomic(image: np.ndarray, path: Path, quality: int = 95) -> Path:
 
 def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:
     """A copy of an RGB uint8 image with ``box`` ``(x, y, w, h)`` outlined and an optional label."""
-    import cv2
-
     out = np.ascontiguousarray(image).copy()
     x, y, w, h = (int(v) for v in box)
     thickness = max(2, round(max(out.shape[:2]) / 250))
@@ -175,7 +174,5 @@ def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200,
 def light_and_focus(grey: np.ndarray) -> tuple[float, float]:
     """``(brightness, sharpness)`` of a uint8 grey image: the mean grey level (0-255) and the
     variance of the Laplacian once shrunk to 128x128 (higher is sharper; under ~40 looks blurred)."""
-    import cv2
-
     small = cv2.resize(grey, (128, 128), interpolation=cv2.INTER_AREA)
     return float(grey.mean()), float(cv2.Laplacian(small, cv2.CV_64F).var())

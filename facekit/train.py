@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 from .chips import chip_photos
 from .config import Config
-from .data import FOLDERS, identity_of, list_photos
+from .data import FOLDERS, identity_of, list_photos, photo_dataset
 from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error
 from .siamese import CosFaceLogits, build_chip_embedding, build_embedding, build_siamese
@@ -143,8 +143,6 @@ def _training_dataset(split: _Split, config: Config):
 
 
 def _embed(chip_embedding, chips: list[str], config: Config) -> dict[str, np.ndarray]:
-    from .data import photo_dataset
-
     unique = list(dict.fromkeys(chips))
     vectors = chip_embedding.predict(photo_dataset(unique, config.chip_size, grey=False), verbose=0)
     return dict(zip(unique, vectors))
