@@ -32,8 +32,11 @@ _MAX_SAME_PAIRS_PER_PERSON = 20
 
 
 @dataclass(frozen=True)
-class _Split:
-    """Training photos as classes, and two disjoint sets of held-out people's validation pairs."""
+class Split:
+    """Training photos as classes, and two disjoint sets of held-out people's validation pairs.
+
+    ``validation_people`` maps each held-out person to their chip paths (never trained on).
+    """
 
     train_chips: list[str]
     train_labels: np.ndarray
@@ -41,6 +44,7 @@ class _Split:
     head_pairs: tuple[list[str], list[str], np.ndarray]  # fits the sigmoid head
     threshold_pairs: tuple[list[str], list[str], np.ndarray]  # picks the threshold, early stopping
     description: dict
+    validation_people: dict[str, list[str]]
 
 
 def _pairs_of(people: dict[str, list[str]], rng) -> tuple[list[str], list[str], np.ndarray]:
@@ -60,7 +64,8 @@ def _pairs_of(people: dict[str, list[str]], rng) -> tuple[list[str], list[str], 
     return [a for a, _ in rows], [b for _, b in rows], labels
 
 
-def _split(config: Config, workers: int, progress: bool) -> _Split:
+def training_split(config: Config = Config(), workers: int = 1, progress: bool = False) -> Split:
+    """The seeded split of the training folders' people that :func:`train_siamese` uses."""
     photos = [p for folder in FOLDERS for p in list_photos(config.data_dir / folder)]
     if not photos:
         raise DataError("The training folders are empty. Run `facekit data import-lfw` (and capture photos) first.")
@@ -97,9 +102,9 @@ def _split(config: Config, workers: int, progress: bool) -> _Split:
         "never there); validation people drawn at random (seeded) among those with <= 30 photos, split in "
         "two halves: one fits the sigmoid head, the other picks the threshold and early-stops training",
     }
-    return _Split(
+    return Split(
         train_chips, np.array(train_labels), len(classes), _pairs_of(head_people, rng), _pairs_of(threshold_people, rng),
-        description,
+        description, {p: by_person[p] for p in held_out},
     )
 
 
@@ -126,7 +131,7 @@ def _augment(config: Config):
     return augment
 
 
-def _training_dataset(split: _Split, config: Config):
+def _training_dataset(split: Split, config: Config):
 
     def decode(path, label):
         return tf.io.decode_png(tf.io.read_file(path), channels=3), label
@@ -171,7 +176,7 @@ def train_siamese(config: Config = Config(), workers: int = 1, progress: bool = 
     started = time.time()
     epochs = epochs or config.train_epochs
     keras.utils.set_random_seed(config.seed)
-    split = _split(config, workers, progress)
+    split = training_split(config, workers, progress)
     dataset = _training_dataset(split, config)
     steps = len(split.train_chips) // config.train_batch
     if steps == 0:
