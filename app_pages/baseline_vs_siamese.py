@@ -48,7 +48,8 @@ pairs["truth"] = pairs.label.map({1: "same person", 0: "different people"})
 for column, model in zip(st.columns(2), MODELS):
     scores = pairs[model].clip(-500, 500) if model == "baseline" else pairs[model]
     figure = px.histogram(pairs.assign(score=scores), x="score", color="truth", barmode="overlay", nbins=40,
-                          title=MODELS[model], labels={"score": "log-odds of 'same'" if model == "baseline" else "P(same)"})
+                          title=MODELS[model], labels={"score": "log-odds of 'same'" if model == "baseline" else "P(same)"},
+                          color_discrete_map={"same person": "#2a9d8f", "different people": "#e76f51"})
     figure.add_vline(x=view1[model]["threshold"], line_dash="dash", annotation_text="threshold")
     column.plotly_chart(figure, use_container_width=True)
 
