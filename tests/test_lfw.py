@@ -181,3 +181,18 @@ def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     chips = np.random.default_rng(0).random((2, 112, 112, 3)).astype("float32")
     assert model.predict([chips, chips[::-1]], verbose=0).shape == (2, 1)
     assert not (config.models_dir / ".train-backup").exists()
+
+
+def test_sessions_share_one_model_safely(mini_lfw):
+    _shipped_model_or_skip()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facekit import load_verifier, verify
+
+    same, different = _mini_pairs(mini_lfw)
+    pairs = [same[0], different[0]] * 4
+    expected = [verify(a, b).probability for a, b in pairs[:2]]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda pair: verify(*pair).probability, pairs))
+    assert results == pytest.approx(expected * 4, abs=1e-6)
+    assert load_verifier() is load_verifier()
