@@ -51,12 +51,12 @@ class Config:
     # the central ``siamese_crop`` share (the face without the chip's margin) and shrink it to
     # ``siamese_size``, so training and every caller see the same framing.
     siamese_crop: float = 0.68
-    siamese_size: int = 64
+    siamese_size: int = 80
     embedding_dim: int = 128
     # Training the tower as an identity classifier with a CosFace margin (see siamese.py).
     cosface_scale: float = 30.0
     cosface_margin: float = 0.35
-    train_epochs: int = 24
+    train_epochs: int = 40
     train_batch: int = 128
     learning_rate: float = 2e-3
     weight_decay: float = 0.05

@@ -12,9 +12,12 @@ def _chips(n, seed=0):
     return np.random.default_rng(seed).random((n, 112, 112, 3)).astype("float32")
 
 
+SIZE = Config().siamese_size
+
+
 def test_embedding_is_unit_length_and_small():
     tower = build_embedding(Config())
-    vectors = tower.predict(np.random.default_rng(0).random((3, 64, 64, 3)), verbose=0)
+    vectors = tower.predict(np.random.default_rng(0).random((3, SIZE, SIZE, 3)), verbose=0)
     assert vectors.shape == (3, 128)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert tower.count_params() < 1_000_000
@@ -43,13 +46,13 @@ def test_save_and_reload_in_safe_mode_gives_identical_outputs(tmp_path):
 def test_the_tower_learns_a_step_as_an_identity_classifier():
     keras.utils.set_random_seed(0)
     tower = build_embedding(Config())
-    image, label = keras.Input((64, 64, 3)), keras.Input((), dtype="int32")
+    image, label = keras.Input((SIZE, SIZE, 3)), keras.Input((), dtype="int32")
     classifier = keras.Model([image, label], CosFaceLogits(4, 30.0, 0.35)([tower(image), label]))
     classifier.compile(optimizer=keras.optimizers.Adam(1e-3),
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(4), 4)
-    images = np.clip(rng.normal(0.2 + labels[:, None, None, None] * 0.2, 0.05, (16, 64, 64, 3)), 0, 1).astype("float32")
+    images = np.clip(rng.normal(0.2 + labels[:, None, None, None] * 0.2, 0.05, (16, SIZE, SIZE, 3)), 0, 1).astype("float32")
     before = [w.copy() for w in tower.get_weights()]
     history = classifier.fit([images, labels], labels, epochs=8, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
