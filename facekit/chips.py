@@ -46,8 +46,8 @@ def _cache_paths(sha: str, config: Config) -> tuple[Path, Path, Path]:
     return folder / f"{sha}.png", folder / f"{sha}.noface", folder / f"{sha}.lfw-framing.png"
 
 
-def _lookup(photo: Path, config: Config, lfw_fallback: bool = False) -> ChipResult | None:
-    chip_path, noface_path, framing_path = _cache_paths(file_sha1(photo), config)
+def _lookup(photo: Path, sha: str, config: Config, lfw_fallback: bool = False) -> ChipResult | None:
+    chip_path, noface_path, framing_path = _cache_paths(sha, config)
     if chip_path.exists():
         return ChipResult(photo, chip_path)
     if not noface_path.exists():
@@ -76,15 +76,16 @@ def chip_photo(photo: Path, config: Config = Config(), lfw_fallback: bool = Fals
     LFW protocol pairs, which must all be scored.
     """
     photo = Path(photo)
-    cached = _lookup(photo, config, lfw_fallback)
+    sha = file_sha1(photo)
+    cached = _lookup(photo, sha, config, lfw_fallback)
     if cached is not None:
         return cached
-    chip_path, noface_path, _ = _cache_paths(file_sha1(photo), config)
+    chip_path, noface_path, _ = _cache_paths(sha, config)
     try:
         chip = face_chip(photo, config).chip
     except FacekitError as exc:
         _write_atomic(noface_path, lambda tmp: tmp.write_text(str(exc)))
-        return _lookup(photo, config, lfw_fallback)
+        return _lookup(photo, sha, config, lfw_fallback)
     _write_atomic(chip_path, lambda tmp: Image.fromarray(chip).save(tmp, format="PNG"))
     return ChipResult(photo, chip_path)
 
@@ -107,33 +108,42 @@ def chip_photos(
     workers: int = 1,
     progress: bool = False,
     lfw_fallback: bool = False,
+    on_progress=None,
 ) -> dict[Path, ChipResult]:
     """Chip many photos (cached ones are only looked up), in ``workers`` processes.
 
-    Returns ``{photo: ChipResult}`` for every photo given. ``progress`` shows a progress bar;
-    ``lfw_fallback`` is passed to :func:`chip_photo`.
+    Returns ``{photo: ChipResult}`` for every photo given. ``progress`` shows a progress bar in
+    the terminal; ``on_progress(done, total)``, if given, is called as photos are done (for a
+    UI); ``lfw_fallback`` is passed to :func:`chip_photo`.
     """
     photos = list(dict.fromkeys(Path(p) for p in photos))
     results: dict[Path, ChipResult] = {}
     todo = []
     for photo in tqdm(photos, desc="Checking chip cache", unit="photo", disable=not progress or len(photos) < 500):
-        cached = _lookup(photo, config, lfw_fallback)
+        cached = _lookup(photo, file_sha1(photo), config, lfw_fallback)
         if cached is None:
             todo.append(photo)
         else:
             results[photo] = cached
     bar = tqdm(total=len(todo), desc="Detecting + aligning faces", unit="photo", disable=not progress)
+
+    def done(result: ChipResult) -> None:
+        results[result.photo] = result
+        bar.update()
+        if on_progress:
+            on_progress(len(results), len(photos))
+
     if workers > 1 and len(todo) > 1:
         context = multiprocessing.get_context("spawn")  # TensorFlow does not survive fork
         with context.Pool(workers, initializer=_init_worker) as pool:
             for result in pool.imap_unordered(_chip_in_worker, [(p, config, lfw_fallback) for p in todo], chunksize=8):
-                results[result.photo] = result
-                bar.update()
+                done(result)
     else:
         for photo in todo:
-            results[photo] = chip_photo(photo, config, lfw_fallback)
-            bar.update()
+            done(chip_photo(photo, config, lfw_fallback))
     bar.close()
+    if on_progress and not todo:
+        on_progress(len(photos), len(photos))
     return results
 
 
@@ -162,16 +172,17 @@ def chip_pairs(
     workers: int = 1,
     progress: bool = False,
     lfw_fallback: bool = False,
+    on_progress=None,
 ) -> ChippedPairs:
     """Chip every photo of a pairs table (columns ``anchor_path``, ``other_path``, ``label``).
 
     Relative paths are taken from ``base_dir`` (default ``config.data_dir``). Pairs with a
     photo that has no face are dropped and counted, unless ``lfw_fallback`` cuts a chip by LFW's
-    framing for them (LFW protocol pairs must all be scored).
+    framing for them (LFW protocol pairs must all be scored). ``on_progress`` as in :func:`chip_photos`.
     """
     base_dir = config.data_dir if base_dir is None else Path(base_dir)
     photos = {p: base_dir / p for p in pd.unique(table[["anchor_path", "other_path"]].values.ravel())}
-    results = chip_photos(photos.values(), config, workers, progress, lfw_fallback)
+    results = chip_photos(photos.values(), config, workers, progress, lfw_fallback, on_progress)
     chip_of = {p: results[path].chip_path for p, path in photos.items()}
     chipped = table.assign(
         chip_a=[chip_of[p] and str(chip_of[p]) for p in table.anchor_path],

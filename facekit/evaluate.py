@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn import metrics as skm
 
 from .baseline import baseline_scores, load_baseline
-from .chips import chip_pairs, chip_photo
+from .chips import chip_pairs
 from .config import PROJECT_ROOT
 from .data import identity_of, list_photos, pair_dataset, read_lfw_pairs
 from .errors import DataError
@@ -170,21 +170,14 @@ def evaluate_own_people(config, max_pairs: int = 200, on_progress=None) -> dict:
     half = max(1, max_pairs // 2)
     same = [same[i] for i in rng.permutation(len(same))[:half]]
     different = [(anchors[rng.integers(len(anchors))], negatives[rng.integers(len(negatives))]) for _ in same]
-    table = pd.DataFrame([(str(a), str(b), 1) for a, b in same] + [(str(a), str(b), 0) for a, b in different],
-                         columns=["anchor_path", "other_path", "label"])
-    photos = list(dict.fromkeys(table.anchor_path.tolist() + table.other_path.tolist()))
-    chip_of = {}
-    for done, photo in enumerate(photos, 1):
-        chip_of[photo] = chip_photo(Path(photo), config).chip_path
-        if on_progress:
-            on_progress(done, len(photos))
-    table["chip_a"] = [chip_of[p] and str(chip_of[p]) for p in table.anchor_path]
-    table["chip_b"] = [chip_of[p] and str(chip_of[p]) for p in table.other_path]
-    usable = table.chip_a.notna() & table.chip_b.notna()
-    pairs = table[usable].reset_index(drop=True)
+    rows = [(a, b, 1) for a, b in same] + [(a, b, 0) for a, b in different]
+    table = pd.DataFrame([(a.relative_to(config.data_dir).as_posix(), b.relative_to(config.data_dir).as_posix(), label)
+                          for a, b, label in rows], columns=["anchor_path", "other_path", "label"])
+    chipped = chip_pairs(table, config, on_progress=on_progress)
+    pairs = chipped.table
     if pairs.label.nunique() < 2:
         raise DataError("Too few of your photos have a usable face to evaluate; take a few more, facing the camera.")
-    result = {"n_pairs": len(pairs), "people": sorted({identity_of(a) for a in anchors}), "dropped": int((~usable).sum())}
+    result = {"n_pairs": len(pairs), "people": sorted({identity_of(a) for a in anchors}), "dropped": chipped.dropped}
     _score_both(pairs, config, ("siamese", "baseline"), False, result)
     return result
 

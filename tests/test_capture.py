@@ -101,10 +101,13 @@ def test_real_face_capture_is_saved_framed_and_judged(mini_lfw, config):
     assert "No face" in message
 
 
-def test_evaluate_own_people_on_captured_photos(mini_lfw, config):
+def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch):
+    from pathlib import Path
+
     from facekit import Config, evaluate_own_people
 
-    config = config.with_(models_dir=Config().models_dir)  # the shipped models
+    monkeypatch.chdir(tmp_path)  # a relative data folder, as the app's default "data"
+    config = Config(data_dir=Path("data"))  # and the shipped models
     with pytest.raises(DataError, match="Capture page"):
         evaluate_own_people(config)
     people = sorted(p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 5)
