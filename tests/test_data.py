@@ -185,3 +185,31 @@ def test_pair_dataset_streams_batches_from_chip_paths(tmp_path):
     assert a.shape == (2, 64, 64, 1) and b.shape == (2, 64, 64, 1) and labels.dtype == np.float32
     np.testing.assert_allclose(a[1], 50 / 255, atol=1e-3)
     np.testing.assert_allclose(b[1], 150 / 255, atol=1e-3)
+
+
+def test_download_checks_the_checksum_and_leaves_nothing_half_written(tmp_path):
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    from facekit.data import _download
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "pairs.txt").write_bytes(b"1\nAnn_A\t1\t2\n" * 100)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/pairs.txt"
+        good = hashlib.sha256((served / "pairs.txt").read_bytes()).hexdigest()
+        _download(url, tmp_path / "ok.txt", good, progress=False)
+        assert (tmp_path / "ok.txt").read_bytes() == (served / "pairs.txt").read_bytes()
+        with pytest.raises(DataError, match="checksum"):
+            _download(url, tmp_path / "bad.txt", "0" * 64, progress=False)
+        with pytest.raises(DataError, match="Could not download"):
+            _download(url.replace("pairs.txt", "missing.txt"), tmp_path / "gone.txt", None, progress=False)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.txt", "served"]
+    finally:
+        server.shutdown()
