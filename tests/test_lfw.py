@@ -196,3 +196,22 @@ def test_sessions_share_one_model_safely(mini_lfw):
         results = list(pool.map(lambda pair: verify(*pair).probability, pairs))
     assert results == pytest.approx(expected * 4, abs=1e-6)
     assert load_verifier() is load_verifier()
+
+
+def test_training_resumes_after_an_interruption(imported, monkeypatch):
+    from facekit import train
+
+    config = imported.with_(models_dir=imported.models_dir.parent / "resume", train_batch=16, validation_share=0.3)
+    def interrupt_the_second_epoch(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt  # as Ctrl-C during epoch 2
+
+    monkeypatch.setattr(train._BestOnValidation, "on_epoch_begin", interrupt_the_second_epoch, raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        train.train_siamese(config, progress=False, epochs=2)
+    assert (config.models_dir / ".train-backup").exists() and not config.siamese_path.exists()
+    monkeypatch.undo()
+    record = train.train_siamese(config, progress=False, epochs=2)
+    epochs = pd.read_csv(config.models_dir / "siamese_training.csv").epoch.tolist()
+    assert epochs == [0, 1]  # the second run went on from epoch 1, it did not start over
+    assert record["epochs_run"] == 2 and config.siamese_path.exists()
