@@ -68,6 +68,14 @@ def _measurements(data_dir: str, version: tuple):
     return facekit.photo_measurements(config().with_(data_dir=Path(data_dir)))
 
 
+@st.cache_data(max_entries=64, show_spinner="Finding the faces and comparing them…")
+def verdict(photo_a: bytes, photo_b: bytes) -> facekit.Verdict:
+    """:func:`facekit.verify` of two uploads, remembered: Streamlit reruns the whole page (both tabs)
+    on every click, and the same two photos need not be compared again."""
+    verifier()
+    return facekit.verify(photo_a, photo_b, config())
+
+
 def rtc_configuration() -> dict:
     """WebRTC ICE servers: Google's public STUN server, or those in ``$FACEKIT_ICE_SERVERS``
     (a JSON list; ``[]`` keeps the connection on this machine, as the tests do)."""

@@ -16,9 +16,7 @@ with two_photos:
         st.info("Upload two photos, each with a face. Any size; JPEG, PNG, WEBP, BMP, GIF or TIFF.")
     else:
         try:
-            ui.verifier()
-            with st.spinner("Finding the faces and comparing them…"):
-                verdict = facekit.verify(first.getvalue(), second.getvalue(), ui.config())
+            verdict = ui.verdict(first.getvalue(), second.getvalue())
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
