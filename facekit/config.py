@@ -61,6 +61,8 @@ class Config:
     learning_rate: float = 2e-3
     weight_decay: float = 0.05
     validation_share: float = 0.12  # share of training identities held out for validation
+    min_photos_per_class: int = 2  # people with fewer usable photos are not classes
+    max_photos_per_person: int = 60  # George W. Bush alone is ~10% of LFW: cap so he does not dominate
     early_stop_patience: int = 5
 
     # Capture: how a webcam shot is judged and framed. Brightness is the mean grey level of

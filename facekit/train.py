@@ -27,7 +27,6 @@ from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error
 from .siamese import CosFaceLogits, build_chip_embedding, build_embedding, build_siamese
 
-_MAX_PHOTOS_PER_PERSON = 60  # George W. Bush alone is ~10% of LFW: cap so he does not dominate
 _MAX_SAME_PAIRS_PER_PERSON = 20
 
 
@@ -82,11 +81,12 @@ def training_split(config: Config = Config(), workers: int = 1, progress: bool =
     candidates = [p for p in people if len(by_person[p]) <= 30]
     n_val = max(4, round(config.validation_share * len(people)))
     held_out = [candidates[i] for i in rng.permutation(len(candidates))[:n_val]]
-    classes = [p for p in people if p not in set(held_out)]
+    classes = [p for p, chips in sorted(by_person.items())
+               if len(chips) >= config.min_photos_per_class and p not in set(held_out)]
     train_chips, train_labels = [], []
     for label, person in enumerate(classes):
         chips = by_person[person]
-        for i in rng.permutation(len(chips))[:_MAX_PHOTOS_PER_PERSON]:
+        for i in rng.permutation(len(chips))[: config.max_photos_per_person]:
             train_chips.append(chips[i])
             train_labels.append(label)
     half = len(held_out) // 2
@@ -97,10 +97,11 @@ def training_split(config: Config = Config(), workers: int = 1, progress: bool =
         "training_photos": len(train_chips),
         "validation_people": len(held_out),
         "photos_without_face": sum(r.chip_path is None for r in results.values()),
-        "max_photos_per_person": _MAX_PHOTOS_PER_PERSON,
-        "rule": "people with >= 2 usable photos in data/anchor, positive, negative (View 1 test people are "
-        "never there); validation people drawn at random (seeded) among those with <= 30 photos, split in "
-        "two halves: one fits the sigmoid head, the other picks the threshold and early-stops training",
+        "max_photos_per_person": config.max_photos_per_person,
+        "rule": f"classes: people with >= {config.min_photos_per_class} usable photos in data/anchor, positive, "
+        "negative (View 1 test people are never there); validation people drawn at random (seeded) among those "
+        "with 2-30 photos, split in two halves: one fits the sigmoid head, the other picks the threshold and "
+        "early-stops training",
     }
     return Split(
         train_chips, np.array(train_labels), len(classes), _pairs_of(head_people, rng), _pairs_of(threshold_people, rng),
