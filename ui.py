@@ -68,7 +68,7 @@ def _measurements(data_dir: str, version: tuple):
     return facekit.photo_measurements(config().with_(data_dir=Path(data_dir)))
 
 
-@st.cache_data(max_entries=64, show_spinner="Finding the faces and comparing them…")
+@st.cache_data(max_entries=8, show_spinner="Finding the faces and comparing them…")
 def verdict(photo_a: bytes, photo_b: bytes) -> facekit.Verdict:
     """:func:`facekit.verify` of two uploads, remembered: Streamlit reruns the whole page (both tabs)
     on every click, and the same two photos need not be compared again."""

@@ -56,10 +56,9 @@ for column, model in zip(st.columns(2), MODELS):
 st.subheader("Pairs each model got wrong")
 lfw_dir = ui.config().lfw_dir
 for model, title in MODELS.items():
-    wrong = pairs[(pairs[model] >= view1[model]["threshold"]).astype(int) != pairs.label].head(4)
-    with st.expander(f"{title}: {int(((pairs[model] >= view1[model]['threshold']).astype(int) != pairs.label).sum())} "
-                     "wrong answers; the first four"):
-        for _, pair in wrong.iterrows():
+    wrong = pairs[(pairs[model] >= view1[model]["threshold"]).astype(int) != pairs.label]
+    with st.expander(f"{title}: {len(wrong)} wrong answers; the first four"):
+        for _, pair in wrong.head(4).iterrows():
             names = f"{pair.a.split('/')[0]} / {pair.b.split('/')[0]}".replace("_", " ")
             st.caption(f"{pair.truth}, but the model said the opposite: {names}")
             if (lfw_dir / pair.a).exists():

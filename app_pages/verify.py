@@ -24,10 +24,10 @@ with two_photos:
             (st.success if verdict.same else st.warning)(f"## {answer}\n{sureness}")
             st.caption(f"P(same person) = {verdict.probability:.3f}; the model says \"same\" from "
                        f"{verdict.threshold:.3f} up (a threshold chosen on people it was not tested on).")
-            for column, upload, face, chip, name in zip(
-                st.columns(2), (first, second), verdict.faces, verdict.chips, ("First photo", "Second photo")
+            for column, photo, face, chip, name in zip(
+                st.columns(2), verdict.photos, verdict.faces, verdict.chips, ("First photo", "Second photo")
             ):
-                ui.show_face(column, facekit.load_image(upload.getvalue()), face, chip, name)
+                ui.show_face(column, photo, face, chip, name)
 
 with enrolled:
     people = facekit.enrolled_people(ui.config())
@@ -53,5 +53,5 @@ with enrolled:
                 if result.skipped_anchors:
                     st.caption(f"{result.skipped_anchors} enrolled photos had no usable face and were skipped.")
                 photo, scores = st.columns([1, 2])
-                ui.show_face(photo, facekit.load_image(shot.getvalue()), result.probe_face, result.probe_chip, "This photo")
+                ui.show_face(photo, result.probe_photo, result.probe_face, result.probe_chip, "This photo")
                 scores.bar_chart({"P(same) per enrolled photo": result.probabilities}, y_label="P(same)")

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from .config import Config
-from .data import identity_of, list_photos
+from .data import identity_of, is_lfw_person, list_photos
 from .errors import DataError, FacekitError
 from .faces import Face, detect_faces, main_face
 from .images import ImageSource, draw_box, light_and_focus, load_image, save_jpeg_atomic, to_grey
@@ -123,7 +123,7 @@ def captures(person: str, config: Config = Config()) -> dict[str, list[Path]]:
 def enrolled_people(config: Config = Config()) -> list[str]:
     """People with at least one anchor photo: the app's own captures first, then LFW's people."""
     people = {identity_of(p) for p in list_photos(config.data_dir / "anchor")}
-    return sorted(people, key=lambda person: ((config.lfw_dir / person).is_dir(), person))
+    return sorted(people, key=lambda person: (is_lfw_person(person, config), person))
 
 
 def delete_capture(path: Path, config: Config = Config()) -> None:

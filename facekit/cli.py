@@ -14,7 +14,7 @@ from pathlib import Path
 from .baseline import save_baseline, train_baseline
 from .chips import chip_pairs, chip_photos
 from .config import Config
-from .data import FOLDERS, dataset_stats, import_lfw, list_photos, load_pairs, make_pairs, save_pairs
+from .data import dataset_stats, import_lfw, load_pairs, make_pairs, save_pairs, training_photos
 from .errors import FacekitError
 from .evaluate import metrics_record, score_lfw_pairs
 
@@ -87,8 +87,7 @@ def _stats(args) -> int:
 
 def _chips(args) -> int:
     config = _config(args)
-    photos = [p for f in FOLDERS for p in list_photos(config.data_dir / f)]
-    photos += sorted(config.lfw_dir.glob("*/*.jpg"))
+    photos = training_photos(config) + sorted(config.lfw_dir.glob("*/*.jpg"))
     results = chip_photos(photos, config, args.workers, progress=True)
     missing = sum(r.chip_path is None for r in results.values())
     print(f"{len(results) - missing} of {len(results)} photos have a face chip in {config.chips_dir}; {missing} have no usable face.")

@@ -80,6 +80,16 @@ def list_photos(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith("."))
 
 
+def training_photos(config: Config = Config()) -> list[Path]:
+    """Every photo of ``anchor/``, ``positive/`` and ``negative/``, folder by folder."""
+    return [p for folder in FOLDERS for p in list_photos(config.data_dir / folder)]
+
+
+def is_lfw_person(person: str, config: Config = Config()) -> bool:
+    """Whether ``person`` is one of LFW's people (has a folder in the imported LFW), not a capture."""
+    return (config.lfw_dir / person).is_dir()
+
+
 # --- LFW import -------------------------------------------------------------------------------
 
 
@@ -460,41 +470,28 @@ def pair_dataset(
     size: int,
     grey: bool,
     batch_size: int = 32,
-    shuffle: bool = False,
-    augment=None,
-    seed: int | None = None,
 ):
     """A ``tf.data.Dataset`` of ``((a, b), label)`` batches, decoded from chip files as it goes.
 
     ``chips_a[i]``, ``chips_b[i]`` are chip PNG paths (see :mod:`facekit.chips`); images come out
     ``(batch, size, size, 1 if grey else 3)`` float32 in [0, 1], labels float32. Only paths are
-    held in memory; decoding runs in parallel and the next batches are prefetched. ``augment``,
-    if given, maps one image tensor to another (training only).
+    held in memory; decoding runs in parallel and the next batches are prefetched.
     """
     import tensorflow as tf
 
-    def load(path):
-        image = _decode_chip(path, size, grey)
-        return augment(image) if augment is not None else image
-
     def load_pair(a, b, label):
-        return (load(a), load(b)), tf.cast(label, tf.float32)
+        return (_decode_chip(a, size, grey), _decode_chip(b, size, grey)), tf.cast(label, tf.float32)
 
     dataset = tf.data.Dataset.from_tensor_slices((list(map(str, chips_a)), list(map(str, chips_b)), np.asarray(labels)))
-    if shuffle:
-        dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
     return dataset.map(load_pair, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def photo_dataset(chips: list[str], size: int, grey: bool, labels=None, batch_size: int = 64):
-    """Chips streamed from paths, in order: batches of ``(batch, size, size, C)`` float32 in [0, 1],
-    or of ``(images, labels)`` when ``labels`` are given."""
+def photo_dataset(chips: list[str], size: int, grey: bool, batch_size: int = 64):
+    """Chips streamed from paths, in order: batches of ``(batch, size, size, C)`` float32 in [0, 1]."""
     import tensorflow as tf
 
     paths = tf.data.Dataset.from_tensor_slices(list(map(str, chips)))
     images = paths.map(lambda path: _decode_chip(path, size, grey), num_parallel_calls=tf.data.AUTOTUNE)
-    if labels is not None:
-        images = tf.data.Dataset.zip((images, tf.data.Dataset.from_tensor_slices(np.asarray(labels))))
     return images.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 

@@ -14,7 +14,7 @@ from sklearn import metrics as skm
 from .baseline import baseline_scores, load_baseline
 from .chips import chip_pairs
 from .config import PROJECT_ROOT
-from .data import identity_of, list_photos, pair_dataset, read_lfw_pairs
+from .data import identity_of, is_lfw_person, list_photos, pair_dataset, read_lfw_pairs
 from .errors import DataError
 
 
@@ -157,7 +157,7 @@ def evaluate_own_people(config, max_pairs: int = 200, on_progress=None) -> dict:
     evaluate.
     """
     rng = np.random.default_rng(config.seed)
-    own = lambda path: not (config.lfw_dir / identity_of(path)).is_dir()  # noqa: E731
+    own = lambda path: not is_lfw_person(identity_of(path), config)  # noqa: E731
     anchors = [p for p in list_photos(config.data_dir / "anchor") if own(p)]
     positives = [p for p in list_photos(config.data_dir / "positive") if own(p)]
     negatives = list_photos(config.data_dir / "negative")

@@ -50,10 +50,12 @@ class Face:
 
 @dataclass(frozen=True)
 class FaceChip:
-    """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it came from."""
+    """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it
+    was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo."""
 
     chip: np.ndarray
     face: Face
+    photo: np.ndarray
 
 
 class _Detector:
@@ -151,7 +153,7 @@ def face_chip(source: ImageSource, config: Config = Config()) -> FaceChip:
     """
     image = load_image(source, config)
     face = main_face(detect_faces(image, config), config)
-    return FaceChip(align_face(image, face.landmarks, config), face)
+    return FaceChip(align_face(image, face.landmarks, config), face, image)
 
 
 def lfw_centre_chip(image: np.ndarray, config: Config = Config()) -> FaceChip:
@@ -164,7 +166,7 @@ def lfw_centre_chip(image: np.ndarray, config: Config = Config()) -> FaceChip:
     scale = np.array([image.shape[1], image.shape[0]], dtype=np.float32) / 250.0
     landmarks = _LFW_MEAN_LANDMARKS * scale
     box = (round(75 * scale[0]), round(75 * scale[1]), round(100 * scale[0]), round(110 * scale[1]))
-    return FaceChip(align_face(image, landmarks, config), Face(box, 0.0, landmarks))
+    return FaceChip(align_face(image, landmarks, config), Face(box, 0.0, landmarks), image)
 
 
 def model_input(chip: np.ndarray, size: int, grey: bool) -> np.ndarray:

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 from .chips import chip_photos
 from .config import Config
-from .data import FOLDERS, identity_of, list_photos, photo_dataset
+from .data import identity_of, photo_dataset, training_photos
 from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error
 from .siamese import CosFaceLogits, build_chip_embedding, build_embedding, build_siamese
@@ -65,7 +65,7 @@ def _pairs_of(people: dict[str, list[str]], rng) -> tuple[list[str], list[str], 
 
 def training_split(config: Config = Config(), workers: int = 1, progress: bool = False) -> Split:
     """The seeded split of the training folders' people that :func:`train_siamese` uses."""
-    photos = [p for folder in FOLDERS for p in list_photos(config.data_dir / folder)]
+    photos = training_photos(config)
     if not photos:
         raise DataError("The training folders are empty. Run `facekit data import-lfw` (and capture photos) first.")
     results = chip_photos(photos, config, workers, progress)
@@ -148,23 +148,24 @@ def _training_dataset(split: Split, config: Config):
     return dataset.batch(config.train_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def _embed(chip_embedding, chips: list[str], config: Config) -> dict[str, np.ndarray]:
-    unique = list(dict.fromkeys(chips))
-    vectors = chip_embedding.predict(photo_dataset(unique, config.chip_size, grey=False), verbose=0)
-    return dict(zip(unique, vectors))
+def _pair_embeddings(chip_embedding, pairs, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The unit embeddings of both sides of each pair, ``(n_pairs, embedding_dim)`` twice; each
+    distinct chip is embedded once."""
+    chips_a, chips_b, _ = pairs
+    unique = list(dict.fromkeys(chips_a + chips_b))
+    vectors = dict(zip(unique, chip_embedding.predict(photo_dataset(unique, config.chip_size, grey=False), verbose=0)))
+    return np.stack([vectors[a] for a in chips_a]), np.stack([vectors[b] for b in chips_b])
 
 
 def _pair_features(chip_embedding, pairs, config: Config) -> np.ndarray:
-    """``|e_a - e_b|`` per pair, ``(n_pairs, embedding_dim)``: what the sigmoid head sees."""
-    chips_a, chips_b, _ = pairs
-    vectors = _embed(chip_embedding, chips_a + chips_b, config)
-    return np.abs(np.stack([vectors[a] for a in chips_a]) - np.stack([vectors[b] for b in chips_b]))
+    """``|e_a - e_b|`` per pair: what the sigmoid head sees."""
+    a, b = _pair_embeddings(chip_embedding, pairs, config)
+    return np.abs(a - b)
 
 
 def _cosine_scores(chip_embedding, pairs, config: Config) -> np.ndarray:
-    chips_a, chips_b, _ = pairs
-    vectors = _embed(chip_embedding, chips_a + chips_b, config)
-    return np.einsum("ij,ij->i", np.stack([vectors[a] for a in chips_a]), np.stack([vectors[b] for b in chips_b]))
+    a, b = _pair_embeddings(chip_embedding, pairs, config)
+    return np.einsum("ij,ij->i", a, b)
 
 
 def train_siamese(config: Config = Config(), workers: int = 1, progress: bool = True, max_minutes: float | None = None,

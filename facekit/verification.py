@@ -27,7 +27,8 @@ class Verdict:
 
     ``probability`` is the calibrated P(same person) in [0, 1]; ``same`` is
     ``probability >= threshold``. ``chips`` are the two aligned ``(112, 112, 3)`` uint8 faces the
-    model compared, ``faces`` where they were found (boxes in each photo's pixels).
+    model compared, ``faces`` where they were found (boxes in the pixels of ``photos``, the two
+    upright ``(H, W, 3)`` uint8 RGB photos as read).
     """
 
     same: bool
@@ -35,6 +36,7 @@ class Verdict:
     threshold: float
     chips: tuple[np.ndarray, np.ndarray]
     faces: tuple[Face, Face]
+    photos: tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class AnchorVerdict:
     verification_threshold: float
     probe_chip: np.ndarray
     probe_face: Face
+    probe_photo: np.ndarray
     skipped_anchors: int
 
 
@@ -105,7 +108,10 @@ def verify(image_a: ImageSource, image_b: ImageSource, config: Config = Config()
     chips = [_chip_of(image, name, config) for image, name in ((image_a, "first"), (image_b, "second"))]
     probability = float(verifier.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
     threshold = verifier.threshold if threshold is None else threshold
-    return Verdict(probability >= threshold, probability, threshold, (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face))
+    return Verdict(
+        probability >= threshold, probability, threshold,
+        (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
+    )
 
 
 def _chip_of(image: ImageSource, which: str, config: Config) -> FaceChip:
@@ -142,5 +148,5 @@ def verify_against_anchors(
     share = matches / len(usable)
     return AnchorVerdict(
         share >= verification, matches, len(usable), share, probabilities, detection, verification,
-        probe_chip.chip, probe_chip.face, len(anchors) - len(usable),
+        probe_chip.chip, probe_chip.face, probe_chip.photo, len(anchors) - len(usable),
     )
