@@ -34,7 +34,7 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
 camera, saved = st.columns([3, 2])
 with camera:
     stop = st.button("Stop camera (q)", shortcut="q")
-    streamer = webrtc_streamer(
+    webrtc_streamer(
         key="capture",
         mode=WebRtcMode.SENDRECV,
         video_frame_callback=on_frame,
