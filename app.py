@@ -1,7 +1,7 @@
-"""facekit's Streamlit app: `streamlit run app.py`. This file only lists the pages.
+"""facekit's Streamlit app: `streamlit run app.py`. This file only lists the pages (in pages/).
 
-The pages live in app_pages/, not pages/: a folder named pages/ switches Streamlit to its older
-automatic page discovery, which ignores these titles and runs a page without this file first.
+With st.navigation, Streamlit 1.67 keeps these titles and URL paths for files in pages/; every
+page run starts here, so ui (and the WebRTC stack it loads first) is always imported first.
 """
 
 import streamlit as st
@@ -10,9 +10,9 @@ import ui  # noqa: F401  first: it loads the WebRTC stack before any page loads 
 
 st.set_page_config(page_title="facekit: same person or not?", page_icon="🙂", layout="wide")
 st.navigation([
-    st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("app_pages/verify.py", title="Verify", icon="🔍", url_path="verify"),
-    st.Page("app_pages/capture.py", title="Capture", icon="📷", url_path="capture"),
-    st.Page("app_pages/dataset.py", title="Dataset", icon="📊", url_path="dataset"),
-    st.Page("app_pages/baseline_vs_siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/verify.py", title="Verify", icon="🔍", url_path="verify"),
+    st.Page("pages/capture.py", title="Capture", icon="📷", url_path="capture"),
+    st.Page("pages/dataset.py", title="Dataset", icon="📊", url_path="dataset"),
+    st.Page("pages/baseline_vs_siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
 ]).run()

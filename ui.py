@@ -16,6 +16,9 @@ import streamlit as st
 
 import facekit
 from facekit import Config
+from facekit.data import FOLDERS
+from facekit.images import draw_box
+from facekit.stats import DataStats, dataset_stats, photo_measurements
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
 
@@ -26,7 +29,7 @@ def config() -> Config:
 
 @st.cache_resource(show_spinner="Loading the face model (first time only)…")
 def verifier() -> facekit.Verifier:
-    """The Siamese model and its threshold; one per server process, shared by every session."""
+    """The one object that runs the Siamese model; one per server process, shared by every session."""
     return facekit.load_verifier(config())
 
 
@@ -44,18 +47,18 @@ def _read_json(path: str, mtime: float) -> dict:
 
 def _folders_version(cfg: Config) -> tuple:
     """Changes whenever a photo is added to or removed from a data folder."""
-    folders = [cfg.data_dir / f for f in facekit.FOLDERS] + [cfg.pairs_csv]
+    folders = [cfg.data_dir / f for f in FOLDERS] + [cfg.pairs_csv]
     return tuple(f.stat().st_mtime if f.exists() else 0 for f in folders)
 
 
-def stats() -> facekit.DataStats:
+def stats() -> DataStats:
     cfg = config()
     return _stats(str(cfg.data_dir), _folders_version(cfg))
 
 
 @st.cache_data(show_spinner="Counting photos…")
-def _stats(data_dir: str, version: tuple) -> facekit.DataStats:
-    return facekit.dataset_stats(config().with_(data_dir=Path(data_dir)))
+def _stats(data_dir: str, version: tuple) -> DataStats:
+    return dataset_stats(config().with_(data_dir=Path(data_dir)))
 
 
 def measurements():
@@ -65,15 +68,14 @@ def measurements():
 
 @st.cache_data(show_spinner="Measuring light and sharpness…")
 def _measurements(data_dir: str, version: tuple):
-    return facekit.photo_measurements(config().with_(data_dir=Path(data_dir)))
+    return photo_measurements(config().with_(data_dir=Path(data_dir)))
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the faces and comparing them…")
 def verdict(photo_a: bytes, photo_b: bytes) -> facekit.Verdict:
-    """:func:`facekit.verify` of two uploads, remembered: Streamlit reruns the whole page (both tabs)
-    on every click, and the same two photos need not be compared again."""
-    verifier()
-    return facekit.verify(photo_a, photo_b, config())
+    """The verdict on two uploads, remembered: Streamlit reruns the whole page (both tabs) on every
+    click, and the same two photos need not be compared again."""
+    return verifier().verify(photo_a, photo_b)
 
 
 def rtc_configuration() -> dict:
@@ -90,11 +92,21 @@ def show_error(error: Exception) -> None:
 
 def show_face(column, photo: np.ndarray, face: facekit.Face, chip: np.ndarray, caption: str) -> None:
     """A photo with its face outlined, and the aligned chip the model compared."""
-    column.image(facekit.draw_box(photo, face.box), caption=caption, use_container_width=True)
+    column.image(draw_box(photo, face.box), caption=caption, width="stretch")
     column.image(chip, caption="what the model compared", width=112)
 
 
-def verdict_words(probability: float, threshold: float) -> tuple[str, str]:
-    """``("Same person" | "Different people", "93% sure")`` for a calibrated P(same); never "100%"."""
-    answer, confidence = ("Same person", probability) if probability >= threshold else ("Different people", 1 - probability)
-    return answer, "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"
+ANSWERS = {"same": "Same person", "different": "Different people", "unsure": "Not sure"}
+
+
+def verdict_words(verdict: facekit.Verdict) -> tuple[str, str]:
+    """The headline and the line under it, in plain words: ``("Same person", "93% sure")``,
+    or for "unsure", why and what helps. Never "100%"."""
+    if verdict.decision == "unsure":
+        return ANSWERS["unsure"], (
+            f"The score ({verdict.probability:.0%} for 'same') falls between the lines where the model is confident "
+            f"(different below {verdict.thresholds.different_below:.0%}, same from {verdict.thresholds.same_from:.0%}). "
+            "A front-facing photo, better light or a larger face usually settles it."
+        )
+    confidence = verdict.probability if verdict.decision == "same" else 1 - verdict.probability
+    return ANSWERS[verdict.decision], "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"

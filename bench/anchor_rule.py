@@ -8,8 +8,10 @@ photo is a genuine probe, and one photo of each of 40 other validation people an
 
 import numpy as np
 
-from facekit import Config, load_verifier, read_chip
-from facekit.train import training_split
+from facekit import Config, load_verifier
+from facekit.chips import read_chip
+from facekit.split import training_split
+from facekit.verification import anchor_rule
 
 ANCHORS = 5
 
@@ -29,13 +31,15 @@ def main() -> None:
         for probe, bucket in [(p, genuine) for p in probes] + [(s, impostor) for s in strangers]:
             bucket.append(verifier.probabilities(np.repeat(probe[None], ANCHORS, axis=0), anchors))
     genuine, impostor = np.array(genuine), np.array(impostor)
+    lines = verifier.thresholds
     print(f"{len(enrolled)} enrolled people, {len(genuine)} genuine and {len(impostor)} impostor probes, "
-          f"{ANCHORS} anchors each; model threshold {verifier.threshold:.3f}")
-    print(f"{'detection':>10s} {'share':>6s} {'right person accepted':>22s} {'stranger accepted':>18s}")
-    for detection in (0.3, verifier.threshold, 0.6, 0.7):
+          f"{ANCHORS} anchors each; model lines: accuracy {lines.accuracy:.3f}, 'same' from {lines.same_from:.3f}")
+    print(f"{'match from':>10s} {'share':>6s} {'right person accepted':>22s} {'stranger accepted':>18s}")
+    for match_threshold in (0.3, lines.accuracy, 0.6, lines.same_from):
         for share in (0.3, 0.5, 0.7):
-            accept = lambda scores: ((scores >= detection).mean(axis=1) >= share).mean()  # noqa: E731
-            print(f"{detection:10.3f} {share:6.1f} {accept(genuine):22.3f} {accept(impostor):18.3f}")
+            accepted = {name: anchor_rule(scores, match_threshold, share)[2].mean()
+                        for name, scores in (("genuine", genuine), ("impostor", impostor))}
+            print(f"{match_threshold:10.3f} {share:6.1f} {accepted['genuine']:22.3f} {accepted['impostor']:18.3f}")
 
 
 if __name__ == "__main__":

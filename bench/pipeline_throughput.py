@@ -10,7 +10,10 @@ import time
 import numpy as np
 from PIL import Image
 
-from facekit import Config, chip_pairs, load_pairs, pair_dataset
+from facekit import Config
+from facekit.chips import chip_pairs
+from facekit.pairs import load_pairs
+from facekit.pipeline import pair_dataset
 
 PAIRS = 4000
 BATCH = 64

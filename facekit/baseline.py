@@ -39,8 +39,9 @@ def _pair_batches(chips_a, chips_b, size, batch_size, progress):
         yield part, np.hstack([pixels[rows_a[part]], pixels[rows_b[part]]]).astype(np.float32) / 255.0
 
 
-def train_baseline(chips_a, chips_b, labels, config: Config = Config(), progress: bool = False) -> GaussianNB:
+def train_baseline(chips_a, chips_b, labels, config: Config | None = None, progress: bool = False) -> GaussianNB:
     """Fit GaussianNB on pairs of chip paths (``labels`` 1 same, 0 different), streamed in batches."""
+    config = config or Config()
     labels = np.asarray(labels, dtype=int)
     model = GaussianNB()
     for part, features in _pair_batches(chips_a, chips_b, config.baseline_size, 4096, progress):
@@ -48,8 +49,9 @@ def train_baseline(chips_a, chips_b, labels, config: Config = Config(), progress
     return model
 
 
-def baseline_scores(model: GaussianNB, chips_a, chips_b, config: Config = Config(), progress: bool = False) -> np.ndarray:
+def baseline_scores(model: GaussianNB, chips_a, chips_b, config: Config | None = None, progress: bool = False) -> np.ndarray:
     """The log-odds that each pair is the same person (``> 0`` means the model says "same")."""
+    config = config or Config()
     scores = []
     for _, features in _pair_batches(chips_a, chips_b, config.baseline_size, 1024, progress):
         joint = model.predict_joint_log_proba(features)

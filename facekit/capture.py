@@ -60,11 +60,12 @@ def _face_region(image: np.ndarray, face: Face) -> np.ndarray:
     return image[y0 : y0 + max(h, 1), x0 : x0 + max(w, 1)]
 
 
-def judge_shot(image: np.ndarray, config: Config = Config()) -> ShotQuality:
+def judge_shot(image: np.ndarray, config: Config | None = None) -> ShotQuality:
     """Find the main face of an ``(H, W, 3)`` uint8 RGB frame and judge light, blur and size.
 
     Raises :class:`~facekit.errors.NoFaceFound` when there is no face.
     """
+    config = config or Config()
     face = main_face(detect_faces(image, config), config)
     brightness, sharpness = light_and_focus(to_grey(_face_region(image, face)))
     problems = []
@@ -79,10 +80,11 @@ def judge_shot(image: np.ndarray, config: Config = Config()) -> ShotQuality:
     return ShotQuality(face, brightness, sharpness, face.box[2], tuple(problems))
 
 
-def frame_like_lfw(image: np.ndarray, face: Face, config: Config = Config()) -> np.ndarray:
+def frame_like_lfw(image: np.ndarray, face: Face, config: Config | None = None) -> np.ndarray:
     """A ``(photo_size, photo_size, 3)`` uint8 crop centred on the face, the face filling
     ``capture_face_share`` of the width, as LFW frames its photos. Edges are replicated where the
     crop leaves the frame."""
+    config = config or Config()
     x, y, w, h = face.box
     side = max(1, round(w / config.capture_face_share))
     centre_x, centre_y = x + w / 2, y + h / 2
@@ -95,7 +97,7 @@ def frame_like_lfw(image: np.ndarray, face: Face, config: Config = Config()) -> 
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def save_capture(image: ImageSource, person: str, kind: str, config: Config = Config()) -> tuple[Path, ShotQuality]:
+def save_capture(image: ImageSource, person: str, kind: str, config: Config | None = None) -> tuple[Path, ShotQuality]:
     """Judge a shot, frame its face like LFW and save it as ``data/<kind>/<person>_<unique>.jpg``.
 
     ``kind`` is ``"anchor"`` or ``"positive"``. The file is written atomically under a new
@@ -103,6 +105,7 @@ def save_capture(image: ImageSource, person: str, kind: str, config: Config = Co
     problems, so the person can decide; the caller shows them). Raises :class:`~facekit.errors.NoFaceFound`,
     :class:`~facekit.errors.InvalidImage` or :class:`DataError`.
     """
+    config = config or Config()
     if kind not in KINDS:
         raise DataError(f"A capture is an anchor or a positive, not {kind!r}.")
     frame = load_image(image, config)
@@ -114,21 +117,24 @@ def save_capture(image: ImageSource, person: str, kind: str, config: Config = Co
     return path, quality
 
 
-def captures(person: str, config: Config = Config()) -> dict[str, list[Path]]:
+def captures(person: str, config: Config | None = None) -> dict[str, list[Path]]:
     """A person's saved photos: ``{"anchor": [...], "positive": [...]}``, oldest first."""
+    config = config or Config()
     name = person_name(person)
     return {kind: [p for p in list_photos(config.data_dir / kind) if identity_of(p) == name] for kind in KINDS}
 
 
-def enrolled_people(config: Config = Config()) -> list[str]:
+def enrolled_people(config: Config | None = None) -> list[str]:
     """People with at least one anchor photo: the app's own captures first, then LFW's people."""
+    config = config or Config()
     people = {identity_of(p) for p in list_photos(config.data_dir / "anchor")}
     return sorted(people, key=lambda person: (is_lfw_person(person, config), person))
 
 
-def delete_capture(path: Path, config: Config = Config()) -> None:
+def delete_capture(path: Path, config: Config | None = None) -> None:
     """Delete one capture. Only files directly in ``data/anchor`` or ``data/positive`` are
     deleted; anything else raises :class:`DataError`."""
+    config = config or Config()
     path = Path(path).resolve()
     allowed = {(config.data_dir / kind).resolve() for kind in KINDS}
     if path.parent not in allowed or not path.is_file():
@@ -136,8 +142,9 @@ def delete_capture(path: Path, config: Config = Config()) -> None:
     path.unlink()
 
 
-def delete_person(person: str, config: Config = Config()) -> int:
+def delete_person(person: str, config: Config | None = None) -> int:
     """Delete all of a person's anchor and positive photos; return how many were deleted."""
+    config = config or Config()
     removed = 0
     for paths in captures(person, config).values():
         for path in paths:
@@ -185,14 +192,15 @@ class LatestFrame:
             return self._feedback
 
 
-def live_feedback(image: np.ndarray, config: Config = Config()) -> tuple[np.ndarray, ShotQuality | str]:
+def live_feedback(image: np.ndarray, config: Config | None = None) -> tuple[np.ndarray, ShotQuality | str]:
     """Judge a video frame and draw the verdict on a copy: a green box on a good face, orange with
     the problem otherwise, or a message when there is no face. Returns ``(annotated, quality or
     message)``."""
+    config = config or Config()
     try:
         quality = judge_shot(image, config)
     except FacekitError as exc:
-        return image, str(exc).split(". ")[0]
+        return image, exc.reason
     colour = (40, 200, 60) if quality.ok else (255, 150, 0)
     label = "Good shot" if quality.ok else quality.problems[0]
     return draw_box(image, quality.face.box, colour, label), quality

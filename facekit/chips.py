@@ -8,9 +8,7 @@ the reason, so it is not detected again either.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -23,6 +21,7 @@ from tqdm import tqdm
 from .config import Config
 from .errors import FacekitError
 from .faces import face_chip, lfw_centre_chip
+from .files import file_digest, write_atomic
 from .images import load_image
 
 
@@ -34,10 +33,6 @@ class ChipResult:
     chip_path: Path | None
     error: str | None = None
     used_lfw_framing: bool = False
-
-
-def file_sha1(path: Path) -> str:
-    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
 
 
 def _cache_paths(sha: str, config: Config) -> tuple[Path, Path, Path]:
@@ -57,36 +52,31 @@ def _lookup(photo: Path, sha: str, config: Config, lfw_fallback: bool = False) -
         return ChipResult(photo, None, reason)
     if not framing_path.exists():
         chip = lfw_centre_chip(load_image(photo, config), config).chip
-        _write_atomic(framing_path, lambda tmp: Image.fromarray(chip).save(tmp, format="PNG"))
+        write_atomic(framing_path, lambda tmp: Image.fromarray(chip).save(tmp, format="PNG"))
     return ChipResult(photo, framing_path, reason, used_lfw_framing=True)
 
 
-def _write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def chip_photo(photo: Path, config: Config = Config(), lfw_fallback: bool = False) -> ChipResult:
+def chip_photo(photo: Path, config: Config | None = None, lfw_fallback: bool = False) -> ChipResult:
     """Chip one photo file, from the cache when it is there, storing the result otherwise.
 
     With ``lfw_fallback``, a photo with no detected face gets a chip cut by LFW's fixed framing
     (see :func:`~facekit.faces.lfw_centre_chip`) and ``used_lfw_framing=True``; use it only for
     LFW protocol pairs, which must all be scored.
     """
+    config = config or Config()
     photo = Path(photo)
-    sha = file_sha1(photo)
+    sha = file_digest(photo)
     cached = _lookup(photo, sha, config, lfw_fallback)
     if cached is not None:
         return cached
     chip_path, noface_path, _ = _cache_paths(sha, config)
     try:
         chip = face_chip(photo, config).chip
-    except FacekitError as exc:
-        _write_atomic(noface_path, lambda tmp: tmp.write_text(str(exc)))
+    except FacekitError as error:
+        reason = error.reason
+        write_atomic(noface_path, lambda tmp: tmp.write_text(reason))
         return _lookup(photo, sha, config, lfw_fallback)
-    _write_atomic(chip_path, lambda tmp: Image.fromarray(chip).save(tmp, format="PNG"))
+    write_atomic(chip_path, lambda tmp: Image.fromarray(chip).save(tmp, format="PNG"))
     return ChipResult(photo, chip_path)
 
 
@@ -104,7 +94,7 @@ def _chip_in_worker(args: tuple[Path, Config, bool]) -> ChipResult:
 
 def chip_photos(
     photos: Iterable[Path],
-    config: Config = Config(),
+    config: Config | None = None,
     workers: int = 1,
     progress: bool = False,
     lfw_fallback: bool = False,
@@ -116,11 +106,12 @@ def chip_photos(
     the terminal; ``on_progress(done, total)``, if given, is called as photos are done (for a
     UI); ``lfw_fallback`` is passed to :func:`chip_photo`.
     """
+    config = config or Config()
     photos = list(dict.fromkeys(Path(p) for p in photos))
     results: dict[Path, ChipResult] = {}
     todo = []
     for photo in tqdm(photos, desc="Checking chip cache", unit="photo", disable=not progress or len(photos) < 500):
-        cached = _lookup(photo, file_sha1(photo), config, lfw_fallback)
+        cached = _lookup(photo, file_digest(photo), config, lfw_fallback)
         if cached is None:
             todo.append(photo)
         else:
@@ -167,7 +158,7 @@ class ChippedPairs:
 
 def chip_pairs(
     table: pd.DataFrame,
-    config: Config = Config(),
+    config: Config | None = None,
     base_dir: Path | None = None,
     workers: int = 1,
     progress: bool = False,
@@ -180,6 +171,7 @@ def chip_pairs(
     photo that has no face are dropped and counted, unless ``lfw_fallback`` cuts a chip by LFW's
     framing for them (LFW protocol pairs must all be scored). ``on_progress`` as in :func:`chip_photos`.
     """
+    config = config or Config()
     base_dir = config.data_dir if base_dir is None else Path(base_dir)
     photos = {p: base_dir / p for p in pd.unique(table[["anchor_path", "other_path"]].values.ravel())}
     results = chip_photos(photos.values(), config, workers, progress, lfw_fallback, on_progress)

@@ -1,12 +1,13 @@
-"""The ``facekit`` command line: data, train, evaluate.
+"""The ``facekit`` command line: data, train, evaluate, verify.
 
-Exit codes: 0 success, 2 an error the message explains (bad input, missing data).
+Exit codes are in :data:`EXIT_CODES` (the help texts are built from it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -14,9 +15,14 @@ from pathlib import Path
 from .baseline import save_baseline, train_baseline
 from .chips import chip_pairs, chip_photos
 from .config import Config
-from .data import dataset_stats, import_lfw, load_pairs, make_pairs, save_pairs, training_photos
+from .data import training_photos
 from .errors import FacekitError
-from .evaluate import metrics_record, score_lfw_pairs
+from .lfw import import_lfw
+from .pairs import load_pairs, make_pairs, save_pairs
+from .scoring import metrics_record, score_lfw_pairs
+from .stats import dataset_stats
+
+EXIT_CODES = {"same": 0, "different": 1, "error": 2, "unsure": 3}
 
 
 def _workers() -> int:
@@ -24,10 +30,25 @@ def _workers() -> int:
 
 
 def _config(args) -> Config:
-    changes = {"data_dir": Path(args.data_dir)}
+    """``Config()`` (which reads $FACEKIT_DATA_DIR and $FACEKIT_MODELS_DIR), with the folders given
+    on the command line instead where there are."""
+    changes = {}
+    if getattr(args, "data_dir", None):
+        changes["data_dir"] = Path(args.data_dir)
     if getattr(args, "models_dir", None):
         changes["models_dir"] = Path(args.models_dir)
     return Config().with_(**changes)
+
+
+def _probability(text: str) -> float:
+    """An argparse type: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a probability between 0 and 1")
+    return value
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -120,8 +141,25 @@ def _train_siamese(args) -> int:
           f"(best: {record['best_epoch']}) in {record['training_seconds'] / 60:.1f} min, peak memory {record['peak_memory_mib']} MiB.")
     print(f"Validation (held-out training people): accuracy {record['validation']['accuracy']:.3f}, "
           f"AUC {record['validation']['auc']:.3f}, threshold {record['threshold']:.3f}.")
+    _print_lines(record)
     print("Next: `facekit evaluate all --lfw-dir data/lfw` for the test figures.")
     return 0
+
+
+def _calibrate(args) -> int:
+    from .calibrate import calibrate  # imports TensorFlow: only for this command
+
+    record = calibrate(_config(args), args.workers, progress=True)
+    _print_lines(record)
+    return 0
+
+
+def _print_lines(record: dict) -> None:
+    lines, three_way = record["thresholds"], record["validation"]["three_way"]
+    print(f"Answers: 'same' from P = {lines['same_from']:.3f}, 'different' below {lines['different_below']:.3f}, "
+          f"'not sure' between. On validation people: {three_way['coverage']:.0%} of pairs answered, "
+          f"{three_way['confident_accuracy']:.1%} of those right; false 'same' on look-alikes "
+          f"{three_way['false_same_hard']:.1%}, on random strangers {three_way['false_same_random']:.1%}.")
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -163,6 +201,13 @@ def _print_figures(figures: dict, result: dict) -> None:
         print(f"{key:12s}" + "".join(f"{f[key]:10.3f}" for f in figures.values()))
     if result["lfw_framing_photos"]:
         print(f"({result['lfw_framing_photos']} photos had no detected face and were cut by LFW's fixed framing.)")
+    three_way = figures.get("siamese", {}).get("three_way")
+    if three_way:
+        print(f"Siamese with 'not sure' (same from {three_way['same_from']:.3f}, different below "
+              f"{three_way['different_below']:.3f}): {three_way['coverage']:.1%} of pairs answered, "
+              f"{three_way['confident_accuracy']:.1%} of those right; false 'same' on random strangers "
+              f"{three_way['false_same_random']:.1%}, on look-alikes {three_way.get('false_same_hard', float('nan')):.1%} "
+              f"({three_way.get('n_hard_impostors', 0)} pairs); false 'different' {three_way['false_different']:.1%}.")
 
 
 # --- verify --------------------------------------------------------------------------------------
@@ -172,13 +217,16 @@ def _verify(args) -> int:
     from .verification import verify  # imports TensorFlow: only for this command
 
     verdict = verify(args.photo_a, args.photo_b, _config(args), args.threshold)
+    lines = verdict.thresholds
     if args.json:
-        print(json.dumps({"same": verdict.same, "probability": verdict.probability, "threshold": verdict.threshold,
+        print(json.dumps({"decision": verdict.decision, "same": verdict.same, "probability": verdict.probability,
+                          "same_from": lines.same_from, "different_below": lines.different_below,
                           "boxes": [list(face.box) for face in verdict.faces]}))
     else:
-        answer = "Same person" if verdict.same else "Different people"
-        print(f"{answer}: P(same) = {verdict.probability:.3f} (threshold {verdict.threshold:.3f})")
-    return 0 if verdict.same else 1
+        answer = {"same": "Same person", "different": "Different people", "unsure": "Not sure"}[verdict.decision]
+        print(f"{answer}: P(same) = {verdict.probability:.3f} ('same' from {lines.same_from:.3f}, "
+              f"'different' below {lines.different_below:.3f})")
+    return EXIT_CODES[verdict.decision]
 
 
 # --- parser --------------------------------------------------------------------------------------
@@ -190,11 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", default=os.environ.get("FACEKIT_DATA_DIR", "data"),
+        "--data-dir", default=None,
         help="folder with anchor/, positive/, negative/, lfw/ and pairs.csv (default: $FACEKIT_DATA_DIR or data/)",
     )
     with_models = argparse.ArgumentParser(add_help=False)
-    with_models.add_argument("--models-dir", help="folder of trained models (default: the project's models/)")
+    with_models.add_argument("--models-dir", help="folder of trained models (default: $FACEKIT_MODELS_DIR or the project's models/)")
     with_workers = argparse.ArgumentParser(add_help=False)
     with_workers.add_argument("--workers", type=int, default=_workers(), help="processes for face detection (default: %(default)s)")
 
@@ -250,9 +298,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Saves MODELS_DIR/siamese.keras, siamese.json and siamese_training.csv. Run it again after an interruption "
         "to resume.",
     )
-    cmd.add_argument("--epochs", type=int, default=None, help="most epochs (default: 24; early stopping may end sooner)")
+    cmd.add_argument("--epochs", type=int, default=None,
+                     help=f"most epochs (default: {Config.train_epochs}; early stopping may end sooner)")
     cmd.add_argument("--max-minutes", type=float, default=None, help="stop training the tower after this long")
     cmd.set_defaults(run=_train_siamese)
+
+    cmd = train.add_parser(
+        "calibrate", parents=[common, with_models, with_workers], help="refit the head and thresholds of the saved Siamese",
+        description="Without retraining the tower: fit the calibrated sigmoid head and choose the 'same' / 'different' "
+        "lines of MODELS_DIR/siamese.keras again, on the same held-out training people; updates siamese.json.",
+    )
+    cmd.set_defaults(run=_calibrate)
 
     evaluate = commands.add_parser("evaluate", help="score a model on LFW's protocol pairs").add_subparsers(
         dest="model", required=True, metavar="MODEL"
@@ -283,14 +339,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser(
         "verify", parents=[with_models], help="are two photos the same person?",
-        description="Compare the main face of two photos with the shipped Siamese model. "
-        "Exit code: 0 same person, 1 different people, 2 error (unreadable photo, no face, no model).",
+        description="Compare the main face of two photos with the shipped Siamese model. Exit code: "
+        + ", ".join(f"{code} {what}" for what, code in sorted(EXIT_CODES.items(), key=lambda kv: kv[1]))
+        + " (unreadable photo, no face, no model).",
     )
     cmd.add_argument("photo_a", type=Path)
     cmd.add_argument("photo_b", type=Path)
-    cmd.add_argument("--threshold", type=float, default=None, help="decide at this P(same) instead of the model's own")
+    cmd.add_argument("--threshold", type=_probability, default=None,
+                     help="one line at this P(same) (0-1) instead of the model's two: no 'not sure'")
     cmd.add_argument("--json", action="store_true", help="print JSON")
-    cmd.set_defaults(run=_verify, data_dir=os.environ.get("FACEKIT_DATA_DIR", "data"))
+    cmd.set_defaults(run=_verify)
     return parser
 
 
@@ -300,10 +358,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except FacekitError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CODES["error"]
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001  a person gets one line, never a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_CODES["error"]
 
 
 if __name__ == "__main__":

@@ -10,16 +10,25 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _default_data_dir() -> Path:
-    return Path(os.environ.get("FACEKIT_DATA_DIR", "data"))
+    return Path(os.environ.get("FACEKIT_DATA_DIR") or "data")
+
+
+def _default_models_dir() -> Path:
+    """``$FACEKIT_MODELS_DIR``, else the repository's ``models/`` (beside this package)."""
+    return Path(os.environ.get("FACEKIT_MODELS_DIR") or PROJECT_ROOT / "models")
 
 
 @dataclass(frozen=True)
 class Config:
-    """Every tunable number of facekit. Make a variant with ``config.with_(field=value)``."""
+    """Every tunable number of facekit. Make a variant with ``config.with_(field=value)``.
+
+    ``Config()`` reads ``$FACEKIT_DATA_DIR`` and ``$FACEKIT_MODELS_DIR`` when it is made, so
+    functions take ``config=None`` and make theirs when called: the environment at call time wins.
+    """
 
     # Folders. ``data_dir`` holds anchor/, positive/, negative/, lfw/, pairs.csv and the chip cache.
     data_dir: Path = field(default_factory=_default_data_dir)
-    models_dir: Path = PROJECT_ROOT / "models"
+    models_dir: Path = field(default_factory=_default_models_dir)
 
     # Images: LFW photos and webcam captures are 250x250 RGB JPEGs.
     photo_size: int = 250
@@ -51,7 +60,7 @@ class Config:
     # the central ``siamese_crop`` share (the face without the chip's margin) and shrink it to
     # ``siamese_size``, so training and every caller see the same framing.
     siamese_crop: float = 0.68
-    siamese_size: int = 80
+    siamese_size: int = 96
     embedding_dim: int = 128
     # Training the tower as an identity classifier with a CosFace margin (see siamese.py).
     cosface_scale: float = 30.0
@@ -63,7 +72,8 @@ class Config:
     validation_share: float = 0.12  # share of training identities held out for validation
     min_photos_per_class: int = 2  # people with fewer usable photos are not classes
     max_photos_per_person: int = 60  # George W. Bush alone is ~10% of LFW: cap so he does not dominate
-    early_stop_patience: int = 5
+    early_stop_patience: int = 8
+    augment_max_degrees: float = 10.0  # random rotation while training, either way
 
     # Capture: how a webcam shot is judged and framed. Brightness is the mean grey level of
     # the face (0-255); sharpness the variance of its Laplacian (higher is sharper).

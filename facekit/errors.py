@@ -1,8 +1,37 @@
-"""Typed errors. Each message says what went wrong and what the person can do about it."""
+"""Typed errors that carry their parts: what went wrong (``reason``), what the person can do
+(``hint``) and, where it matters, which photo (``photo``). The message is built from them."""
+
+from __future__ import annotations
+
+import copy
 
 
 class FacekitError(Exception):
-    """Base class of every error facekit raises on purpose."""
+    """Base class of every error facekit raises on purpose.
+
+    ``str(error)`` reads "The first photo: no face was found in this photo. Use a photo where ...".
+    """
+
+    def __init__(self, reason: str, hint: str = "", photo: str | None = None):
+        self.reason, self.hint, self.photo = reason, hint, photo
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        reason = self.reason if self.reason[-1:] in ".!?" else f"{self.reason}."
+        if self.photo:
+            reason = f"The {self.photo} photo: {reason[0].lower()}{reason[1:]}"
+        return f"{reason} {self.hint}".strip()
+
+    def __str__(self) -> str:
+        return self.message
+
+    def about(self, photo: str) -> "FacekitError":
+        """The same error, saying which photo it is about ("first", "second", "probe", a name)."""
+        named = copy.copy(self)
+        named.photo = photo
+        named.args = (named.message,)
+        return named
 
 
 class InvalidImage(FacekitError, ValueError):

@@ -1,21 +1,10 @@
-"""Metrics for pair verification: accuracy, precision, recall, F1, ROC AUC, confusion matrix."""
+"""Metrics for pair verification: accuracy, precision, recall, F1, ROC AUC, confusion matrix,
+thresholds (one line, or the two lines of a three-way verdict), calibration, LFW View 2 folds."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-from datetime import datetime, timezone
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 from sklearn import metrics as skm
-
-from .baseline import baseline_scores, load_baseline
-from .chips import chip_pairs
-from .config import PROJECT_ROOT
-from .data import identity_of, is_lfw_person, list_photos, pair_dataset, read_lfw_pairs
-from .errors import DataError
 
 
 def binary_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
@@ -65,6 +54,63 @@ def best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float((sorted_scores[best - 1] + sorted_scores[best]) / 2)
 
 
+def verdict_thresholds(same_scores: np.ndarray, hard_impostor_scores: np.ndarray, max_false_same: float = 0.02,
+                       max_false_different: float = 0.05) -> tuple[float, float]:
+    """The two thresholds of a three-way verdict, ``(different_below, same_from)``.
+
+    ``same_from`` is the lowest score at which at most ``max_false_same`` of the (hard) impostor
+    pairs would be called "same"; ``different_below`` the highest score under which at most
+    ``max_false_different`` of the same-person pairs would be called "different". Between them
+    the answer is "unsure". If the two cross, both become the score where they cross (no
+    "unsure" band). Use validation pairs only.
+    """
+    impostors = np.sort(np.asarray(hard_impostor_scores, dtype=float))[::-1]
+    same = np.sort(np.asarray(same_scores, dtype=float))
+    allowed_same = int(np.floor(max_false_same * len(impostors)))  # impostors allowed at or above
+    same_from = float(np.nextafter(impostors[allowed_same], np.inf)) if allowed_same < len(impostors) else 0.0
+    allowed_different = int(np.floor(max_false_different * len(same)))  # same pairs allowed below
+    different_below = float(same[allowed_different]) if allowed_different < len(same) else 1.0
+    if different_below > same_from:
+        different_below = same_from = (different_below + same_from) / 2
+    return different_below, same_from
+
+
+def three_way_metrics(labels: np.ndarray, scores: np.ndarray, different_below: float, same_from: float,
+                      hard_impostor_scores: np.ndarray | None = None) -> dict:
+    """How a three-way verdict ("same" from ``same_from``, "different" below ``different_below``,
+    "unsure" between) does on labelled pairs.
+
+    Returns ``coverage`` (share of pairs with a confident verdict), ``confident_accuracy`` (share
+    of those that are right), ``false_same_random`` (share of the different-people pairs called
+    "same"), ``false_different`` (share of same-person pairs called "different"), ``n_unsure``,
+    ``on_roc`` (each line as a point ``{"fpr", "tpr"}`` of the ROC curve), and with
+    ``hard_impostor_scores`` also ``false_same_hard`` and ``n_hard_impostors``.
+    """
+    labels = np.asarray(labels, dtype=int)
+    scores = np.asarray(scores, dtype=float)
+    said_same, said_different = scores >= same_from, scores < different_below
+    confident = said_same | said_different
+    right = (said_same & (labels == 1)) | (said_different & (labels == 0))
+    result = {
+        "different_below": float(different_below),
+        "same_from": float(same_from),
+        "coverage": float(confident.mean()),
+        "confident_accuracy": float(right.sum() / max(1, confident.sum())),
+        "false_same_random": float(said_same[labels == 0].mean()) if (labels == 0).any() else None,
+        "false_different": float(said_different[labels == 1].mean()) if (labels == 1).any() else None,
+        "n_unsure": int((~confident).sum()),
+        "n_pairs": int(len(labels)),
+        "on_roc": {
+            name: {"fpr": float((scores[labels == 0] >= line).mean()), "tpr": float((scores[labels == 1] >= line).mean())}
+            for name, line in (("same_from", same_from), ("different_below", different_below))
+        },
+    }
+    if hard_impostor_scores is not None and len(hard_impostor_scores):
+        result["false_same_hard"] = float((np.asarray(hard_impostor_scores) >= same_from).mean())
+        result["n_hard_impostors"] = int(len(hard_impostor_scores))
+    return result
+
+
 def calibration_error(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error: the mean |stated probability - observed frequency| over
     ``bins`` equal-width probability bins, weighted by pairs per bin (0 is perfect)."""
@@ -106,116 +152,4 @@ def tenfold_accuracy(labels: np.ndarray, scores: np.ndarray, folds: np.ndarray) 
         "standard_error": float(np.std(accuracies, ddof=1) / np.sqrt(len(accuracies))) if len(accuracies) > 1 else 0.0,
         "per_fold": accuracies,
         "thresholds": thresholds,
-    }
-
-
-def score_lfw_pairs(pairs_file, lfw_dir, config, models=("siamese", "baseline"), limit: int = 0,
-                    workers: int = 1, progress: bool = False) -> dict:
-    """Score LFW protocol pairs with the shipped models, in one run on the same pairs.
-
-    ``limit`` keeps the first ``limit // 2`` same and different pairs. Returns ``pairs_file``,
-    ``n_pairs``, ``lfw_framing_photos`` (photos MTCNN missed, cut by LFW's framing), one metrics
-    dict per model (see :func:`binary_metrics`, plus ``roc``) and ``pairs``: per pair, both photo
-    paths relative to ``lfw_dir``, the label and each model's score.
-    """
-    table = read_lfw_pairs(pairs_file, lfw_dir)
-    if limit:
-        table = table.groupby("label", group_keys=False).head(limit // 2).sort_index().reset_index(drop=True)
-    chipped = chip_pairs(table, config, base_dir=Path("/"), workers=workers, progress=progress, lfw_fallback=True)
-    pairs = chipped.table
-    result = {"pairs_file": Path(pairs_file).name, "n_pairs": len(pairs), "lfw_framing_photos": chipped.lfw_framing}
-    scores = _score_both(pairs, config, models, progress, result)
-    lfw_dir = Path(lfw_dir).resolve()
-    result["pairs"] = [
-        {
-            "a": Path(row.anchor_path).resolve().relative_to(lfw_dir).as_posix(),
-            "b": Path(row.other_path).resolve().relative_to(lfw_dir).as_posix(),
-            "label": int(row.label),
-            **{name: round(float(scores[name][0][i]), 6) for name in models},
-        }
-        for i, row in enumerate(pairs.itertuples())
-    ]
-    return result
-
-
-def _score_both(pairs, config, models, progress, result: dict) -> dict:
-    """Score chipped pairs with each model; put its metrics (+ ROC) in ``result[model]``."""
-    scores = {name: _MODEL_SCORERS[name](pairs, config, progress) for name in models}
-    for name, (model_scores, threshold) in scores.items():
-        result[name] = {**binary_metrics(pairs.label, model_scores, threshold), "roc": roc_points(pairs.label, model_scores)}
-    return scores
-
-
-def evaluate_own_people(config, max_pairs: int = 200, on_progress=None) -> dict:
-    """Both models on pairs of the people captured in the app (people in ``anchor/`` who are not
-    LFW people): their anchor x positive photos (same) and as many of their anchors x random
-    ``negative/`` photos (different), at most ``max_pairs`` in all, seeded.
-
-    ``on_progress(done, total)`` is called as photos are chipped. Returns ``n_pairs``,
-    ``people``, ``dropped`` (pairs without a usable face) and per model the metrics of
-    :func:`binary_metrics`. Raises :class:`~facekit.errors.DataError` when there is nothing to
-    evaluate.
-    """
-    rng = np.random.default_rng(config.seed)
-    own = lambda path: not is_lfw_person(identity_of(path), config)  # noqa: E731
-    anchors = [p for p in list_photos(config.data_dir / "anchor") if own(p)]
-    positives = [p for p in list_photos(config.data_dir / "positive") if own(p)]
-    negatives = list_photos(config.data_dir / "negative")
-    same = [(a, p) for a in anchors for p in positives if identity_of(a) == identity_of(p)]
-    if not same or not negatives:
-        raise DataError(
-            "Nothing of yours to evaluate yet: take anchor and positive photos on the Capture page "
-            "(and import LFW for the different-person pairs)."
-        )
-    half = max(1, max_pairs // 2)
-    same = [same[i] for i in rng.permutation(len(same))[:half]]
-    different = [(anchors[rng.integers(len(anchors))], negatives[rng.integers(len(negatives))]) for _ in same]
-    rows = [(a, b, 1) for a, b in same] + [(a, b, 0) for a, b in different]
-    table = pd.DataFrame([(a.relative_to(config.data_dir).as_posix(), b.relative_to(config.data_dir).as_posix(), label)
-                          for a, b, label in rows], columns=["anchor_path", "other_path", "label"])
-    chipped = chip_pairs(table, config, on_progress=on_progress)
-    pairs = chipped.table
-    if pairs.label.nunique() < 2:
-        raise DataError("Too few of your photos have a usable face to evaluate; take a few more, facing the camera.")
-    result = {"n_pairs": len(pairs), "people": sorted({identity_of(a) for a in anchors}), "dropped": chipped.dropped}
-    _score_both(pairs, config, ("siamese", "baseline"), False, result)
-    return result
-
-
-def _siamese_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
-    from .verification import load_verifier  # imports TensorFlow: only when scoring
-
-    verifier = load_verifier(config)
-    dataset = pair_dataset(pairs.chip_a, pairs.chip_b, pairs.label, config.chip_size, grey=False, batch_size=64)
-    return verifier.model.predict(dataset, verbose=1 if progress else 0).reshape(-1), verifier.threshold
-
-
-def _baseline_scores(pairs, config, progress) -> tuple[np.ndarray, float]:
-    if not config.baseline_path.exists():
-        raise DataError(f"No baseline model at {config.baseline_path}. Run `facekit train baseline` first.")
-    return baseline_scores(load_baseline(config.baseline_path), pairs.chip_a, pairs.chip_b, config, progress), 0.0
-
-
-_MODEL_SCORERS = {"siamese": _siamese_scores, "baseline": _baseline_scores}
-
-
-def metrics_record(view1: dict, config) -> dict:
-    """What ``models/metrics.json`` holds: View 1 figures of both models, the per-pair scores, and
-    where they came from (data split, seed, training time, git commit, date)."""
-    training = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                timeout=10).stdout.strip() or "unknown"
-    except OSError:
-        commit = "unknown"
-    pairs = view1.pop("pairs")
-    return {
-        "view1": view1,
-        "protocol": "LFW View 1: the models never saw these people (peopleDevTest); thresholds were chosen "
-        "before, on held-out training people (Siamese) or fixed at log-odds 0 (baseline).",
-        "training": {k: training.get(k) for k in ("split", "seed", "training_seconds", "epochs_run", "best_epoch",
-                                                  "threshold", "calibration", "validation", "trained_at", "parameters")},
-        "git_commit": commit,
-        "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "pairs": pairs,
     }

@@ -77,13 +77,14 @@ class _Detector:
 _detector = _Detector()
 
 
-def detect_faces(image: np.ndarray, config: Config = Config()) -> list[Face]:
+def detect_faces(image: np.ndarray, config: Config | None = None) -> list[Face]:
     """All faces in an ``(H, W, 3)`` uint8 RGB image, the most prominent first.
 
     Faces under ``config.min_face_confidence`` are dropped. Prominence is the box area times
     closeness to the image centre (1 at the centre, 0 at a corner), so in a crowd the large
     central face wins: LFW's rule, where the named person is the one in the middle.
     """
+    config = config or Config()
     height, width = image.shape[:2]
     scale = min(1.0, config.detect_max_side / max(height, width))
     small = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
@@ -103,66 +104,71 @@ def _prominence(face: Face, width: int, height: int) -> float:
     return w * h * max(0.0, 1.0 - off_centre)
 
 
-def main_face(faces: list[Face], config: Config = Config()) -> Face:
+def main_face(faces: list[Face], config: Config | None = None) -> Face:
     """The face to use: the most prominent one (see :func:`detect_faces`).
 
     Raises :class:`NoFaceFound` when there is none, or when it is narrower than
     ``config.min_face_pixels`` (too small to say anything about).
     """
+    config = config or Config()
     if not faces:
         raise NoFaceFound(
-            "No face was found in this photo. Use a photo where one face is clearly visible, "
-            "facing the camera, in good light."
+            "No face was found in this photo",
+            "Use a photo where one face is clearly visible, facing the camera, in good light.",
         )
     face = faces[0]
     if face.box[2] < config.min_face_pixels:
         raise NoFaceFound(
-            f"The face is too small ({face.box[2]} pixels wide; at least {config.min_face_pixels} needed). "
-            "Move closer to the camera or crop the photo around the face."
+            f"The face is too small ({face.box[2]} pixels wide; at least {config.min_face_pixels} needed)",
+            "Move closer to the camera or crop the photo around the face.",
         )
     return face
 
 
-def chip_template(config: Config = Config()) -> np.ndarray:
+def chip_template(config: Config | None = None) -> np.ndarray:
     """The ``(5, 2)`` landmark positions, in chip pixels, that :func:`align_face` maps a face onto."""
+    config = config or Config()
     tight = _TEMPLATE_112 / 112.0
     shrink = 1.0 / (1.0 + 2.0 * config.chip_margin)
     return ((tight - 0.5) * shrink + 0.5) * config.chip_size
 
 
-def align_face(image: np.ndarray, landmarks: np.ndarray, config: Config = Config()) -> np.ndarray:
+def align_face(image: np.ndarray, landmarks: np.ndarray, config: Config | None = None) -> np.ndarray:
     """Rotate, scale and shift ``image`` so the five ``landmarks`` sit on the chip template.
 
     Returns a ``(chip_size, chip_size, 3)`` uint8 RGB chip. A similarity transform only (no
     shearing), so faces are never distorted.
     """
+    config = config or Config()
     matrix, _ = cv2.estimateAffinePartial2D(
         np.asarray(landmarks, dtype=np.float32), chip_template(config), method=cv2.LMEDS
     )
     if matrix is None:
-        raise NoFaceFound("The face's landmarks are degenerate; try a clearer, frontal photo.")
+        raise NoFaceFound("The face's landmarks are degenerate", "Try a clearer, frontal photo.")
     size = config.chip_size
     return cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
 
 
-def face_chip(source: ImageSource, config: Config = Config()) -> FaceChip:
+def face_chip(source: ImageSource, config: Config | None = None) -> FaceChip:
     """Load a photo, find its main face and return the aligned chip.
 
     Raises :class:`~facekit.errors.InvalidImage` for unreadable input and
     :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
     """
+    config = config or Config()
     image = load_image(source, config)
     face = main_face(detect_faces(image, config), config)
     return FaceChip(align_face(image, face.landmarks, config), face, image)
 
 
-def lfw_centre_chip(image: np.ndarray, config: Config = Config()) -> FaceChip:
+def lfw_centre_chip(image: np.ndarray, config: Config | None = None) -> FaceChip:
     """Chip an LFW photo by its fixed framing, without detection.
 
     LFW's photos are 250x250 with the named face centred by its own detector, so the average
     landmark positions give a fair chip. Only for LFW protocol pairs whose face MTCNN misses
     (the protocol scores every pair); callers count and report each use.
     """
+    config = config or Config()
     scale = np.array([image.shape[1], image.shape[0]], dtype=np.float32) / 250.0
     landmarks = _LFW_MEAN_LANDMARKS * scale
     box = (round(75 * scale[0]), round(75 * scale[1]), round(100 * scale[0]), round(110 * scale[1]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -19,13 +18,14 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .config import Config
 from .errors import InvalidImage
+from .files import write_atomic
 
 ImageSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO, np.ndarray]
 
 _FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "GIF", "TIFF")
 
 
-def load_image(source: ImageSource, config: Config = Config()) -> np.ndarray:
+def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
     """Return the image as an ``(H, W, 3)`` uint8 RGB array, upright (EXIF orientation applied).
 
     ``source`` is a path, the file's bytes, a binary file object, or an array: ``(H, W)`` grey,
@@ -34,11 +34,12 @@ def load_image(source: ImageSource, config: Config = Config()) -> np.ndarray:
 
     Raises :class:`InvalidImage` for an empty, truncated, oversized or non-image input.
     """
+    config = config or Config()
     if isinstance(source, np.ndarray):
         return _from_array(source, config)
     data = _read_bytes(source, config)
     if not data:
-        raise InvalidImage("The file is empty (0 bytes). Choose a JPEG or PNG photo.")
+        raise InvalidImage("The file is empty (0 bytes)", "Choose a JPEG or PNG photo.")
     try:
         with warnings.catch_warnings():
             # PIL warns before it raises for very large images; we check the size ourselves.
@@ -48,7 +49,7 @@ def load_image(source: ImageSource, config: Config = Config()) -> np.ndarray:
             if width * height > config.max_image_pixels:
                 raise InvalidImage(
                     f"The image is {width}x{height} pixels, more than the "
-                    f"{config.max_image_pixels / 1e6:.0f} megapixels we accept. Resize it and try again."
+                    f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
                 )
             image.load()
             image = ImageOps.exif_transpose(image)
@@ -56,12 +57,12 @@ def load_image(source: ImageSource, config: Config = Config()) -> np.ndarray:
         raise
     except UnidentifiedImageError:
         raise InvalidImage(
-            "This file is not an image we can read. Use a JPEG, PNG, BMP, WEBP, GIF or TIFF photo."
+            "This file is not an image we can read", "Use a JPEG, PNG, BMP, WEBP, GIF or TIFF photo."
         ) from None
     except Image.DecompressionBombError:
-        raise InvalidImage("The image is far too large to open safely. Resize it and try again.") from None
+        raise InvalidImage("The image is far too large to open safely", "Resize it and try again.") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InvalidImage(f"The image file is damaged or incomplete ({exc}). Try another copy.") from None
+        raise InvalidImage(f"The image file is damaged or incomplete ({exc})", "Try another copy.") from None
     return _to_rgb_array(image)
 
 
@@ -74,7 +75,11 @@ def _read_bytes(source, config: Config) -> bytes:
             raise InvalidImage(f"No image file at {path}.")
         if path.stat().st_size > config.max_image_bytes:
             raise InvalidImage(_too_many_bytes(path.stat().st_size, config))
-        data = path.read_bytes()
+        try:
+            with open(path, "rb") as handle:  # read at most one byte past the limit, whatever stat said
+                data = handle.read(config.max_image_bytes + 1)
+        except OSError as error:
+            raise InvalidImage(f"Could not read {path.name} ({error.strerror or error})", "Choose another file.") from None
     elif hasattr(source, "read"):
         data = source.read(config.max_image_bytes + 1)
         if not isinstance(data, (bytes, bytearray)):
@@ -142,21 +147,16 @@ def resize(image: np.ndarray, size: int) -> np.ndarray:
 def save_jpeg_atomic(image: np.ndarray, path: Path, quality: int = 95) -> Path:
     """Write an RGB uint8 image as a JPEG at ``path`` without ever leaving a half-written file.
 
-    The bytes go to a temporary file in the same folder, which is then linked into place;
-    the link fails rather than replace a file that is already there (:class:`FileExistsError`).
+    Never replaces a file that is already there (:class:`FileExistsError`); see
+    :func:`~facekit.files.write_atomic`.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
             Image.fromarray(image).save(handle, format="JPEG", quality=quality)
             handle.flush()
             os.fsync(handle.fileno())
-        os.link(tmp_name, path)
-    finally:
-        os.unlink(tmp_name)
-    return path
+
+    return write_atomic(Path(path), write, replace=False)
 
 
 def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:

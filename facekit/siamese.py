@@ -80,7 +80,7 @@ def _conv_block(x, filters: int, strides: int = 1):
     return layers.ReLU()(x)
 
 
-def build_embedding(config: Config = Config()) -> keras.Model:
+def build_embedding(config: Config | None = None) -> keras.Model:
     """The shared tower: ``(siamese_size, siamese_size, 3)`` in [0, 1] -> ``(embedding_dim,)``, unit length.
 
     A stride-2 stem, three stages of two 3x3 conv+BN+ReLU (48, 96, 192 filters) each closed by
@@ -88,6 +88,7 @@ def build_embedding(config: Config = Config()) -> keras.Model:
     remaining map, which keeps *where* a feature is, unlike global averaging), dropout and a
     linear projection. About 0.7 M parameters.
     """
+    config = config or Config()
     size = config.siamese_size
     inputs = keras.Input((size, size, 3), name="face")
     x = layers.Rescaling(2.0, offset=-1.0)(inputs)
@@ -108,21 +109,22 @@ def _framing(config: Config) -> keras.Sequential:
     """Chip -> tower input: keep the central face, drop the chip's margin, shrink to the tower size."""
     crop = round(config.chip_size * config.siamese_crop)
     return keras.Sequential(
-        [layers.CenterCrop(crop, crop), layers.Resizing(config.siamese_size, config.siamese_size, interpolation="area")],
+        [layers.CenterCrop(crop, crop), layers.Resizing(config.siamese_size, config.siamese_size, interpolation="bilinear")],
         name="framing",
     )
 
 
-def build_chip_embedding(embedding: keras.Model, config: Config = Config()) -> keras.Model:
+def build_chip_embedding(embedding: keras.Model, config: Config | None = None) -> keras.Model:
     """Chip ``(chip_size, chip_size, 3)`` in [0, 1] -> embedding, averaged with its mirror image's
     (a face and its mirror are the same person; averaging the two steadies the embedding)."""
+    config = config or Config()
     chip = keras.Input((config.chip_size, config.chip_size, 3), name="chip")
     face = _framing(config)(chip)
     both = layers.Add()([embedding(face), embedding(HorizontalFlip()(face))])
     return keras.Model(chip, L2Normalize()(both), name="chip_embedding")
 
 
-def build_siamese(config: Config = Config(), embedding: keras.Model | None = None) -> keras.Model:
+def build_siamese(config: Config | None = None, embedding: keras.Model | None = None) -> keras.Model:
     """Two chips -> P(same person), ``(batch, 1)`` in [0, 1].
 
     Inputs ``anchor`` and ``other`` are ``(chip_size, chip_size, 3)`` float in [0, 1] (a
@@ -130,6 +132,7 @@ def build_siamese(config: Config = Config(), embedding: keras.Model | None = Non
     (``embedding``, built fresh if not given); a registered :class:`L1Distance` layer compares
     them; a sigmoid unit gives the probability.
     """
+    config = config or Config()
     chip_embedding = build_chip_embedding(embedding or build_embedding(config), config)
     anchor = keras.Input((config.chip_size, config.chip_size, 3), name="anchor")
     other = keras.Input((config.chip_size, config.chip_size, 3), name="other")

@@ -11,123 +11,74 @@ import json
 import resource
 import shutil
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
-from sklearn.linear_model import LogisticRegression
 
-from .chips import chip_photos
+from .calibrate import fit_head_and_thresholds
 from .config import Config
-from .data import identity_of, photo_dataset, training_photos
 from .errors import DataError
-from .evaluate import best_threshold, binary_metrics, calibration_error
+from .evaluate import best_threshold, binary_metrics
 from .siamese import CosFaceLogits, build_chip_embedding, build_embedding, build_siamese
-
-_MAX_SAME_PAIRS_PER_PERSON = 20
-
-
-@dataclass(frozen=True)
-class Split:
-    """Training photos as classes, and two disjoint sets of held-out people's validation pairs.
-
-    ``validation_people`` maps each held-out person to their chip paths (never trained on).
-    """
-
-    train_chips: list[str]
-    train_labels: np.ndarray
-    n_classes: int
-    head_pairs: tuple[list[str], list[str], np.ndarray]  # fits the sigmoid head
-    threshold_pairs: tuple[list[str], list[str], np.ndarray]  # picks the threshold, early stopping
-    description: dict
-    validation_people: dict[str, list[str]]
-
-
-def _pairs_of(people: dict[str, list[str]], rng) -> tuple[list[str], list[str], np.ndarray]:
-    """Every same-person pair (capped per person) and as many random different-person pairs."""
-    same = []
-    for chips in people.values():
-        combos = [(a, b) for i, a in enumerate(chips) for b in chips[i + 1 :]]
-        picks = rng.permutation(len(combos))[:_MAX_SAME_PAIRS_PER_PERSON]
-        same += [combos[i] for i in picks]
-    names = list(people)
-    different = set()
-    while len(different) < len(same):
-        first, second = rng.choice(len(names), size=2, replace=False)
-        different.add((rng.choice(people[names[first]]), rng.choice(people[names[second]])))
-    rows = same + sorted(different)
-    labels = np.array([1] * len(same) + [0] * len(different))
-    return [a for a, _ in rows], [b for _, b in rows], labels
-
-
-def training_split(config: Config = Config(), workers: int = 1, progress: bool = False) -> Split:
-    """The seeded split of the training folders' people that :func:`train_siamese` uses."""
-    photos = training_photos(config)
-    if not photos:
-        raise DataError("The training folders are empty. Run `facekit data import-lfw` (and capture photos) first.")
-    results = chip_photos(photos, config, workers, progress)
-    by_person: dict[str, list[str]] = {}
-    for photo in photos:
-        if results[photo].chip_path is not None:
-            by_person.setdefault(identity_of(photo), []).append(str(results[photo].chip_path))
-    rng = np.random.default_rng(config.seed)
-    people = sorted(p for p, chips in by_person.items() if len(chips) >= 2)
-    if len(people) < 20:
-        raise DataError(f"Only {len(people)} people have two or more usable photos; training needs at least 20.")
-    # Validation people: modest photo counts, so no single person dominates the validation pairs.
-    candidates = [p for p in people if len(by_person[p]) <= 30]
-    n_val = max(4, round(config.validation_share * len(people)))
-    held_out = [candidates[i] for i in rng.permutation(len(candidates))[:n_val]]
-    classes = [p for p, chips in sorted(by_person.items())
-               if len(chips) >= config.min_photos_per_class and p not in set(held_out)]
-    train_chips, train_labels = [], []
-    for label, person in enumerate(classes):
-        chips = by_person[person]
-        for i in rng.permutation(len(chips))[: config.max_photos_per_person]:
-            train_chips.append(chips[i])
-            train_labels.append(label)
-    half = len(held_out) // 2
-    head_people = {p: by_person[p] for p in held_out[:half]}
-    threshold_people = {p: by_person[p] for p in held_out[half:]}
-    description = {
-        "training_people": len(classes),
-        "training_photos": len(train_chips),
-        "validation_people": len(held_out),
-        "photos_without_face": sum(r.chip_path is None for r in results.values()),
-        "max_photos_per_person": config.max_photos_per_person,
-        "rule": f"classes: people with >= {config.min_photos_per_class} usable photos in data/anchor, positive, "
-        "negative (View 1 test people are never there); validation people drawn at random (seeded) among those "
-        "with 2-30 photos, split in two halves: one fits the sigmoid head, the other picks the threshold and "
-        "early-stops training",
-    }
-    return Split(
-        train_chips, np.array(train_labels), len(classes), _pairs_of(head_people, rng), _pairs_of(threshold_people, rng),
-        description, {p: by_person[p] for p in held_out},
-    )
-
+from .split import Split, cosine_scores, training_split
 
 def _augment(config: Config):
-    """Random framing (scale and shift around the centre), mirror, light and colour changes."""
+    """Random framing (rotation, scale and shift around the centre, in one warp), mirror, light
+    and colour; then, now and then, what separates phone photos from LFW's: low resolution (down
+    and up again), JPEG damage, and an occluding patch (a hand, a microphone, sunglasses)."""
 
     chip, out = config.chip_size, config.siamese_size
     centre_crop = config.siamese_crop * chip
 
+    def warp(image):  # the centre crop, rotated, scaled and shifted, as an (out, out, 3) picture
+        angle = tf.random.uniform([], -1.0, 1.0) * config.augment_max_degrees * np.pi / 180
+        scale = centre_crop * tf.random.uniform([], 0.88, 1.12) / out  # chip pixels per output pixel
+        shift = tf.random.uniform([2], -4.0, 4.0)
+        cos, sin = tf.cos(angle) * scale, tf.sin(angle) * scale
+        # Output pixel (x, y) samples chip pixel (a0 x + a1 y + a2, b0 x + b1 y + b2): a rotation
+        # about the centre of the output onto the centre of the chip.
+        half_out, half_chip = out / 2, chip / 2
+        a2 = half_chip + shift[0] - (cos * half_out - sin * half_out)
+        b2 = half_chip + shift[1] - (sin * half_out + cos * half_out)
+        transform = tf.stack([cos, -sin, a2, sin, cos, b2, 0.0, 0.0])[None]
+        return tf.raw_ops.ImageProjectiveTransformV3(
+            images=image[None], transforms=transform, output_shape=[out, out], fill_value=0.5,
+            interpolation="BILINEAR", fill_mode="REFLECT",
+        )[0]
+
+    def sometimes(probability, change, image):
+        return tf.cond(tf.random.uniform([]) < probability, lambda: change(image), lambda: image)
+
+    def low_resolution(image):
+        side = tf.cast(tf.random.uniform([], 0.3, 0.8) * out, tf.int32)
+        return tf.image.resize(tf.image.resize(image, (side, side), method="area"), (out, out))
+
+    def jpeg(image):
+        return tf.image.random_jpeg_quality(image, 25, 90)
+
+    def occlusion(image):
+        size = tf.cast(tf.random.uniform([2], 0.15, 0.4) * out, tf.int32)
+        top = tf.random.uniform([], 0, out - size[0], dtype=tf.int32)
+        left = tf.random.uniform([], 0, out - size[1], dtype=tf.int32)
+        patch = tf.pad(tf.ones(size), [[top, out - top - size[0]], [left, out - left - size[1]]])[..., None]
+        return image * (1 - patch) + patch * tf.random.uniform([], 0.0, 1.0)
+
     def augment(image):  # (chip, chip, 3) float32 in [0, 1]
-        side = tf.cast(tf.round(centre_crop * tf.random.uniform([], 0.88, 1.12)), tf.int32)
-        slack = (chip - side) // 2
-        shift = tf.random.uniform([2], -4, 5, dtype=tf.int32)
-        top, left = tf.clip_by_value(slack + shift[0], 0, chip - side), tf.clip_by_value(slack + shift[1], 0, chip - side)
-        image = tf.image.resize(image[top : top + side, left : left + side], (out, out), method="area")
+        image = warp(image)
         image = tf.image.random_flip_left_right(image)
         image = tf.image.random_brightness(image, 0.15)
         image = tf.image.random_contrast(image, 0.7, 1.3)
         image = tf.image.random_saturation(image, 0.6, 1.4)
         grey = tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(image))
         image = tf.where(tf.random.uniform([]) < 0.15, grey, image)
-        return tf.clip_by_value(image, 0.0, 1.0)
+        image = tf.clip_by_value(image, 0.0, 1.0)
+        image = sometimes(0.25, low_resolution, image)
+        image = sometimes(0.25, jpeg, image)
+        image = sometimes(0.2, occlusion, image)
+        return tf.clip_by_value(tf.reshape(image, (out, out, 3)), 0.0, 1.0)
 
     return augment
 
@@ -148,33 +99,14 @@ def _training_dataset(split: Split, config: Config):
     return dataset.batch(config.train_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def _pair_embeddings(chip_embedding, pairs, config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """The unit embeddings of both sides of each pair, ``(n_pairs, embedding_dim)`` twice; each
-    distinct chip is embedded once."""
-    chips_a, chips_b, _ = pairs
-    unique = list(dict.fromkeys(chips_a + chips_b))
-    vectors = dict(zip(unique, chip_embedding.predict(photo_dataset(unique, config.chip_size, grey=False), verbose=0)))
-    return np.stack([vectors[a] for a in chips_a]), np.stack([vectors[b] for b in chips_b])
-
-
-def _pair_features(chip_embedding, pairs, config: Config) -> np.ndarray:
-    """``|e_a - e_b|`` per pair: what the sigmoid head sees."""
-    a, b = _pair_embeddings(chip_embedding, pairs, config)
-    return np.abs(a - b)
-
-
-def _cosine_scores(chip_embedding, pairs, config: Config) -> np.ndarray:
-    a, b = _pair_embeddings(chip_embedding, pairs, config)
-    return np.einsum("ij,ij->i", a, b)
-
-
-def train_siamese(config: Config = Config(), workers: int = 1, progress: bool = True, max_minutes: float | None = None,
+def train_siamese(config: Config | None = None, workers: int = 1, progress: bool = True, max_minutes: float | None = None,
                   epochs: int | None = None) -> dict:
     """Train, calibrate and save the Siamese model to ``config.siamese_path``; return its record.
 
     ``max_minutes`` stops the tower's training early (the best epoch so far is kept);
     ``epochs`` overrides ``config.train_epochs``. Re-running after an interruption resumes.
     """
+    config = config or Config()
     started = time.time()
     epochs = epochs or config.train_epochs
     keras.utils.set_random_seed(config.seed)
@@ -211,27 +143,13 @@ def train_siamese(config: Config = Config(), workers: int = 1, progress: bool = 
     watcher.restore_best()
     tower_seconds = time.time() - started
 
-    # Step 2: the sigmoid head on |e_a - e_b| of one half of the held-out people: a logistic
-    # regression, so its output is a Platt-calibrated probability.
+    # Step 2: the calibrated sigmoid head and the decision lines (see facekit.calibrate).
     siamese = build_siamese(config, tower)
-    head = LogisticRegression(C=1.0, max_iter=2000)
-    head.fit(_pair_features(chip_embedding, split.head_pairs, config), split.head_pairs[2])
-    siamese.get_layer("same_probability").set_weights([head.coef_.T.astype("float32"), head.intercept_.astype("float32")])
-
-    # The threshold: best accuracy on the other half, never on test pairs.
-    held_out = split.threshold_pairs
-    probabilities = head.predict_proba(_pair_features(chip_embedding, held_out, config))[:, 1]
-    threshold = best_threshold(held_out[2], probabilities)
-    validation = binary_metrics(held_out[2], probabilities, threshold)
+    answers = fit_head_and_thresholds(siamese, split, config)
     siamese.save(config.siamese_path)
     record = {
         "model": config.siamese_path.name,
-        "threshold": threshold,
-        "calibration": "logistic regression (Platt) of the L1-distance head, fitted on pairs of held-out "
-        "training people; expected calibration error on the other held-out half: "
-        f"{calibration_error(held_out[2], probabilities):.3f}",
-        "validation": {k: validation[k] for k in ("accuracy", "auc", "n_pairs")},
-        "expected_calibration_error": calibration_error(held_out[2], probabilities),
+        **answers,
         "split": split.description,
         "seed": config.seed,
         "epochs_run": watcher.epochs_seen,
@@ -266,7 +184,7 @@ class _BestOnValidation(keras.callbacks.Callback):
         self.epochs_seen = state.get("seen", 0)
 
     def on_epoch_end(self, epoch, logs=None):
-        scores = _cosine_scores(self.chip_embedding, self.pairs, self.config)
+        scores = cosine_scores(self.chip_embedding, self.pairs, self.config)
         result = binary_metrics(self.pairs[2], scores, best_threshold(self.pairs[2], scores))
         logs["val_acc"], logs["val_auc"] = result["accuracy"], result["auc"]
         self.epochs_seen = epoch + 1

@@ -1,8 +1,9 @@
-"""Is it the same person? The public verification API.
+"""Is it the same person? The one object that runs the Siamese model.
 
-``verify(photo_a, photo_b)`` compares two photos of anyone; ``verify_against_anchors(probe,
-anchors)`` applies the original tutorial's rule to a person's enrolled anchor photos. The model
-is loaded once, on first use, and shared by every thread.
+:class:`Verifier` holds the loaded model and its thresholds; every score in facekit (the app, the
+CLI, evaluation, benchmarks) comes from it, one Keras call at a time, so threads can share it.
+``verify(photo_a, photo_b)`` and ``verify_against_anchors(probe, anchors)`` are thin
+conveniences over the process-wide verifier of :func:`load_verifier`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -20,23 +22,54 @@ from .errors import DataError, InvalidImage, NoFaceFound
 from .faces import Face, FaceChip, face_chip
 from .images import ImageSource
 
+Decision = Literal["same", "different", "unsure"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the model's answers change, on the calibrated P(same) in [0, 1].
+
+    "same" from ``same_from`` up, "different" below ``different_below``, "unsure" between; both
+    were chosen on validation people (see the model card). ``accuracy`` is the single threshold
+    with the best validation accuracy, the one published figures use.
+    """
+
+    accuracy: float
+    same_from: float
+    different_below: float
+
+    @classmethod
+    def single(cls, threshold: float) -> "Thresholds":
+        """One line for everything: two answers only, no "unsure"."""
+        return cls(threshold, threshold, threshold)
+
+    def decide(self, probability: float) -> Decision:
+        if probability >= self.same_from:
+            return "same"
+        return "different" if probability < self.different_below else "unsure"
+
 
 @dataclass(frozen=True)
 class Verdict:
     """The answer for two photos.
 
-    ``probability`` is the calibrated P(same person) in [0, 1]; ``same`` is
-    ``probability >= threshold``. ``chips`` are the two aligned ``(112, 112, 3)`` uint8 faces the
-    model compared, ``faces`` where they were found (boxes in the pixels of ``photos``, the two
-    upright ``(H, W, 3)`` uint8 RGB photos as read).
+    ``decision`` is "same", "different" or "unsure" (``probability`` between the two
+    ``thresholds``); ``probability`` is the calibrated P(same person) in [0, 1]. ``chips`` are the
+    two aligned ``(112, 112, 3)`` uint8 faces the model compared, ``faces`` where they were found
+    (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read).
     """
 
-    same: bool
+    decision: Decision
     probability: float
-    threshold: float
+    thresholds: Thresholds
     chips: tuple[np.ndarray, np.ndarray]
     faces: tuple[Face, Face]
     photos: tuple[np.ndarray, np.ndarray]
+
+    @property
+    def same(self) -> bool:
+        """True only for a confident "same"."""
+        return self.decision == "same"
 
 
 @dataclass(frozen=True)
@@ -44,8 +77,8 @@ class AnchorVerdict:
     """The answer for a probe against ``n_anchors`` enrolled photos of one person.
 
     ``probabilities[i]`` is P(same) against anchor i; an anchor *matches* when it is
-    ``>= detection_threshold``; the person is ``verified`` when ``matches / n_anchors >=
-    verification_threshold``. ``skipped_anchors`` had no usable face.
+    ``>= match_threshold`` (a confident "same"); the person is ``verified`` when
+    ``matches / n_anchors >= share_needed``. ``skipped_anchors`` had no usable face.
     """
 
     verified: bool
@@ -53,44 +86,131 @@ class AnchorVerdict:
     n_anchors: int
     share: float
     probabilities: np.ndarray
-    detection_threshold: float
-    verification_threshold: float
+    match_threshold: float
+    share_needed: float
     probe_chip: np.ndarray
     probe_face: Face
     probe_photo: np.ndarray
     skipped_anchors: int
 
 
+def anchor_rule(probabilities: np.ndarray, match_threshold: float, share_needed: float) -> tuple[int, float, bool]:
+    """The enrolled-photos rule: ``(matches, share, verified)`` for P(same) against each anchor.
+
+    ``probabilities`` is ``(..., n_anchors)``; the rule applies along the last axis, so a
+    benchmark can pass many probes at once (then each output is an array).
+    """
+    matches = (np.asarray(probabilities) >= match_threshold).sum(axis=-1)
+    share = matches / np.asarray(probabilities).shape[-1]
+    return matches, share, share >= share_needed
+
+
 class Verifier:
-    """The loaded Siamese model and its threshold. Safe to share between threads."""
+    """The loaded Siamese model and its thresholds. Safe to share between threads.
 
-    def __init__(self, config: Config = Config()):
-        from .siamese import load_siamese
+    ``info`` is ``siamese.json``: the training record (split, seed, validation figures).
+    """
 
-        if not config.siamese_path.exists() or not config.siamese_info_path.exists():
+    _BATCH = 256  # pairs per Keras call: bounded memory, and other callers get a turn between calls
+
+    def __init__(self, config: Config | None = None):
+        from .siamese import load_siamese  # imports TensorFlow: only when a model is needed
+
+        self.config = config or Config()
+        if not self.config.siamese_path.exists() or not self.config.siamese_info_path.exists():
             raise DataError(
-                f"No trained model in {config.models_dir} (siamese.keras + siamese.json). "
+                f"No trained model in {self.config.models_dir} (siamese.keras + siamese.json). "
                 "Run `facekit train siamese`, or restore the models/ folder from the repository."
             )
-        self.model = load_siamese(config.siamese_path)
-        self.info = json.loads(config.siamese_info_path.read_text())
-        self.threshold = float(self.info["threshold"])
+        self._model = load_siamese(self.config.siamese_path)
+        self._embedding = self._model.get_layer("chip_embedding")
+        self.info = json.loads(self.config.siamese_info_path.read_text())
+        accuracy = float(self.info["threshold"])
+        lines = self.info.get("thresholds", {})
+        self.thresholds = Thresholds(
+            accuracy, float(lines.get("same_from", accuracy)), float(lines.get("different_below", accuracy))
+        )
         self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        """Which trained model this is: its file name and training time."""
+        return f"{self.config.siamese_path.stem}@{self.info.get('trained_at', 'unknown')}"
+
+    # --- scores ----------------------------------------------------------------------------------
 
     def probabilities(self, chips_a: np.ndarray, chips_b: np.ndarray) -> np.ndarray:
         """P(same) for ``(n, 112, 112, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
-        a = np.asarray(chips_a, dtype=np.float32) / 255.0
-        b = np.asarray(chips_b, dtype=np.float32) / 255.0
-        with self._lock:  # one Keras call at a time; sessions share the model
-            return self.model.predict_on_batch([a, b]).reshape(-1).astype(float)
+        out = []
+        for start in range(0, len(chips_a), self._BATCH):
+            a = np.asarray(chips_a[start : start + self._BATCH], dtype=np.float32) / 255.0
+            b = np.asarray(chips_b[start : start + self._BATCH], dtype=np.float32) / 255.0
+            with self._lock:  # one Keras call at a time; sessions share the model
+                out.append(self._model.predict_on_batch([a, b]).reshape(-1).astype(float))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def embeddings(self, chips: np.ndarray) -> np.ndarray:
+        """Unit-length embeddings ``(n, embedding_dim)`` of ``(n, 112, 112, 3)`` uint8 chips."""
+        out = []
+        for start in range(0, len(chips), self._BATCH):
+            batch = np.asarray(chips[start : start + self._BATCH], dtype=np.float32) / 255.0
+            with self._lock:
+                out.append(np.asarray(self._embedding.predict_on_batch(batch)))
+        return np.concatenate(out) if out else np.zeros((0, self.config.embedding_dim))
+
+    def score_chip_files(self, chips_a: list[str], chips_b: list[str]) -> np.ndarray:
+        """P(same) for pairs of cached chip files (paths) -> ``(n,)``, read a batch at a time."""
+        out = []
+        for start in range(0, len(chips_a), self._BATCH):
+            a = np.stack([read_chip(p) for p in chips_a[start : start + self._BATCH]])
+            b = np.stack([read_chip(p) for p in chips_b[start : start + self._BATCH]])
+            out.append(self.probabilities(a, b))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def verify(self, image_a: ImageSource, image_b: ImageSource, threshold: float | None = None) -> Verdict:
+        """Do two photos show the same person? See :func:`verify`."""
+        chips = [self._chip_of(image, which) for image, which in ((image_a, "first"), (image_b, "second"))]
+        probability = float(self.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
+        thresholds = self.thresholds if threshold is None else Thresholds.single(threshold)
+        return Verdict(
+            thresholds.decide(probability), probability, thresholds,
+            (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
+        )
+
+    def verify_against_anchors(self, probe: ImageSource, anchors: list[Path], match_threshold: float | None = None,
+                               share_needed: float | None = None) -> AnchorVerdict:
+        """A probe photo against a person's enrolled photos. See :func:`verify_against_anchors`."""
+        probe_chip = self._chip_of(probe, "probe")
+        anchor_chips = [r.chip_path for r in (chip_photo(Path(a), self.config) for a in anchors)]
+        usable = [read_chip(p) for p in anchor_chips if p is not None]
+        if not usable:
+            raise DataError("None of the enrolled photos has a usable face. Take new reference photos.")
+        probabilities = self.probabilities(np.repeat(probe_chip.chip[None], len(usable), axis=0), np.stack(usable))
+        match_threshold = self.thresholds.same_from if match_threshold is None else match_threshold
+        share_needed = self.config.verification_share if share_needed is None else share_needed
+        matches, share, verified = anchor_rule(probabilities, match_threshold, share_needed)
+        return AnchorVerdict(
+            bool(verified), int(matches), len(usable), float(share), probabilities, match_threshold, share_needed,
+            probe_chip.chip, probe_chip.face, probe_chip.photo, len(anchors) - len(usable),
+        )
+
+    def _chip_of(self, image: ImageSource, which: str) -> FaceChip:
+        """:func:`face_chip`, with errors that say which photo they are about."""
+        try:
+            return face_chip(image, self.config)
+        except (InvalidImage, NoFaceFound) as error:
+            raise error.about(which) from None
 
 
 _verifiers: dict[Path, Verifier] = {}
 _verifiers_lock = threading.Lock()
 
 
-def load_verifier(config: Config = Config()) -> Verifier:
-    """The :class:`Verifier` for ``config.models_dir``, loaded once per process."""
+def load_verifier(config: Config | None = None) -> Verifier:
+    """The :class:`Verifier` for ``config.models_dir``, loaded on first use, once per process."""
+    config = config or Config()
     key = Path(config.models_dir).resolve()
     with _verifiers_lock:
         if key not in _verifiers:
@@ -98,55 +218,24 @@ def load_verifier(config: Config = Config()) -> Verifier:
         return _verifiers[key]
 
 
-def verify(image_a: ImageSource, image_b: ImageSource, config: Config = Config(), threshold: float | None = None) -> Verdict:
+def verify(image_a: ImageSource, image_b: ImageSource, config: Config | None = None,
+           threshold: float | None = None) -> Verdict:
     """Do two photos show the same person? Photos are paths, bytes, file objects or arrays.
 
-    Raises :class:`~facekit.errors.InvalidImage` or :class:`~facekit.errors.NoFaceFound` (the
-    message names which photo) and :class:`~facekit.errors.DataError` without a trained model.
+    ``threshold`` (a P(same) in [0, 1]) replaces the model's two lines with one: no "unsure".
+    Raises :class:`~facekit.errors.InvalidImage` or :class:`~facekit.errors.NoFaceFound` (their
+    ``photo`` says which) and :class:`~facekit.errors.DataError` without a trained model.
     """
-    verifier = load_verifier(config)
-    chips = [_chip_of(image, name, config) for image, name in ((image_a, "first"), (image_b, "second"))]
-    probability = float(verifier.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
-    threshold = verifier.threshold if threshold is None else threshold
-    return Verdict(
-        probability >= threshold, probability, threshold,
-        (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
-    )
+    return load_verifier(config).verify(image_a, image_b, threshold)
 
 
-def _chip_of(image: ImageSource, which: str, config: Config) -> FaceChip:
-    """:func:`face_chip`, with errors that say which photo they are about."""
-    try:
-        return face_chip(image, config)
-    except (InvalidImage, NoFaceFound) as exc:
-        raise type(exc)(f"The {which} photo: {exc}") from None
+def verify_against_anchors(probe: ImageSource, anchors: list[Path], config: Config | None = None,
+                           match_threshold: float | None = None, share_needed: float | None = None) -> AnchorVerdict:
+    """Compare a probe photo with every enrolled photo (paths) of one person.
 
-
-def verify_against_anchors(
-    probe: ImageSource,
-    anchors: list[Path],
-    config: Config = Config(),
-    detection_threshold: float | None = None,
-    verification_threshold: float | None = None,
-) -> AnchorVerdict:
-    """Compare a probe photo with every enrolled anchor photo (paths) of one person.
-
-    Defaults: ``detection_threshold`` is the model's calibrated threshold,
-    ``verification_threshold`` is ``config.verification_share``. Anchor chips come from the chip
-    cache. Raises :class:`~facekit.errors.DataError` when no anchor has a usable face.
+    An enrolled photo matches when P(same) reaches ``match_threshold`` (default: the model's
+    confident "same" line); the person is verified when at least ``share_needed`` of them match
+    (default ``config.verification_share``). Enrolled chips come from the chip cache. Raises
+    :class:`~facekit.errors.DataError` when no enrolled photo has a usable face.
     """
-    verifier = load_verifier(config)
-    probe_chip = _chip_of(probe, "probe", config)
-    anchor_chips = [r.chip_path for r in (chip_photo(Path(a), config) for a in anchors)]
-    usable = [read_chip(p) for p in anchor_chips if p is not None]
-    if not usable:
-        raise DataError("None of the enrolled anchor photos has a usable face. Capture new anchor photos.")
-    probabilities = verifier.probabilities(np.repeat(probe_chip.chip[None], len(usable), axis=0), np.stack(usable))
-    detection = verifier.threshold if detection_threshold is None else detection_threshold
-    verification = config.verification_share if verification_threshold is None else verification_threshold
-    matches = int((probabilities >= detection).sum())
-    share = matches / len(usable)
-    return AnchorVerdict(
-        share >= verification, matches, len(usable), share, probabilities, detection, verification,
-        probe_chip.chip, probe_chip.face, probe_chip.photo, len(anchors) - len(usable),
-    )
+    return load_verifier(config).verify_against_anchors(probe, anchors, match_threshold, share_needed)

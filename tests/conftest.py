@@ -28,6 +28,13 @@ def jpeg_bytes(image: np.ndarray, **save_args) -> bytes:
     return buffer.getvalue()
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that reads the real LFW (through any fixture), so `-m "not lfw"` skips them."""
+    for item in items:
+        if "lfw_source" in item.fixturenames:
+            item.add_marker(pytest.mark.lfw)
+
+
 @pytest.fixture
 def config(tmp_path) -> Config:
     """A Config whose data and models folders are fresh temporary folders."""

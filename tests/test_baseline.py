@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facekit import baseline_scores, binary_metrics, load_baseline, save_baseline, train_baseline
+from facekit.baseline import baseline_scores, load_baseline, save_baseline, train_baseline
+from facekit.evaluate import binary_metrics
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +23,10 @@ from facekit import face_chip, load_image
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
 
 
 def _free_port() -> int:
@@ -117,10 +119,11 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
     uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
     uploads.nth(0).set_input_files(str(first), timeout=60_000)
     uploads.nth(1).set_input_files(str(second), timeout=60_000)
-    verdict = page.get_by_text("% sure")
+    verdict = page.get_by_text("P(same person) =")
     verdict.wait_for(timeout=120_000)
     first_verdict_s = time.monotonic() - server["started"]
-    assert page.get_by_text("Same person").or_(page.get_by_text("Different people")).first.is_visible()
+    answers = page.get_by_text("Same person").or_(page.get_by_text("Different people")).or_(page.get_by_text("Not sure"))
+    assert answers.first.is_visible()
     page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)  # both photos with boxes, both chips
     _screenshot(page, "verify")
     # Warm: another pair through the page, timed from the upload to the new verdict on screen.
@@ -137,6 +140,45 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
         page.wait_for_timeout(4000)
         assert not page.get_by_test_id("stException").count()
         _screenshot(page, name)
+    page.close()
+
+
+def _borderline_pair(mini_lfw, chip_config) -> tuple[Path, Path, float]:
+    """Two real LFW photos whose P(same) falls between the shipped model's two lines."""
+    from itertools import combinations
+
+    from facekit import load_verifier
+    from facekit.chips import chip_photos
+
+    verifier = load_verifier()
+    photos = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[:60]
+    chips = {p: r.chip_path for p, r in chip_photos(photos, chip_config).items() if r.chip_path}
+    pairs = list(combinations(sorted(chips), 2))
+    scores = verifier.score_chip_files([str(chips[a]) for a, _ in pairs], [str(chips[b]) for _, b in pairs])
+    lines = verifier.thresholds
+    if lines.same_from == lines.different_below:
+        pytest.skip("the shipped model has no 'not sure' band")
+    middle = (lines.same_from + lines.different_below) / 2
+    unsure = [(abs(s - middle), a, b, s) for (a, b), s in zip(pairs, scores) if lines.decide(s) == "unsure"]
+    assert unsure, f"none of {len(pairs)} LFW pairs fell between the lines"
+    _, a, b, score = min(unsure)
+    return a, b, float(score)
+
+
+def test_a_borderline_pair_says_not_sure(server, browser, mini_lfw, chip_config):
+    first, second, score = _borderline_pair(mini_lfw, chip_config)
+    page = browser.new_page()
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploads.nth(0).set_input_files(str(first), timeout=60_000)
+    uploads.nth(1).set_input_files(str(second), timeout=60_000)
+    page.get_by_text("Not sure").first.wait_for(timeout=120_000)
+    assert page.get_by_text("falls between the lines").is_visible()
+    assert page.get_by_text("front-facing photo, better light or a larger face").is_visible()
+    shown = float(page.evaluate(P_SAME).split("=")[1])
+    assert shown == pytest.approx(score, abs=2e-3)
+    page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)
+    _screenshot(page, "verify_not_sure")
     page.close()
 
 

@@ -46,3 +46,23 @@ def test_data_dir_from_the_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["folders"]["anchor"] == 1
+
+
+@pytest.mark.parametrize("threshold", ["2", "nan", "-0.1", "half"])
+def test_verify_refuses_a_threshold_that_is_not_a_probability(threshold, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", "a.jpg", "b.jpg", "--threshold", threshold])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "probability between 0 and 1" in error or "not a number" in error
+
+
+def test_an_unreadable_photo_is_one_line_and_exit_2_not_a_traceback(tmp_path):
+    """/proc/self/mem passes is_file() but fails to read (OSError): a message, never a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "facekit.cli", "verify", "/proc/self/mem", str(tmp_path / "x.jpg")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "error: " in result.stderr
+    assert "The first photo: could not read mem" in result.stderr

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from facekit import DataError, dataset_stats, identity_of, import_lfw, load_pairs, make_pairs, read_lfw_pairs, save_pairs
-from facekit.data import held_out_people
+from facekit import DataError, dataset_stats, identity_of, import_lfw, make_pairs, read_lfw_pairs
+from facekit.pairs import load_pairs, save_pairs
+from facekit.lfw import held_out_people
 
 
 def _touch(folder: Path, names):
@@ -172,7 +173,7 @@ def test_stats_of_an_empty_data_folder(config):
 
 
 def test_pair_dataset_streams_batches_from_chip_paths(tmp_path):
-    from facekit import pair_dataset
+    from facekit.pipeline import pair_dataset
 
     paths = []
     for i in range(5):
@@ -193,7 +194,7 @@ def test_download_checks_the_checksum_and_leaves_nothing_half_written(tmp_path):
     import http.server
     import threading
 
-    from facekit.data import _download
+    from facekit.lfw import _download
 
     served = tmp_path / "served"
     served.mkdir()
@@ -213,3 +214,22 @@ def test_download_checks_the_checksum_and_leaves_nothing_half_written(tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.txt", "served"]
     finally:
         server.shutdown()
+
+
+def test_the_data_folder_is_read_when_used_not_at_import(tmp_path, monkeypatch):
+    import facekit
+
+    monkeypatch.setenv("FACEKIT_DATA_DIR", str(tmp_path / "later"))
+    monkeypatch.setenv("FACEKIT_MODELS_DIR", str(tmp_path / "models"))
+    assert facekit.Config().data_dir == tmp_path / "later"
+    assert facekit.Config().models_dir == tmp_path / "models"
+    (tmp_path / "later" / "anchor").mkdir(parents=True)
+    (tmp_path / "later" / "anchor" / "ann_1.jpg").write_bytes(b"")
+    assert facekit.dataset_stats().folder_counts["anchor"] == 1  # no config passed: the environment now
+
+
+def test_the_public_api_fits_on_a_card():
+    import facekit
+
+    assert len(facekit.__all__) <= 30
+    assert all(hasattr(facekit, name) for name in facekit.__all__)

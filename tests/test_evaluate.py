@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from facekit import best_threshold, tenfold_accuracy
+from facekit.evaluate import best_threshold, tenfold_accuracy
 from facekit.evaluate import calibration_error, roc_points
 
 
@@ -39,3 +39,43 @@ def test_tenfold_accuracy_picks_each_threshold_on_the_other_folds():
     # A fold's own pairs never set its threshold: a fold with inverted scores scores badly.
     scores[folds == 0] = 1 - labels[folds == 0]
     assert tenfold_accuracy(labels, scores, folds)["per_fold"][0] == 0.0
+
+
+def test_verdict_thresholds_meet_their_two_error_budgets():
+    from facekit.evaluate import three_way_metrics, verdict_thresholds
+
+    rng = np.random.default_rng(0)
+    same, look_alikes, strangers = rng.beta(6, 2, 400), rng.beta(2, 3, 500), rng.beta(1, 6, 400)
+    different_below, same_from = verdict_thresholds(same, look_alikes, max_false_same=0.02, max_false_different=0.05)
+    assert different_below < same_from
+    assert (look_alikes >= same_from).mean() <= 0.02 and (same < different_below).mean() <= 0.05
+    labels = np.r_[np.ones(400), np.zeros(400)]
+    figures = three_way_metrics(labels, np.r_[same, strangers], different_below, same_from, look_alikes)
+    assert figures["false_same_hard"] <= 0.02 and figures["false_different"] <= 0.05
+    assert 0 < figures["coverage"] < 1 and figures["n_unsure"] == round((1 - figures["coverage"]) * 800)
+    assert figures["on_roc"]["same_from"]["fpr"] == pytest.approx(figures["false_same_random"])
+
+
+def test_crossing_lines_collapse_to_one():
+    from facekit.evaluate import verdict_thresholds
+
+    # Well separated: both budgets hold anywhere in (0.5, 0.9], so the lines cross; no "unsure" band.
+    different_below, same_from = verdict_thresholds(np.full(100, 0.9), np.full(100, 0.5))
+    assert different_below == same_from and 0.5 < same_from <= 0.9
+
+
+def test_hard_impostors_are_the_nearest_other_people():
+    from facekit.pairs import hard_impostor_pairs
+
+    def person(direction, n):
+        vectors = np.tile(np.asarray(direction, float), (n, 1))
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    embeddings = {"ann": person([1, 0, 0], 3), "ann_twin": person([1, 0.1, 0], 2), "bob": person([0, 1, 0], 2),
+                  "bob_twin": person([0.1, 1, 0], 4), "cy": person([0, 0, 1], 1)}
+    couples = {(a, b) for a, _, b, _ in hard_impostor_pairs(embeddings, neighbours=1)}
+    assert ("ann", "ann_twin") in couples and ("bob", "bob_twin") in couples
+    assert all(a != b for a, b in couples)
+    pairs = hard_impostor_pairs(embeddings, neighbours=1, per_neighbour=3, seed=1)
+    assert all(i < len(embeddings[a]) and j < len(embeddings[b]) for a, i, b, j in pairs)
+    assert pairs == hard_impostor_pairs(embeddings, neighbours=1, per_neighbour=3, seed=1)

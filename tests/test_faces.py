@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from facekit import Config, Face, NoFaceFound, align_face, face_chip, main_face, model_input
+from facekit import Config, Face, NoFaceFound, align_face, face_chip, main_face
+from facekit.faces import model_input
 from facekit.faces import chip_template, detect_faces, lfw_centre_chip
 
 

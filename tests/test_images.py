@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facekit import Config, InvalidImage, load_image, save_jpeg_atomic
+from facekit import Config, InvalidImage, load_image
+from facekit.images import save_jpeg_atomic
 from tests.conftest import jpeg_bytes
 
 
@@ -127,3 +128,13 @@ def test_save_jpeg_atomic_never_overwrites(tmp_path):
         save_jpeg_atomic(np.zeros((4, 4, 3), np.uint8), path)
     assert load_image(path).shape == (40, 60, 3)
     assert sorted(p.name for p in path.parent.iterdir()) == ["me_1.jpg"]  # no temporary left behind
+
+
+def test_errors_carry_their_parts_and_say_which_photo():
+    from facekit import NoFaceFound
+
+    error = NoFaceFound("No face was found in this photo", "Use a photo where one face is clearly visible.")
+    named = error.about("second")
+    assert named.reason == "No face was found in this photo" and named.photo == "second"
+    assert str(named) == "The second photo: no face was found in this photo. Use a photo where one face is clearly visible."
+    assert isinstance(named, NoFaceFound) and error.photo is None

@@ -1,15 +1,18 @@
 """Integration tests on real LFW photos (from ../shared/lfw; skipped with the reason without it)."""
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
 
-from facekit import Config, chip_photos, face_chip, identity_of, load_image
+from facekit import Config, face_chip, identity_of, load_image
+from facekit.chips import chip_photos
 from facekit.cli import main
-from facekit.data import held_out_people, list_photos
+from facekit.data import list_photos
+from facekit.lfw import held_out_people
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +114,8 @@ def test_verify_scores_same_people_above_different_people(mini_lfw):
     assert np.mean(p_same) > np.mean(p_different) + 0.2
     verdict = verify(*same[0])
     assert verdict.chips[0].shape == (112, 112, 3) and 0.0 <= verdict.probability <= 1.0
-    assert verdict.same == (verdict.probability >= verdict.threshold)
+    assert verdict.decision == verdict.thresholds.decide(verdict.probability)
+    assert verdict.same == (verdict.decision == "same") == (verdict.probability >= verdict.thresholds.same_from)
 
 
 def test_verify_against_enrolled_anchors(mini_lfw):
@@ -125,33 +129,45 @@ def test_verify_against_enrolled_anchors(mini_lfw):
     other = verify_against_anchors(sorted(stranger.glob("*.jpg"))[0], anchors)
     assert own.n_anchors == 4 and len(own.probabilities) == 4
     assert own.share > other.share or own.probabilities.mean() > other.probabilities.mean()
-    strict = verify_against_anchors(sorted(person.glob("*.jpg"))[0], anchors, detection_threshold=1.01)
+    strict = verify_against_anchors(sorted(person.glob("*.jpg"))[0], anchors, match_threshold=1.01)
     assert strict.matches == 0 and not strict.verified
+    lenient = verify_against_anchors(sorted(person.glob("*.jpg"))[0], anchors, match_threshold=0.0, share_needed=1.0)
+    assert lenient.matches == 4 and lenient.verified
 
 
 def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
     _shipped_model_or_skip()
     same, different = _mini_pairs(mini_lfw)
-    assert main(["verify", str(same[0][0]), str(same[0][1])]) in (0, 1)
-    capsys.readouterr()
+    code = main(["verify", str(same[0][0]), str(same[0][1]), "--json"])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == {"same": 0, "different": 1, "unsure": 3}[answer["decision"]]
+    assert answer["different_below"] <= answer["same_from"] and len(answer["boxes"]) == 2
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--threshold", "0"]) == 0
     assert "Same person" in capsys.readouterr().out
-    assert main(["verify", str(different[0][0]), str(different[0][1]), "--threshold", "1.01"]) == 1
+    assert main(["verify", str(different[0][0]), str(different[0][1]), "--threshold", "1"]) == 1
     assert "Different people" in capsys.readouterr().out
+    # A model whose lines leave everything between them answers "not sure", exit code 3.
+    doubtful = tmp_path / "doubtful"
+    shutil.copytree(SHIPPED.models_dir, doubtful, ignore=shutil.ignore_patterns(".train-backup"))
+    info = json.loads((doubtful / "siamese.json").read_text())
+    info["thresholds"] = {"same_from": 1.0, "different_below": 0.0}
+    (doubtful / "siamese.json").write_text(json.dumps(info))
+    assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(doubtful)]) == 3
+    assert "Not sure" in capsys.readouterr().out
     (tmp_path / "note.txt").write_text("not a photo")
     assert main(["verify", str(same[0][0]), str(tmp_path / "note.txt")]) == 2
     assert "second photo" in capsys.readouterr().err
     blank = tmp_path / "blank.png"
     Image.new("RGB", (250, 250), (128, 128, 128)).save(blank)
     assert main(["verify", str(blank), str(same[0][1])]) == 2
-    assert "No face" in capsys.readouterr().err
+    assert "The first photo: no face was found" in capsys.readouterr().err
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(tmp_path)]) == 2
     assert "train siamese" in capsys.readouterr().err
 
 
 def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_config):
     _shipped_model_or_skip()
-    from facekit import score_lfw_pairs
+    from facekit.scoring import score_lfw_pairs
 
     metrics = json.loads(SHIPPED.metrics_path.read_text())
     for model in ("siamese", "baseline"):
@@ -170,7 +186,8 @@ def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_con
 
 
 def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
-    from facekit import load_siamese, train_siamese
+    from facekit import train_siamese
+    from facekit.siamese import load_siamese
 
     config = imported.with_(train_batch=16, validation_share=0.3)
     record = train_siamese(config, progress=False, epochs=1)

@@ -1,10 +1,10 @@
-import json
 import zipfile
 
 import keras
 import numpy as np
 
-from facekit import Config, build_embedding, build_siamese, load_siamese
+from facekit import Config
+from facekit.siamese import build_embedding, build_siamese, load_siamese
 from facekit.siamese import CosFaceLogits
 
 

@@ -8,6 +8,8 @@ import streamlit as st
 
 import facekit
 import ui
+from facekit.chips import chip_photos, read_chip
+from facekit.faces import model_input
 
 st.title("📊 What the model learns from")
 config = ui.config()
@@ -29,13 +31,13 @@ counts, pairs = st.columns(2)
 counts.plotly_chart(
     px.bar(x=list(stats.folder_counts), y=list(stats.folder_counts.values()), labels={"x": "folder", "y": "photos"},
            title="Photos per folder", text_auto=True),
-    use_container_width=True,
+    width="stretch",
 )
 if stats.pairs:
     pairs.plotly_chart(
         px.pie(names=["same person", "different people"], values=[stats.pairs.get(1, 0), stats.pairs.get(0, 0)],
                title=f"Pairs table balance ({sum(stats.pairs.values()):,} pairs)"),
-        use_container_width=True,
+        width="stretch",
     )
 else:
     pairs.info("No pairs table yet: run `facekit data pairs`.")
@@ -45,14 +47,14 @@ capped = stats.people.assign(photos=stats.people.photos.clip(upper=20))
 per_person.plotly_chart(
     px.histogram(capped, x="photos", color="folder", barmode="group", log_y=True, nbins=20,
                  title="Photos per person (20 means 20 or more)", labels={"photos": "photos of one person"}),
-    use_container_width=True,
+    width="stretch",
 )
 totals = stats.people.groupby("person").photos.sum().nlargest(20)
 top.plotly_chart(
     px.bar(stats.people[stats.people.person.isin(totals.index)], x="photos", y="person", color="folder",
            orientation="h", title="The 20 most photographed people",
            category_orders={"person": list(totals.index)}),
-    use_container_width=True,
+    width="stretch",
 )
 
 measured = ui.measurements()
@@ -61,9 +63,9 @@ st.caption(f"Measured on {len(measured)} photos (up to 300 per folder, chosen at
            + ", ".join(f"{w}×{h}: {n:,}" for (w, h), n in sorted(stats.image_sizes.items(), key=lambda kv: -kv[1])))
 light, sharp = st.columns(2)
 light.plotly_chart(px.histogram(measured, x="brightness", color="folder", barmode="overlay",
-                                title="Brightness (mean grey level, 0-255)"), use_container_width=True)
+                                title="Brightness (mean grey level, 0-255)"), width="stretch")
 sharp.plotly_chart(px.histogram(measured, x="sharpness", color="folder", barmode="overlay", log_x=True,
-                                title="Sharpness (variance of the Laplacian)"), use_container_width=True)
+                                title="Sharpness (variance of the Laplacian)"), width="stretch")
 
 st.subheader("Faces, as the models see them")
 sample_size = st.slider("Sample photos", 4, 16, 8, step=4)
@@ -72,18 +74,18 @@ if st.button("Show other photos"):
     st.session_state.sample_seed += 1
     st.rerun()
 sample = measured.sample(min(sample_size, len(measured)), random_state=int(rng.integers(2**31)))
-results = facekit.chip_photos(sample.path, config)
+results = chip_photos(sample.path, config)
 found = sum(r.chip_path is not None for r in results.values())
 st.metric("Faces found in this sample", f"{found} of {len(sample)}")
 for row in range(0, len(sample), 4):
     for column, path in zip(st.columns(4), sample.path.iloc[row : row + 4]):
         result = results[Path(path)]
-        column.image(path, caption=facekit.identity_of(path).replace("_", " "), use_container_width=True)
+        column.image(path, caption=facekit.identity_of(path).replace("_", " "), width="stretch")
         if result.chip_path is None:
-            column.warning(result.error.split(". ")[0])
+            column.warning(result.error)
             continue
-        chip = facekit.read_chip(result.chip_path)
+        chip = read_chip(result.chip_path)
         colour, grey = column.columns(2)
-        colour.image(chip, caption="aligned face (Siamese)", use_container_width=True)
-        grey.image(facekit.model_input(chip, config.baseline_size, grey=True)[:, :, 0],
-                   caption=f"{config.baseline_size}×{config.baseline_size} grey (baseline)", use_container_width=True)
+        colour.image(chip, caption="aligned face (Siamese)", width="stretch")
+        grey.image(model_input(chip, config.baseline_size, grey=True)[:, :, 0],
+                   caption=f"{config.baseline_size}×{config.baseline_size} grey (baseline)", width="stretch")

@@ -6,6 +6,9 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 import facekit
 import ui
+from facekit.capture import (
+    LatestFrame, ShotQuality, captures, delete_capture, delete_person, live_feedback, person_name, save_capture,
+)
 
 st.title("📷 Take your photos")
 st.write(
@@ -17,7 +20,7 @@ config = ui.config()
 name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
 
 # The video thread writes here; this page only reads it when a button is pressed.
-frames = st.session_state.setdefault("latest_frame", facekit.LatestFrame())
+frames = st.session_state.setdefault("latest_frame", LatestFrame())
 
 
 def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
@@ -26,7 +29,7 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
     if not frames.feedback_due(every_s=0.5):
         frames.put(image)
         return frame
-    annotated, feedback = facekit.live_feedback(image, config)
+    annotated, feedback = live_feedback(image, config)
     frames.put(image, feedback)
     return av.VideoFrame.from_ndarray(annotated, format="rgb24")
 
@@ -44,9 +47,9 @@ with camera:
     )
     take_anchor, take_positive = st.columns(2)
     kind = None
-    if take_anchor.button("Take anchor photo (a)", shortcut="a", type="primary", use_container_width=True):
+    if take_anchor.button("Take anchor photo (a)", shortcut="a", type="primary", width="stretch"):
         kind = "anchor"
-    if take_positive.button("Take positive photo (p)", shortcut="p", use_container_width=True):
+    if take_positive.button("Take positive photo (p)", shortcut="p", width="stretch"):
         kind = "positive"
     if kind:
         image = frames.get()
@@ -56,7 +59,7 @@ with camera:
             st.error("No picture from the camera yet: press START above and allow the camera.", icon="📷")
         else:
             try:
-                path, quality = facekit.save_capture(image, name, kind, config)
+                path, quality = save_capture(image, name, kind, config)
             except facekit.FacekitError as error:
                 ui.show_error(error)
             else:
@@ -66,7 +69,7 @@ with camera:
                 else:
                     st.warning(message + " But: " + "; ".join(quality.problems) + ". Consider deleting it and retaking.")
     feedback = frames.feedback
-    if isinstance(feedback, facekit.ShotQuality):
+    if isinstance(feedback, ShotQuality):
         st.caption("Live: " + ("good shot ✅" if feedback.ok else ", ".join(feedback.problems))
                    + f" · face {feedback.face_pixels} px · light {feedback.brightness:.0f}/255 · sharpness {feedback.sharpness:.0f}")
     elif feedback:
@@ -75,11 +78,11 @@ with camera:
 with saved:
     if name.strip():
         try:
-            person = facekit.person_name(name)
+            person = person_name(name)
         except facekit.FacekitError as error:
             ui.show_error(error)
             st.stop()
-        photos = facekit.captures(person, config)
+        photos = captures(person, config)
         st.subheader(f"Photos of {person}")
         for kind, wanted in (("anchor", config.recommended_anchors), ("positive", config.recommended_positives)):
             have = len(photos[kind])
@@ -87,13 +90,13 @@ with saved:
             grid = st.columns(4)
             for index, path in enumerate(reversed(photos[kind])):
                 cell = grid[index % 4]
-                cell.image(str(path), use_container_width=True)
+                cell.image(str(path), width="stretch")
                 if cell.button("Delete", key=f"delete-{path.name}"):
-                    facekit.delete_capture(path, config)
+                    delete_capture(path, config)
                     st.rerun()
         if any(photos.values()):
             with st.popover(f"Delete all photos of {person}"):
                 st.write("This removes every anchor and positive photo saved under this name.")
                 if st.button("Yes, delete them all", type="primary"):
-                    st.toast(f"Deleted {facekit.delete_person(person, config)} photos.")
+                    st.toast(f"Deleted {delete_person(person, config)} photos.")
                     st.rerun()

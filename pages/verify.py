@@ -4,6 +4,7 @@ import streamlit as st
 
 import facekit
 import ui
+from facekit.capture import captures, enrolled_people
 
 st.title("🔍 Are they the same person?")
 two_photos, enrolled = st.tabs(["Two photos", "Against enrolled photos"])
@@ -20,35 +21,35 @@ with two_photos:
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
-            answer, sureness = ui.verdict_words(verdict.probability, verdict.threshold)
-            (st.success if verdict.same else st.warning)(f"## {answer}\n{sureness}")
-            st.caption(f"P(same person) = {verdict.probability:.3f}; the model says \"same\" from "
-                       f"{verdict.threshold:.3f} up (a threshold chosen on people it was not tested on).")
+            answer, explanation = ui.verdict_words(verdict)
+            {"same": st.success, "different": st.warning, "unsure": st.info}[verdict.decision](f"## {answer}\n{explanation}")
+            st.caption(f"P(same person) = {verdict.probability:.3f}. The model says \"same\" from "
+                       f"{verdict.thresholds.same_from:.3f} up and \"different\" below {verdict.thresholds.different_below:.3f} "
+                       "(lines chosen on people it was not tested on).")
             for column, photo, face, chip, name in zip(
                 st.columns(2), verdict.photos, verdict.faces, verdict.chips, ("First photo", "Second photo")
             ):
                 ui.show_face(column, photo, face, chip, name)
 
 with enrolled:
-    people = facekit.enrolled_people(ui.config())
+    people = enrolled_people(ui.config())
     if not people:
         st.info("Nobody is enrolled yet. Take anchor photos on the **Capture** page first.")
     else:
         person = st.selectbox("Who should this be?", people)
-        anchors = facekit.captures(person, ui.config())["anchor"]
+        anchors = captures(person, ui.config())["anchor"]
         shot = st.camera_input("Take a photo") or st.file_uploader("… or upload one", type=ui.PHOTO_TYPES, key="probe")
         if shot:
             try:
-                ui.verifier()
                 with st.spinner(f"Comparing with {len(anchors)} photos of {person}…"):
-                    result = facekit.verify_against_anchors(shot.getvalue(), anchors, ui.config())
+                    result = ui.verifier().verify_against_anchors(shot.getvalue(), anchors)
             except facekit.FacekitError as error:
                 ui.show_error(error)
             else:
                 (st.success if result.verified else st.warning)(
                     f"## {'Yes, this is' if result.verified else 'Not verified as'} {person}\n"
                     f"{result.matches} of {result.n_anchors} enrolled photos matched "
-                    f"({result.share:.0%}; {result.verification_threshold:.0%} needed)."
+                    f"({result.share:.0%}; {result.share_needed:.0%} needed)."
                 )
                 if result.skipped_anchors:
                     st.caption(f"{result.skipped_anchors} enrolled photos had no usable face and were skipped.")

@@ -1,0 +1,89 @@
+"""Turn a trained tower's embeddings into answers: the calibrated sigmoid head and the lines.
+
+On held-out *training* people only (test people never choose anything):
+
+1. the sigmoid head of the Siamese model (weights on ``|e_a - e_b|``) is a logistic regression
+   fitted on pairs of one half of them, so its output is a Platt-calibrated P(same);
+2. on pairs of the other half, three lines are chosen: ``threshold``, the best accuracy on
+   random pairs (what published figures use); ``same_from``, where at most 2% of *look-alike*
+   impostors (each person's nearest other people in embedding space) would be called "same";
+   ``different_below``, where at most 5% of same-person pairs would be called "different".
+
+``facekit train siamese`` runs this after training the tower; ``facekit train calibrate`` runs it
+again on the saved model (e.g. after the rules change), without retraining.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from .config import Config
+from .evaluate import best_threshold, binary_metrics, calibration_error, three_way_metrics, verdict_thresholds
+from .pairs import hard_impostor_pairs
+from .split import Split, embed_chip_files, pair_features, training_split
+
+MAX_FALSE_SAME_HARD = 0.02
+MAX_FALSE_DIFFERENT = 0.05
+_NEIGHBOURS, _PAIRS_PER_NEIGHBOUR = 5, 3
+
+
+def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
+    """Set ``siamese``'s sigmoid head (in place) and return the thresholds and validation figures
+    for ``siamese.json``: ``threshold``, ``thresholds`` (``same_from``, ``different_below``),
+    ``validation`` (accuracy, AUC, the three-way figures), ``calibration``."""
+    chip_embedding = siamese.get_layer("chip_embedding")
+    head = LogisticRegression(C=1.0, max_iter=2000)
+    head.fit(pair_features(chip_embedding, split.head_pairs, config), split.head_pairs[2])
+    siamese.get_layer("same_probability").set_weights([head.coef_.T.astype("float32"), head.intercept_.astype("float32")])
+
+    chips_a, chips_b, labels = split.threshold_pairs
+    probabilities = head.predict_proba(pair_features(chip_embedding, split.threshold_pairs, config))[:, 1]
+    threshold = best_threshold(labels, probabilities)
+    hard = _hard_impostor_probabilities(head, chip_embedding, split.threshold_people, config)
+    different_below, same_from = verdict_thresholds(probabilities[labels == 1], hard, MAX_FALSE_SAME_HARD,
+                                                    MAX_FALSE_DIFFERENT)
+    validation = binary_metrics(labels, probabilities, threshold)
+    error = calibration_error(labels, probabilities)
+    return {
+        "threshold": threshold,
+        "thresholds": {
+            "same_from": same_from,
+            "different_below": different_below,
+            "rule": f"'same' from the lowest P(same) where <= {MAX_FALSE_SAME_HARD:.0%} of look-alike impostor pairs "
+            f"of validation people are called 'same' (each person's {_NEIGHBOURS} nearest other validation people, "
+            f"{_PAIRS_PER_NEIGHBOUR} random photo pairs each); 'different' below the highest P(same) where <= "
+            f"{MAX_FALSE_DIFFERENT:.0%} of same-person pairs are called 'different'; 'unsure' between",
+        },
+        "validation": {
+            **{k: validation[k] for k in ("accuracy", "auc", "n_pairs")},
+            "three_way": three_way_metrics(labels, probabilities, different_below, same_from, hard),
+        },
+        "calibration": "logistic regression (Platt) of the L1-distance head, fitted on pairs of held-out "
+        f"training people; expected calibration error on the other held-out half: {error:.3f}",
+        "expected_calibration_error": error,
+    }
+
+
+def _hard_impostor_probabilities(head, chip_embedding, people: dict[str, list[str]], config: Config) -> np.ndarray:
+    vectors = embed_chip_files(chip_embedding, [c for chips in people.values() for c in chips], config)
+    embeddings = {person: np.stack([vectors[c] for c in chips]) for person, chips in people.items()}
+    couples = hard_impostor_pairs(embeddings, _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, config.seed)
+    features = np.abs(np.stack([embeddings[a][i] - embeddings[b][j] for a, i, b, j in couples]))
+    return head.predict_proba(features)[:, 1]
+
+
+def calibrate(config: Config | None = None, workers: int = 1, progress: bool = False) -> dict:
+    """Refit the head and the thresholds of the saved model in ``config.models_dir``; rewrite
+    ``siamese.keras`` and update ``siamese.json``. Returns the updated record."""
+    from .siamese import load_siamese
+
+    config = config or Config()
+    siamese = load_siamese(config.siamese_path)
+    record = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
+    record.update(fit_head_and_thresholds(siamese, training_split(config, workers, progress), config))
+    siamese.save(config.siamese_path)
+    config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
+    return record

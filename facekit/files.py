@@ -1,0 +1,37 @@
+"""Files that are never half-written, and content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+from typing import Callable
+
+
+def write_atomic(path: Path, write: Callable[[Path], object], replace: bool = True) -> Path:
+    """Create ``path`` through ``write(temporary_path)``, then move it into place in one step.
+
+    Readers see the old file or the whole new one, never a part. The temporary file sits beside
+    ``path`` under a name no other thread or process uses, and is removed if ``write`` fails.
+    With ``replace=False`` an existing ``path`` is never overwritten: :class:`FileExistsError`.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(tmp)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if path exists
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def file_digest(path: Path, algorithm: str = "sha1") -> str:
+    """The hex digest of a file's bytes (read in blocks): ``"sha1"`` keys the chip cache,
+    ``"sha256"`` checks downloads."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, algorithm).hexdigest()

@@ -1,0 +1,163 @@
+"""Score the shipped models on labelled pairs: LFW's protocol pairs (with look-alike impostors
+among the same unseen people), the people captured in the app, and the record that
+``models/metrics.json`` keeps. Every Siamese score comes from the :class:`~facekit.Verifier`."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .baseline import baseline_scores, load_baseline
+from .chips import chip_pairs, chip_photos, read_chip
+from .config import PROJECT_ROOT, Config
+from .data import identity_of, is_lfw_person, list_photos
+from .errors import DataError
+from .evaluate import binary_metrics, roc_points, three_way_metrics
+from .lfw import read_lfw_pairs
+from .pairs import hard_impostor_pairs
+
+_PHOTOS_PER_PERSON = 10  # enough to place a person in embedding space
+
+
+def score_lfw_pairs(pairs_file, lfw_dir, config: Config, models=("siamese", "baseline"), limit: int = 0,
+                    workers: int = 1, progress: bool = False, hard_impostors: bool = True) -> dict:
+    """Score LFW protocol pairs with the shipped models, in one run on the same pairs.
+
+    ``limit`` keeps the first ``limit // 2`` same and different pairs. Returns ``pairs_file``,
+    ``n_pairs``, ``lfw_framing_photos`` (photos MTCNN missed, cut by LFW's framing), one metrics
+    dict per model (see :func:`~facekit.evaluate.binary_metrics`, plus ``roc``; the Siamese's
+    also ``three_way``, see :func:`~facekit.evaluate.three_way_metrics`, with look-alike
+    impostors among the pairs' own people when ``hard_impostors``) and ``pairs``: per pair, both
+    photo paths relative to ``lfw_dir``, the label and each model's score.
+    """
+    table = read_lfw_pairs(pairs_file, lfw_dir)
+    if limit:
+        table = table.groupby("label", group_keys=False).head(limit // 2).sort_index().reset_index(drop=True)
+    chipped = chip_pairs(table, config, base_dir=Path("/"), workers=workers, progress=progress, lfw_fallback=True)
+    pairs = chipped.table
+    result = {"pairs_file": Path(pairs_file).name, "n_pairs": len(pairs), "lfw_framing_photos": chipped.lfw_framing}
+    scores = _score_models(pairs, config, models, result)
+    if "siamese" in models:
+        hard = _lfw_hard_impostor_scores(pairs, lfw_dir, config, workers, progress) if hard_impostors else None
+        thresholds = _verifier(config).thresholds
+        result["siamese"]["three_way"] = three_way_metrics(
+            pairs.label, scores["siamese"], thresholds.different_below, thresholds.same_from, hard)
+    lfw_dir = Path(lfw_dir).resolve()
+    result["pairs"] = [
+        {
+            "a": Path(row.anchor_path).resolve().relative_to(lfw_dir).as_posix(),
+            "b": Path(row.other_path).resolve().relative_to(lfw_dir).as_posix(),
+            "label": int(row.label),
+            **{name: round(float(scores[name][i]), 6) for name in models},
+        }
+        for i, row in enumerate(pairs.itertuples())
+    ]
+    return result
+
+
+def _lfw_hard_impostor_scores(pairs: pd.DataFrame, lfw_dir, config: Config, workers: int, progress: bool) -> np.ndarray:
+    """P(same) of look-alike couples among the people of ``pairs``: up to 10 LFW photos of each
+    person place them in embedding space; each person's 3 nearest other people give one random
+    photo pair each (see :func:`~facekit.pairs.hard_impostor_pairs`)."""
+    people = sorted({identity_of(p) for p in pd.concat([pairs.anchor_path, pairs.other_path])})
+    photos = {person: sorted((Path(lfw_dir) / person).glob("*.jpg"))[:_PHOTOS_PER_PERSON] for person in people}
+    results = chip_photos([p for group in photos.values() for p in group], config, workers, progress)
+    chips = {person: [str(results[p].chip_path) for p in group if results[p].chip_path] for person, group in photos.items()}
+    verifier = _verifier(config)
+    embeddings = {person: verifier.embeddings(np.stack([read_chip(c) for c in paths])) for person, paths in chips.items() if paths}
+    couples = hard_impostor_pairs(embeddings, neighbours=3, per_neighbour=1, seed=config.seed)
+    return verifier.score_chip_files([chips[a][i] for a, i, _, _ in couples], [chips[b][j] for _, _, b, j in couples])
+
+
+def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None) -> dict:
+    """Both models on pairs of the people captured in the app (people in ``anchor/`` who are not
+    LFW people): their anchor x positive photos (same) and as many of their anchors x random
+    ``negative/`` photos (different), at most ``max_pairs`` in all, seeded.
+
+    ``on_progress(done, total)`` is called as photos are chipped. Returns ``n_pairs``,
+    ``people`` (how many), ``dropped`` (pairs without a usable face) and per model the metrics of
+    :func:`~facekit.evaluate.binary_metrics`. Raises :class:`~facekit.errors.DataError` when there
+    is nothing to evaluate, saying what is missing.
+    """
+    rng = np.random.default_rng(config.seed)
+    own = lambda folder: pd.DataFrame(  # noqa: E731
+        [(p, identity_of(p)) for p in list_photos(config.data_dir / folder) if not is_lfw_person(identity_of(p), config)],
+        columns=["path", "person"])
+    anchors, positives = own("anchor"), own("positive")
+    negatives = list_photos(config.data_dir / "negative")
+    same = anchors.merge(positives, on="person", suffixes=("_a", "_b"))  # every anchor x positive of one person
+    if same.empty:
+        raise DataError("Nothing of yours to evaluate yet", "Take reference and test photos of someone on the Capture page.")
+    if not negatives:
+        raise DataError("There are no strangers' photos to compare yours with",
+                        "Import LFW first (`facekit data import-lfw`).")
+    half = max(1, max_pairs // 2)
+    same = same.iloc[rng.permutation(len(same))[:half]]
+    strangers = [negatives[i] for i in rng.integers(len(negatives), size=len(same))]
+    different = [anchors.path.iloc[i] for i in rng.integers(len(anchors), size=len(same))]
+    rows = [*zip(same.path_a, same.path_b, [1] * len(same)), *zip(different, strangers, [0] * len(same))]
+    table = pd.DataFrame([(a.relative_to(config.data_dir).as_posix(), b.relative_to(config.data_dir).as_posix(), label)
+                          for a, b, label in rows], columns=["anchor_path", "other_path", "label"])
+    chipped = chip_pairs(table, config, on_progress=on_progress)
+    pairs = chipped.table
+    if pairs.label.nunique() < 2:
+        raise DataError("Too few of your photos have a usable face to evaluate", "Take a few more, facing the camera.")
+    result = {"n_pairs": len(pairs), "people": int(anchors.person.nunique()), "dropped": chipped.dropped}
+    _score_models(pairs, config, ("siamese", "baseline"), result)
+    return result
+
+
+def _verifier(config: Config):
+    from .verification import load_verifier  # imports TensorFlow: only when scoring
+
+    return load_verifier(config)
+
+
+def _score_models(pairs: pd.DataFrame, config: Config, models, result: dict) -> dict:
+    """Each model's scores of chipped pairs; its metrics (+ ROC) go into ``result[model]``."""
+    scores = {}
+    for name in models:
+        if name == "siamese":
+            scores[name] = _verifier(config).score_chip_files(list(pairs.chip_a), list(pairs.chip_b))
+            threshold = _verifier(config).thresholds.accuracy
+        else:
+            if not config.baseline_path.exists():
+                raise DataError(f"No baseline model at {config.baseline_path}", "Run `facekit train baseline` first.")
+            scores[name] = baseline_scores(load_baseline(config.baseline_path), pairs.chip_a, pairs.chip_b, config)
+            threshold = 0.0
+        result[name] = {**binary_metrics(pairs.label, scores[name], threshold), "roc": roc_points(pairs.label, scores[name])}
+    return scores
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        return ""
+
+
+def metrics_record(view1: dict, config: Config) -> dict:
+    """What ``models/metrics.json`` holds: View 1 figures of both models, the per-pair scores, and
+    where they came from (data split, seed, training record, git commit and whether the working
+    tree was clean, date)."""
+    import json
+
+    training = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
+    pairs = view1.pop("pairs")
+    return {
+        "view1": view1,
+        "protocol": "LFW View 1: the models never saw these people (peopleDevTest); thresholds were chosen "
+        "before, on held-out training people (Siamese) or fixed at log-odds 0 (baseline). Look-alike impostors: "
+        "each test person's 3 nearest other test people in the model's embedding space, one random photo pair each.",
+        "training": {k: training.get(k) for k in (
+            "split", "seed", "training_seconds", "epochs_run", "best_epoch", "threshold", "thresholds", "calibration",
+            "validation", "trained_at", "parameters", "peak_memory_mib")},
+        "git_commit": _git("rev-parse", "HEAD") or "unknown",
+        "git_clean": _git("status", "--porcelain", "--untracked-files=no") == "",
+        "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "pairs": pairs,
+    }

@@ -1,0 +1,41 @@
+"""Home: what this is, how good the model is, where to start."""
+
+import streamlit as st
+
+import ui
+
+st.title("Same person, or not?")
+metrics = ui.metrics()
+training = (metrics or {}).get("training") or {}
+split = training.get("split") or {}
+st.write(
+    "Show facekit two photos of faces and it tells you whether they show the same person, and how sure it is. "
+    "It is a small neural network we trained ourselves, from scratch"
+    + (f", on {split['training_photos']:,} public photos of {split['training_people']:,} people."
+       if split else ", on public photos of faces.")
+)
+
+info = ui.config().siamese_info_path
+st.subheader("The model")
+if metrics and info.exists():
+    view1 = metrics["view1"]
+    left, middle, right = st.columns(3)
+    left.metric("Right on strangers", f"{view1['siamese']['accuracy']:.0%}",
+                help=f"Accuracy on {view1['n_pairs']} pairs of people the model never saw (LFW View 1 test pairs), "
+                "answering every pair.")
+    three_way = view1["siamese"].get("three_way")
+    if three_way:
+        middle.metric("Right when it is sure", f"{three_way['confident_accuracy']:.0%}",
+                      help=f"It gives a firm answer on {three_way['coverage']:.0%} of those pairs and says "
+                      "\"Not sure\" on the rest.")
+    right.metric("Naive baseline", f"{view1['baseline']['accuracy']:.0%}", help="Pixel-by-pixel Naive Bayes: a coin toss.")
+    st.caption("Siamese CNN (Koch et al., 2015) trained on Labeled Faces in the Wild. "
+               "Read the model card in `models/MODEL_CARD.md` for what it can and cannot do.")
+else:
+    st.warning("No trained model found in `models/`. Run `facekit train siamese` and `facekit evaluate all`.")
+
+st.subheader("Where to start")
+st.page_link("pages/verify.py", label="**Verify**: upload two photos and get an answer", icon="🔍")
+st.page_link("pages/capture.py", label="**Capture**: take your own photos with the webcam", icon="📷")
+st.page_link("pages/dataset.py", label="**Dataset**: what the model learned from", icon="📊")
+st.page_link("pages/baseline_vs_siamese.py", label="**Baseline vs Siamese**: why a neural network", icon="⚖️")

@@ -1,0 +1,24 @@
+"""The verdict rules, without a model: three answers from two lines, the enrolled-photos rule."""
+
+import numpy as np
+import pytest
+
+from facekit.verification import Thresholds, anchor_rule
+
+
+def test_two_lines_give_three_answers():
+    lines = Thresholds(accuracy=0.5, same_from=0.7, different_below=0.3)
+    assert [lines.decide(p) for p in (0.0, 0.29, 0.3, 0.5, 0.69, 0.7, 1.0)] == [
+        "different", "different", "unsure", "unsure", "unsure", "same", "same"]
+
+
+def test_one_line_leaves_no_doubt():
+    lines = Thresholds.single(0.4)
+    assert lines.decide(0.4) == "same" and lines.decide(0.399) == "different"
+
+
+def test_anchor_rule_counts_confident_matches_per_probe():
+    probabilities = np.array([[0.9, 0.8, 0.2, 0.1], [0.9, 0.1, 0.1, 0.1]])
+    matches, share, verified = anchor_rule(probabilities, match_threshold=0.75, share_needed=0.5)
+    assert matches.tolist() == [2, 1] and share.tolist() == pytest.approx([0.5, 0.25])
+    assert verified.tolist() == [True, False]
