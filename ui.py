@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 # aiortc's libsrtp (OpenSSL) segfaults when it loads after TensorFlow (which bundles BoringSSL),
@@ -17,6 +18,7 @@ import streamlit as st
 import facekit
 from facekit import Config
 from facekit.data import FOLDERS
+from facekit.files import remove_stale_temp_files
 from facekit.images import draw_box
 from facekit.stats import DataStats, dataset_stats, photo_measurements
 
@@ -25,6 +27,18 @@ PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
 
 def config() -> Config:
     return Config()
+
+
+@st.cache_resource(show_spinner=False)
+def data_folder() -> Path:
+    """Once per server: the data folder (absolute), logged; temporary files that a killed
+    process left in it are removed first."""
+    cfg = config()
+    folder = cfg.data_dir.resolve()
+    removed = sum(remove_stale_temp_files(folder / f) for f in FOLDERS) + remove_stale_temp_files(cfg.chips_dir)
+    print(f"facekit: data folder {folder}" + (f" ({removed} stale temporary files removed)" if removed else ""),
+          file=sys.stderr, flush=True)
+    return folder
 
 
 @st.cache_resource(show_spinner="Loading the face model (first time only)…")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Callable
@@ -35,3 +36,23 @@ def file_digest(path: Path, algorithm: str = "sha1") -> str:
     ``"sha256"`` checks downloads."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, algorithm).hexdigest()
+
+
+def remove_stale_temp_files(folder: Path, older_than_s: float = 600.0) -> int:
+    """Delete the hidden temporary files of :func:`write_atomic` (and of older versions) that a
+    killed process left under ``folder``; files younger than ``older_than_s`` may still be
+    being written and are kept. Returns how many were removed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for path in folder.rglob(".*"):
+        if path.is_file() and (path.suffix == ".tmp" or path.name.startswith(".tmp-")):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # its writer finished meanwhile
+                continue
+    return removed

@@ -6,6 +6,7 @@ import os
 import shutil
 import tarfile
 import urllib.request
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,7 @@ def _find_protocol_dir(source: Path) -> Path:
 
 def _extract_lfw(archive: Path, lfw_dir: Path, progress: bool) -> None:
     try:
+        _check_archive_is_whole(archive)
         with tarfile.open(archive) as tar:
             members = [m for m in tar.getmembers() if m.isfile() and m.name.lower().endswith(".jpg")]
             if not members:
@@ -126,8 +128,25 @@ def _extract_lfw(archive: Path, lfw_dir: Path, progress: bool) -> None:
                     continue
                 with tar.extractfile(member) as src:
                     write_atomic(target, lambda tmp: tmp.write_bytes(src.read()))
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise DataError(f"Could not read {archive} as a .tgz archive ({exc}). Download it again.") from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise DataError(f"Could not read {archive} as a .tgz archive ({exc})", "Download it again.") from None
+
+
+def _check_archive_is_whole(archive: Path) -> None:
+    """Read the whole archive before anything is extracted. ``tarfile`` stops quietly at a
+    damaged header and would pass the photos before it off as the whole of LFW, so the rest of
+    the stream must be the archive's zero padding, and the compressed stream must end intact."""
+    with tarfile.open(archive) as tar:
+        for _ in tar:
+            pass
+        stream = tar.fileobj
+        stream.seek(tar.offset)
+        while block := stream.read(1 << 20):
+            if block.strip(b"\0"):
+                raise DataError(
+                    f"{archive} is damaged: it stops making sense after {len(tar.getmembers())} files, "
+                    "so nothing was imported", "Download it again (`facekit data import-lfw` with no path downloads it).",
+                )
 
 
 def _copy_lfw_folder(source: Path, lfw_dir: Path, progress: bool) -> None:

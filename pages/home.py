@@ -34,6 +34,9 @@ if metrics and info.exists():
 else:
     st.warning("No trained model found in `models/`. Run `facekit train siamese` and `facekit evaluate all`.")
 
+st.caption(f"Photos taken here and the imported LFW are kept in `{ui.data_folder()}` "
+           "(set FACEKIT_DATA_DIR to use another folder).")
+
 st.subheader("Where to start")
 st.page_link("pages/verify.py", label="**Verify**: upload two photos and get an answer", icon="🔍")
 st.page_link("pages/capture.py", label="**Capture**: take your own photos with the webcam", icon="📷")

@@ -40,6 +40,15 @@ def test_app_opens_on_a_home_page_that_says_what_it_does_and_how_good_it_is():
     assert app.metric[0].value.endswith("%")
 
 
+def test_home_page_says_where_the_photos_are_kept(empty_data):
+    import ui
+
+    ui.data_folder.clear()  # once per server: this test's server starts with its own folder
+    app = _page("app.py").run()
+    assert not app.exception
+    assert str(empty_data.resolve()) in " ".join(c.value for c in app.caption)
+
+
 def test_verify_page_waits_for_two_photos_then_explains_a_bad_file():
     app = _page("pages/verify.py").run()
     assert not app.exception and "Upload two photos" in _messages(app)

@@ -233,3 +233,32 @@ def test_the_public_api_fits_on_a_card():
 
     assert len(facekit.__all__) <= 30
     assert all(hasattr(facekit, name) for name in facekit.__all__)
+
+
+@pytest.mark.parametrize("damage", ["a damaged header in the middle", "zeros in the compressed middle", "cut short"])
+def test_a_damaged_archive_imports_nothing_and_says_so(config, tmp_path, damage):
+    import gzip
+    import io
+
+    source = tmp_path / "download"
+    lfw = _fake_lfw(source, {f"Person_{i:02d}": 3 for i in range(30)})
+    _protocol(source, {"Person_00": 3})
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        tar.add(lfw, arcname="lfw")
+    raw = bytearray(raw.getvalue())
+    if damage == "a damaged header in the middle":  # tarfile alone stops quietly here, as if the archive ended
+        with tarfile.open(fileobj=io.BytesIO(bytes(raw))) as tar:
+            offset = tar.getmembers()[60].offset
+        raw[offset : offset + 512] = b"x" * 512
+    data = bytearray(gzip.compress(bytes(raw)))
+    middle = len(data) // 2
+    if damage == "zeros in the compressed middle":
+        data[middle : middle + 2048] = bytes(2048)
+    elif damage == "cut short":
+        del data[middle:]
+    (source / "lfw.tgz").write_bytes(bytes(data))
+    with pytest.raises(DataError, match="Download it again"):
+        import_lfw(source / "lfw.tgz", config, progress=False)
+    assert not config.lfw_dir.exists() or not any(config.lfw_dir.rglob("*.jpg"))
+    assert not (config.data_dir / "anchor").exists()

@@ -138,3 +138,32 @@ def test_errors_carry_their_parts_and_say_which_photo():
     assert named.reason == "No face was found in this photo" and named.photo == "second"
     assert str(named) == "The second photo: no face was found in this photo. Use a photo where one face is clearly visible."
     assert isinstance(named, NoFaceFound) and error.photo is None
+
+
+def test_stale_temporary_files_are_removed_and_fresh_ones_kept(tmp_path):
+    import os
+    import time
+
+    from facekit.files import remove_stale_temp_files, write_atomic
+
+    stale = [tmp_path / "anchor" / ".tmp-abc.jpg", tmp_path / "x" / "y" / ".chip.png.0123.tmp"]
+    fresh = tmp_path / "anchor" / ".ann_1.jpg.4567.tmp"
+    for path in (*stale, fresh):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a photo")
+    for path in stale:
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    keep = write_atomic(tmp_path / "anchor" / "ann_2.jpg", lambda tmp: tmp.write_bytes(b"whole"))
+    assert remove_stale_temp_files(tmp_path, older_than_s=600) == 2
+    assert not any(p.exists() for p in stale) and fresh.exists() and keep.read_bytes() == b"whole"
+
+
+def test_threads_writing_the_same_file_never_share_a_temporary_name(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facekit.files import write_atomic
+
+    target = tmp_path / "chip.png"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: write_atomic(target, lambda tmp: tmp.write_bytes(bytes([i]) * 1000)), range(32)))
+    assert len(set(target.read_bytes())) == 1 and [p.name for p in tmp_path.iterdir()] == ["chip.png"]
