@@ -104,8 +104,10 @@ def show_error(error: Exception) -> None:
     st.error(str(error), icon="⚠️")
 
 
-def show_face(column, photo: np.ndarray, face: facekit.Face, chip: np.ndarray, caption: str) -> None:
-    """A photo with its face outlined, and the aligned chip the model compared."""
+def show_face(column, photo: np.ndarray, face: facekit.Face, chip: np.ndarray, caption: str, faces_found: int = 1) -> None:
+    """A photo with its face outlined (and how many faces it holds), and the aligned chip the model compared."""
+    if faces_found > 1:
+        caption += f": {faces_found} faces found; the boxed one (largest and nearest the centre) was compared"
     column.image(draw_box(photo, face.box), caption=caption, width="stretch")
     column.image(chip, caption="what the model compared", width=112)
 

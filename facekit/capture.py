@@ -6,10 +6,12 @@ A capture is a 250x250 JPEG in ``data/anchor/`` or ``data/positive/`` named
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,15 +45,32 @@ class ShotQuality:
         return not self.problems
 
 
-def person_name(text: str) -> str:
-    """A typed name as a safe file-name part: ``" Ada  Lovelace! "`` -> ``"Ada_Lovelace"``.
+_MAX_NAME = 60
 
-    Raises :class:`DataError` when nothing usable is left.
+
+def person_name(text: str) -> str:
+    """A typed name as a safe file-name part, in any script: ``"Ada Lovelace"`` -> ``"Ada_Lovelace"``,
+    ``"José"``, ``"李雷"`` and ``"محمد"`` stay as they are.
+
+    Letters and digits of any script, ``-`` and ``'`` are kept; every other run of characters
+    (spaces, ``/``, ``.``) becomes one ``_``. When that changes more than the spaces (``"../etc"``)
+    or the name is longer than 60 characters, six characters of a digest of the typed name are
+    appended, so two different names never become one person. Raises :class:`DataError` when
+    no letter or digit is left.
     """
-    name = re.sub(r"[^A-Za-z0-9-]+", "_", text.strip()).strip("_")[:60]
-    if not name:
-        raise DataError("Type a name with at least one letter or digit.")
+    typed = unicodedata.normalize("NFC", " ".join(text.split()))
+    name = re.sub(r"_+", "_", "".join(c if c.isalnum() or c in "-'" else "_" for c in typed)).strip("_")
+    if not any(c.isalnum() for c in name):
+        raise DataError("Type a name with at least one letter or digit")
+    if name.replace("_", " ") != typed or len(name) > _MAX_NAME:
+        name = f"{name[:_MAX_NAME - 7]}-{hashlib.sha1(typed.encode()).hexdigest()[:6]}"
     return name
+
+
+def display_name(person: str) -> str:
+    """How a person's file-name part is shown: ``"Ada_Lovelace"`` -> ``"Ada Lovelace"`` (a digest
+    that :func:`person_name` appended is left out)."""
+    return re.sub(r"-[0-9a-f]{6}$", "", person).replace("_", " ")
 
 
 def _face_region(image: np.ndarray, face: Face) -> np.ndarray:
@@ -108,9 +127,12 @@ def save_capture(image: ImageSource, person: str, kind: str, config: Config | No
     config = config or Config()
     if kind not in KINDS:
         raise DataError(f"A capture is an anchor or a positive, not {kind!r}.")
+    name = person_name(person)
+    if len(captures(person, config)[kind]) >= config.max_captures_per_person:
+        raise DataError(f"{display_name(name)} already has {config.max_captures_per_person} {kind} photos, the most we keep",
+                        "Delete a few to take new ones.")
     frame = load_image(image, config)
     quality = judge_shot(frame, config)
-    name = person_name(person)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     path = config.data_dir / kind / f"{name}_{stamp}{secrets.token_hex(3)}.jpg"
     save_jpeg_atomic(frame_like_lfw(frame, quality.face, config), path, config.jpeg_quality)
@@ -151,6 +173,25 @@ def delete_person(person: str, config: Config | None = None) -> int:
             delete_capture(path, config)
             removed += 1
     return removed
+
+
+class Cooldown:
+    """At most one go every ``seconds``: keep one per browser session (in its session state) so
+    that a held-down key or a burst of clicks costs the server one piece of work, not forty."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._last = -float("inf")
+        self._lock = threading.Lock()
+
+    def ready(self) -> bool:
+        """True (and the clock restarts) when the last go is at least ``seconds`` ago."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.seconds:
+                return False
+            self._last = now
+            return True
 
 
 class LatestFrame:

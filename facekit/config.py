@@ -84,6 +84,9 @@ class Config:
     capture_face_share: float = 0.42  # face box width / photo width, as in LFW's framing
     recommended_anchors: int = 10
     recommended_positives: int = 10
+    max_captures_per_person: int = 40  # per kind; a stuck key or a script cannot fill the disk
+    seconds_between_shots: float = 1.0  # per browser session
+    seconds_between_samples: float = 2.0  # the Dataset page's "Show other photos", per session
 
     # Verification against enrolled anchors (the original tutorial's rule): a probe is
     # verified when at least this share of the anchors match it at the model's threshold.

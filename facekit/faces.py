@@ -51,11 +51,13 @@ class Face:
 @dataclass(frozen=True)
 class FaceChip:
     """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it
-    was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo."""
+    was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo; ``faces_found`` counts
+    every face detected there (the chip is of the most prominent one)."""
 
     chip: np.ndarray
     face: Face
     photo: np.ndarray
+    faces_found: int = 1
 
 
 class _Detector:
@@ -157,8 +159,9 @@ def face_chip(source: ImageSource, config: Config | None = None) -> FaceChip:
     """
     config = config or Config()
     image = load_image(source, config)
-    face = main_face(detect_faces(image, config), config)
-    return FaceChip(align_face(image, face.landmarks, config), face, image)
+    faces = detect_faces(image, config)
+    face = main_face(faces, config)
+    return FaceChip(align_face(image, face.landmarks, config), face, image, len(faces))
 
 
 def lfw_centre_chip(image: np.ndarray, config: Config | None = None) -> FaceChip:

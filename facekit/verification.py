@@ -56,7 +56,8 @@ class Verdict:
     ``decision`` is "same", "different" or "unsure" (``probability`` between the two
     ``thresholds``); ``probability`` is the calibrated P(same person) in [0, 1]. ``chips`` are the
     two aligned ``(112, 112, 3)`` uint8 faces the model compared, ``faces`` where they were found
-    (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read).
+    (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read);
+    ``faces_found`` counts the faces in each photo (the most prominent one was compared).
     """
 
     decision: Decision
@@ -65,6 +66,7 @@ class Verdict:
     chips: tuple[np.ndarray, np.ndarray]
     faces: tuple[Face, Face]
     photos: tuple[np.ndarray, np.ndarray]
+    faces_found: tuple[int, int]
 
     @property
     def same(self) -> bool:
@@ -177,6 +179,7 @@ class Verifier:
         return Verdict(
             thresholds.decide(probability), probability, thresholds,
             (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
+            (chips[0].faces_found, chips[1].faces_found),
         )
 
     def verify_against_anchors(self, probe: ImageSource, anchors: list[Path], match_threshold: float | None = None,

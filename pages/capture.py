@@ -7,7 +7,8 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 import facekit
 import ui
 from facekit.capture import (
-    LatestFrame, ShotQuality, captures, delete_capture, delete_person, live_feedback, person_name, save_capture,
+    Cooldown, LatestFrame, ShotQuality, captures, delete_capture, delete_person, display_name, live_feedback, person_name,
+    save_capture,
 )
 
 st.title("📷 Take your photos")
@@ -51,7 +52,10 @@ with camera:
         kind = "anchor"
     if take_positive.button("Take positive photo (p)", shortcut="p", width="stretch"):
         kind = "positive"
-    if kind:
+    cooldown = st.session_state.setdefault("shot_cooldown", Cooldown(config.seconds_between_shots))
+    if kind and not cooldown.ready():
+        st.info("One photo a second: wait a moment, then take the next.", icon="⏱️")
+    elif kind:
         image = frames.get()
         if not name.strip():
             st.error("Type your name first, so the photo can be saved under it.", icon="✍️")
@@ -83,7 +87,8 @@ with saved:
             ui.show_error(error)
             st.stop()
         photos = captures(person, config)
-        st.subheader(f"Photos of {person}")
+        shown = display_name(person)
+        st.subheader(f"Photos of {shown}")
         for kind, wanted in (("anchor", config.recommended_anchors), ("positive", config.recommended_positives)):
             have = len(photos[kind])
             st.progress(min(1.0, have / wanted), text=f"{have} {kind} photos ({wanted} recommended)")
@@ -95,7 +100,7 @@ with saved:
                     delete_capture(path, config)
                     st.rerun()
         if any(photos.values()):
-            with st.popover(f"Delete all photos of {person}"):
+            with st.popover(f"Delete all photos of {shown}"):
                 st.write("This removes every anchor and positive photo saved under this name.")
                 if st.button("Yes, delete them all", type="primary"):
                     st.toast(f"Deleted {delete_person(person, config)} photos.")

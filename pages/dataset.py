@@ -8,6 +8,7 @@ import streamlit as st
 
 import facekit
 import ui
+from facekit.capture import Cooldown
 from facekit.chips import chip_photos, read_chip
 from facekit.faces import model_input
 
@@ -70,7 +71,8 @@ sharp.plotly_chart(px.histogram(measured, x="sharpness", color="folder", barmode
 st.subheader("Faces, as the models see them")
 sample_size = st.slider("Sample photos", 4, 16, 8, step=4)
 rng = np.random.default_rng(st.session_state.setdefault("sample_seed", 0))
-if st.button("Show other photos"):
+cooldown = st.session_state.setdefault("sample_cooldown", Cooldown(config.seconds_between_samples))
+if st.button("Show other photos") and cooldown.ready():
     st.session_state.sample_seed += 1
     st.rerun()
 sample = measured.sample(min(sample_size, len(measured)), random_state=int(rng.integers(2**31)))

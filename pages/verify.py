@@ -4,7 +4,7 @@ import streamlit as st
 
 import facekit
 import ui
-from facekit.capture import captures, enrolled_people
+from facekit.capture import captures, display_name, enrolled_people
 
 st.title("🔍 Are they the same person?")
 two_photos, enrolled = st.tabs(["Two photos", "Against enrolled photos"])
@@ -26,28 +26,29 @@ with two_photos:
             st.caption(f"P(same person) = {verdict.probability:.3f}. The model says \"same\" from "
                        f"{verdict.thresholds.same_from:.3f} up and \"different\" below {verdict.thresholds.different_below:.3f} "
                        "(lines chosen on people it was not tested on).")
-            for column, photo, face, chip, name in zip(
-                st.columns(2), verdict.photos, verdict.faces, verdict.chips, ("First photo", "Second photo")
+            for column, photo, face, chip, name, found in zip(
+                st.columns(2), verdict.photos, verdict.faces, verdict.chips, ("First photo", "Second photo"),
+                verdict.faces_found,
             ):
-                ui.show_face(column, photo, face, chip, name)
+                ui.show_face(column, photo, face, chip, name, found)
 
 with enrolled:
     people = enrolled_people(ui.config())
     if not people:
         st.info("Nobody is enrolled yet. Take anchor photos on the **Capture** page first.")
     else:
-        person = st.selectbox("Who should this be?", people)
+        person = st.selectbox("Who should this be?", people, format_func=display_name)
         anchors = captures(person, ui.config())["anchor"]
         shot = st.camera_input("Take a photo") or st.file_uploader("… or upload one", type=ui.PHOTO_TYPES, key="probe")
         if shot:
             try:
-                with st.spinner(f"Comparing with {len(anchors)} photos of {person}…"):
+                with st.spinner(f"Comparing with {len(anchors)} photos of {display_name(person)}…"):
                     result = ui.verifier().verify_against_anchors(shot.getvalue(), anchors)
             except facekit.FacekitError as error:
                 ui.show_error(error)
             else:
                 (st.success if result.verified else st.warning)(
-                    f"## {'Yes, this is' if result.verified else 'Not verified as'} {person}\n"
+                    f"## {'Yes, this is' if result.verified else 'Not verified as'} {display_name(person)}\n"
                     f"{result.matches} of {result.n_anchors} enrolled photos matched "
                     f"({result.share:.0%}; {result.share_needed:.0%} needed)."
                 )

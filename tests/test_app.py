@@ -115,7 +115,7 @@ def test_capture_page_needs_a_name_and_a_camera(_session):
     app.text_input[0].input("Ada Lovelace").run()
     app.button[1].click().run()
     assert "press START" in _messages(app)
-    assert app.subheader[0].value == "Photos of Ada_Lovelace"
+    assert app.subheader[0].value == "Photos of Ada Lovelace"
 
 
 @mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
@@ -125,7 +125,7 @@ def test_capture_page_lists_and_deletes_saved_photos(_session, empty_data):
         Image.new("RGB", (250, 250), (90, 90, 90)).save(empty_data / "anchor" / f"Ada_Lovelace_2026112{i}abc.jpg")
     app = _page("pages/capture.py").run()
     app.text_input[0].input("Ada Lovelace").run()
-    assert not app.exception and app.subheader[0].value == "Photos of Ada_Lovelace"
+    assert not app.exception and app.subheader[0].value == "Photos of Ada Lovelace"
     delete = [b for b in app.button if b.label == "Delete"]
     assert len(delete) == 2
     delete[0].click().run()
@@ -156,3 +156,16 @@ def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
     button = [b for b in app.button if b.label == "Evaluate on my photos"][0]
     button.click().run()
     assert not app.exception and "Capture page" in _messages(app)
+
+
+def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
+    people = sorted(p for p in (mini_lfw / "lfw").iterdir() if p.is_dir())
+    faces = [np.asarray(Image.open(sorted(p.glob("*.jpg"))[0]).convert("RGB"))[40:210, 50:200] for p in people[:3]]
+    crowd = jpeg_bytes(np.concatenate(faces, axis=1))  # three people side by side
+    app = _page("pages/verify.py").run()
+    app.file_uploader(key="first").upload("crowd.jpg", crowd, "image/jpeg")
+    app.file_uploader(key="second").upload("one.jpg", sorted(people[1].glob("*.jpg"))[0].read_bytes(), "image/jpeg")
+    app.run()
+    assert not app.exception
+    captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
+    assert any("3 faces found; the boxed one" in caption for caption in captions), captions

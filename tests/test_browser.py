@@ -187,7 +187,7 @@ def test_capture_an_anchor_with_the_webcam(server, browser):
     page.goto(server["url"] + "/capture", timeout=60_000)
     page.get_by_label("Your name").fill("Test Person")
     page.get_by_label("Your name").press("Enter")
-    page.get_by_text("Photos of Test_Person").wait_for(timeout=60_000)
+    page.get_by_text("Photos of Test Person").wait_for(timeout=60_000)
     component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
     component.get_by_role("button", name="Start").click(timeout=60_000)
     video = component.locator("video")

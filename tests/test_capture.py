@@ -20,9 +20,24 @@ from facekit.capture import (
 
 
 def test_person_names_are_safe_file_name_parts():
-    assert person_name("  Ada  Lovelace! ") == "Ada_Lovelace"
-    assert person_name("../../etc/passwd") == "etc_passwd"
+    assert person_name("  Ada  Lovelace ") == "Ada_Lovelace"
+    assert person_name("../../etc/passwd").startswith("etc_passwd-") and "/" not in person_name("../../etc")
     assert person_name("Jean-Luc") == "Jean-Luc"
+
+
+@pytest.mark.parametrize("typed", ["محمد", "李雷", "José", "Zoë O'Neil", "Ada Lovelace"])
+def test_any_script_is_a_name_and_is_shown_as_typed(typed):
+    from facekit.capture import display_name
+
+    assert display_name(person_name(typed)) == typed
+
+
+def test_different_names_never_become_one_person():
+    long = "Maria " + "x" * 60
+    pairs = [("../../etc", "etc"), (long + "a", long + "b"), ("Ada Lovelace!", "Ada Lovelace"), ("a/b", "a b")]
+    for first, second in pairs:
+        assert person_name(first) != person_name(second)
+    assert all(len(person_name(n)) <= 60 for n in (long + "a", long + "b"))
     with pytest.raises(DataError, match="letter or digit"):
         person_name(" !!! ")
 
@@ -121,3 +136,29 @@ def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch)
     assert result["people"] == 1 and result["n_pairs"] == 8
     assert seen[-1][0] == seen[-1][1]
     assert 0.0 <= result["siamese"]["accuracy"] <= 1.0 and result["baseline"]["n_pairs"] == 8
+
+
+def test_a_burst_of_clicks_is_one_go_per_cooldown():
+    import time
+
+    from facekit.capture import Cooldown
+
+    cooldown = Cooldown(0.2)
+    assert [cooldown.ready() for _ in range(40)].count(True) == 1  # forty presses of "a": one photo
+    time.sleep(0.25)
+    assert cooldown.ready()
+
+
+def test_captures_per_person_are_capped(config, monkeypatch):
+    from facekit import capture
+
+    config = config.with_(max_captures_per_person=2)
+    face = Face((60, 60, 120, 130), 0.99, np.array([[90, 100], [150, 100], [120, 130], [95, 160], [145, 160]], float))
+    monkeypatch.setattr(capture, "judge_shot", lambda image, config: capture.ShotQuality(face, 120.0, 100.0, 120, ()))
+    image = np.full((250, 250, 3), 120, np.uint8)
+    for _ in range(2):
+        save_capture(image, "Ada Lovelace", "anchor", config)
+    with pytest.raises(DataError, match="already has 2 anchor photos"):
+        save_capture(image, "Ada Lovelace", "anchor", config)
+    save_capture(image, "Ada Lovelace", "positive", config)  # the cap is per kind
+    assert len(captures("Ada Lovelace", config)["anchor"]) == 2
