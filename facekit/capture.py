@@ -62,7 +62,7 @@ def person_name(text: str) -> str:
     name = re.sub(r"_+", "_", "".join(c if c.isalnum() or c in "-'" else "_" for c in typed)).strip("_")
     if not any(c.isalnum() for c in name):
         raise DataError("Type a name with at least one letter or digit")
-    if name.replace("_", " ") != typed or len(name) > _MAX_NAME:
+    if name.replace("_", " ") != typed.replace("_", " ") or len(name) > _MAX_NAME:  # "_" is a space: idempotent
         name = f"{name[:_MAX_NAME - 7]}-{hashlib.sha1(typed.encode()).hexdigest()[:6]}"
     return name
 

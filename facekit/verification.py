@@ -183,10 +183,12 @@ class Verifier:
         )
 
     def verify_against_anchors(self, probe: ImageSource, anchors: list[Path], match_threshold: float | None = None,
-                               share_needed: float | None = None) -> AnchorVerdict:
-        """A probe photo against a person's enrolled photos. See :func:`verify_against_anchors`."""
+                               share_needed: float | None = None, data_dir: Path | None = None) -> AnchorVerdict:
+        """A probe photo against a person's enrolled photos. See :func:`verify_against_anchors`;
+        the enrolled photos' chips are cached under ``data_dir`` (default: ``Config()``'s, now)."""
         probe_chip = self._chip_of(probe, "probe")
-        anchor_chips = [r.chip_path for r in (chip_photo(Path(a), self.config) for a in anchors)]
+        chips_config = self.config.with_(data_dir=Path(data_dir) if data_dir else Config().data_dir)
+        anchor_chips = [r.chip_path for r in (chip_photo(Path(a), chips_config) for a in anchors)]
         usable = [read_chip(p) for p in anchor_chips if p is not None]
         if not usable:
             raise DataError("None of the enrolled photos has a usable face. Take new reference photos.")
@@ -241,4 +243,5 @@ def verify_against_anchors(probe: ImageSource, anchors: list[Path], config: Conf
     (default ``config.verification_share``). Enrolled chips come from the chip cache. Raises
     :class:`~facekit.errors.DataError` when no enrolled photo has a usable face.
     """
-    return load_verifier(config).verify_against_anchors(probe, anchors, match_threshold, share_needed)
+    config = config or Config()
+    return load_verifier(config).verify_against_anchors(probe, anchors, match_threshold, share_needed, config.data_dir)

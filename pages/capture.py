@@ -53,14 +53,14 @@ with camera:
     if take_positive.button("Take positive photo (p)", shortcut="p", width="stretch"):
         kind = "positive"
     cooldown = st.session_state.setdefault("shot_cooldown", Cooldown(config.seconds_between_shots))
-    if kind and not cooldown.ready():
-        st.info("One photo a second: wait a moment, then take the next.", icon="⏱️")
-    elif kind:
+    if kind:
         image = frames.get()
         if not name.strip():
             st.error("Type your name first, so the photo can be saved under it.", icon="✍️")
         elif image is None:
             st.error("No picture from the camera yet: press START above and allow the camera.", icon="📷")
+        elif not cooldown.ready():
+            st.info("One photo a second: wait a moment, then take the next.", icon="⏱️")
         else:
             try:
                 path, quality = save_capture(image, name, kind, config)

@@ -10,9 +10,13 @@ st.title("🔍 Are they the same person?")
 two_photos, enrolled = st.tabs(["Two photos", "Against enrolled photos"])
 
 with two_photos:
-    left, right = st.columns(2)
-    first = left.file_uploader("First photo", type=ui.PHOTO_TYPES, key="first")
-    second = right.file_uploader("Second photo", type=ui.PHOTO_TYPES, key="second")
+    # One form, one submit: choosing the first photo does not rerun the page while the second is
+    # still being chosen (under load that rerun used to reset the second uploader).
+    with st.form("two_photos", border=False):
+        left, right = st.columns(2)
+        first = left.file_uploader("First photo", type=ui.PHOTO_TYPES, key="first")
+        second = right.file_uploader("Second photo", type=ui.PHOTO_TYPES, key="second")
+        st.form_submit_button("Compare", type="primary", key="compare")
     if not (first and second):
         st.info("Upload two photos, each with a face. Any size; JPEG, PNG, WEBP, BMP, GIF or TIFF.")
     else:

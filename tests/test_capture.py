@@ -23,6 +23,7 @@ def test_person_names_are_safe_file_name_parts():
     assert person_name("  Ada  Lovelace ") == "Ada_Lovelace"
     assert person_name("../../etc/passwd").startswith("etc_passwd-") and "/" not in person_name("../../etc")
     assert person_name("Jean-Luc") == "Jean-Luc"
+    assert all(person_name(person_name(n)) == person_name(n) for n in ("Ada Lovelace", "../../etc", "李雷 x" * 20))
 
 
 @pytest.mark.parametrize("typed", ["محمد", "李雷", "José", "Zoë O'Neil", "Ada Lovelace"])
