@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 # aiortc's libsrtp (OpenSSL) segfaults when it loads after TensorFlow (which bundles BoringSSL),
@@ -38,7 +39,17 @@ def data_folder() -> Path:
     removed = sum(remove_stale_temp_files(folder / f) for f in FOLDERS) + remove_stale_temp_files(cfg.chips_dir)
     print(f"facekit: data folder {folder}" + (f" ({removed} stale temporary files removed)" if removed else ""),
           file=sys.stderr, flush=True)
+    threading.Thread(target=_warm_up, args=(cfg,), name="facekit-warm-up", daemon=True).start()
     return folder
+
+
+def _warm_up(cfg: Config) -> None:
+    """Load the model and the face detector in the background while the first visitor reads the
+    Home page, so that the first verdict is as quick as the next ones."""
+    try:
+        facekit.load_verifier(cfg).verify(np.full((160, 160, 3), 128, np.uint8), np.full((160, 160, 3), 128, np.uint8))
+    except facekit.FacekitError:
+        pass  # no face in a grey square: expected; the model and the detector are loaded now
 
 
 @st.cache_resource(show_spinner="Loading the face model (first time only)…")

@@ -36,6 +36,12 @@ class Config:
     # Refuse inputs bigger than this before decoding them (decompression bombs).
     max_image_pixels: int = 40_000_000
     max_image_bytes: int = 25 * 1024 * 1024
+    # Work on at most this many pixels per side (a 40-megapixel photo is shrunk right after it is
+    # decoded), show at most ``display_max_side``, and find faces in at most this many photos at
+    # once: several visitors with huge photos then share a bounded amount of memory.
+    max_working_side: int = 2048
+    display_max_side: int = 1024
+    max_concurrent_photos: int = 2
 
     # Face detection. MTCNN's pyramid is cheaper on a smaller picture, and its own
     # ``min_face_size`` above 20 crashes on small inputs (mtcnn 1.0.0), so large photos are
@@ -65,7 +71,7 @@ class Config:
     # Training the tower as an identity classifier with a CosFace margin (see siamese.py).
     cosface_scale: float = 30.0
     cosface_margin: float = 0.35
-    train_epochs: int = 40
+    train_epochs: int = 30
     train_batch: int = 128
     learning_rate: float = 2e-3
     weight_decay: float = 0.05

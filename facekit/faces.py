@@ -9,6 +9,7 @@ It serves training, evaluation, the CLI and the app alike, so they cannot drift 
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -51,7 +52,8 @@ class Face:
 @dataclass(frozen=True)
 class FaceChip:
     """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it
-    was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo; ``faces_found`` counts
+    was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo (at most
+    ``config.display_max_side`` pixels on its longer side); ``faces_found`` counts
     every face detected there (the chip is of the most prominent one)."""
 
     chip: np.ndarray
@@ -158,10 +160,30 @@ def face_chip(source: ImageSource, config: Config | None = None) -> FaceChip:
     :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
     """
     config = config or Config()
-    image = load_image(source, config)
-    faces = detect_faces(image, config)
-    face = main_face(faces, config)
-    return FaceChip(align_face(image, face.landmarks, config), face, image, len(faces))
+    with _photo_slots(config.max_concurrent_photos):
+        image = load_image(source, config)
+        faces = detect_faces(image, config)
+        face = main_face(faces, config)
+        chip = align_face(image, face.landmarks, config)
+    photo, face = _for_display(image, face, config.display_max_side)
+    return FaceChip(chip, face, photo, len(faces))
+
+
+@functools.cache
+def _photo_slots(n: int) -> threading.BoundedSemaphore:
+    """At most ``n`` photos decoded and searched at once, process-wide (memory stays bounded)."""
+    return threading.BoundedSemaphore(n)
+
+
+def _for_display(image: np.ndarray, face: Face, side: int) -> tuple[np.ndarray, Face]:
+    """The photo shrunk to at most ``side`` pixels on its longer side, with the face's box and
+    landmarks moved along: what a page shows, at a fraction of the memory."""
+    scale = side / max(image.shape[:2])
+    if scale >= 1.0:
+        return image, face
+    small = cv2.resize(image, (round(image.shape[1] * scale), round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    box = tuple(round(v * scale) for v in face.box)
+    return small, Face(box, face.confidence, face.landmarks * scale)
 
 
 def lfw_centre_chip(image: np.ndarray, config: Config | None = None) -> FaceChip:

@@ -32,7 +32,9 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
     ``(H, W, 1|3|4)``, uint8 in [0, 255] or float in [0, 1]. Transparent pixels are laid on
     white; CMYK, palette and 16-bit images are converted.
 
-    Raises :class:`InvalidImage` for an empty, truncated, oversized or non-image input.
+    A decoded photo larger than ``config.max_working_side`` on its longer side is shrunk to it
+    (arrays are taken as they are). Raises :class:`InvalidImage` for an empty, truncated,
+    oversized or non-image input.
     """
     config = config or Config()
     if isinstance(source, np.ndarray):
@@ -51,8 +53,12 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
                     f"The image is {width}x{height} pixels, more than the "
                     f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
                 )
+            image.draft("RGB", (config.max_working_side, config.max_working_side))  # JPEG: decode smaller
             image.load()
-            image = ImageOps.exif_transpose(image)
+            if max(image.size) > config.max_working_side:  # shrink first: every later copy is small
+                image.thumbnail((config.max_working_side, config.max_working_side), Image.Resampling.BILINEAR,
+                                reducing_gap=2.0)
+            ImageOps.exif_transpose(image, in_place=True)
     except InvalidImage:
         raise
     except UnidentifiedImageError:

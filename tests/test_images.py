@@ -167,3 +167,25 @@ def test_threads_writing_the_same_file_never_share_a_temporary_name(tmp_path):
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: write_atomic(target, lambda tmp: tmp.write_bytes(bytes([i]) * 1000)), range(32)))
     assert len(set(target.read_bytes())) == 1 and [p.name for p in tmp_path.iterdir()] == ["chip.png"]
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_huge_photo_is_brought_to_working_size_right_after_decoding(fmt):
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (5000, 3000), (120, 90, 60)).save(buffer, format=fmt)
+    image = load_image(buffer.getvalue(), Config())
+    assert max(image.shape[:2]) == Config().max_working_side
+    assert image.shape[1] / image.shape[0] == pytest.approx(5000 / 3000, rel=0.01)
+    assert load_image(buffer.getvalue(), Config(max_working_side=6000)).shape[:2] == (3000, 5000)
+
+
+def test_a_huge_sideways_photo_is_shrunk_and_turned_upright():
+    import io
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: "rotate 90 degrees to show"
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (10, 20, 30)).save(buffer, format="JPEG", exif=exif.tobytes())
+    assert load_image(buffer.getvalue(), Config()).shape == (2048, 1365, 3)
