@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit_webrtc  # noqa: F401  isort: skip
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import facekit
@@ -21,7 +22,7 @@ from facekit import Config
 from facekit.data import FOLDERS
 from facekit.files import remove_stale_temp_files
 from facekit.images import draw_box
-from facekit.stats import DataStats, dataset_stats, photo_measurements
+from facekit.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
 
@@ -70,30 +71,39 @@ def _read_json(path: str, mtime: float) -> dict:
         return json.load(handle)
 
 
-def _folders_version(cfg: Config) -> tuple:
-    """Changes whenever a photo is added to or removed from a data folder."""
-    folders = [cfg.data_dir / f for f in FOLDERS] + [cfg.pairs_csv]
-    return tuple(f.stat().st_mtime if f.exists() else 0 for f in folders)
+def _version(path: Path) -> float:
+    """Changes whenever a photo is added to or removed from a folder (or a file is rewritten)."""
+    return path.stat().st_mtime if path.exists() else 0.0
 
 
 def stats() -> DataStats:
+    """What the data folders hold. Each folder is counted and cached on its own, so a new capture
+    recounts anchor/ or positive/, never the large negative/."""
     cfg = config()
-    return _stats(str(cfg.data_dir), _folders_version(cfg))
+    parts = [_folder_stats(str(cfg.data_dir / f), f, _version(cfg.data_dir / f)) for f in FOLDERS]
+    return combine_stats(parts, _pairs_balance(str(cfg.data_dir), _version(cfg.pairs_csv)))
 
 
-@st.cache_data(show_spinner="Counting photos…")
-def _stats(data_dir: str, version: tuple) -> DataStats:
-    return dataset_stats(config().with_(data_dir=Path(data_dir)))
+@st.cache_data(show_spinner="Counting photos…", max_entries=16)
+def _folder_stats(path: str, folder: str, version: float) -> FolderStats:
+    return folder_stats(Path(path), folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pairs_balance(data_dir: str, version: float) -> dict[int, int]:
+    return pairs_balance(config().with_(data_dir=Path(data_dir)))
 
 
 def measurements():
+    """Light and sharpness of a sample of each folder, cached per folder like :func:`stats`."""
     cfg = config()
-    return _measurements(str(cfg.data_dir), _folders_version(cfg))
+    return pd.concat([_folder_measurements(str(cfg.data_dir / f), f, _version(cfg.data_dir / f)) for f in FOLDERS],
+                     ignore_index=True)
 
 
-@st.cache_data(show_spinner="Measuring light and sharpness…")
-def _measurements(data_dir: str, version: tuple):
-    return photo_measurements(config().with_(data_dir=Path(data_dir)))
+@st.cache_data(show_spinner="Measuring light and sharpness…", max_entries=16)
+def _folder_measurements(path: str, folder: str, version: float):
+    return folder_measurements(Path(path), folder, seed=config().seed)
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the faces and comparing them…")

@@ -169,3 +169,23 @@ def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
     assert not app.exception
     captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
     assert any("3 faces found; the boxed one" in caption for caption in captions), captions
+
+
+def test_a_new_capture_recounts_only_its_own_folder(mini_lfw, empty_data, monkeypatch):
+    import ui
+
+    counted = []
+    count_folder = ui.folder_stats
+    monkeypatch.setattr(ui, "folder_stats", lambda path, folder: counted.append(folder) or count_folder(path, folder))
+    people = sorted(p for p in (mini_lfw / "lfw").iterdir() if p.is_dir())
+    for folder, person in (("anchor", 0), ("positive", 0), ("negative", 1)):
+        (empty_data / folder).mkdir(parents=True, exist_ok=True)
+        for photo in sorted(people[person].glob("*.jpg"))[:2]:
+            (empty_data / folder / photo.name).write_bytes(photo.read_bytes())
+    app = _page("pages/dataset.py").run()
+    assert not app.exception and sorted(counted) == ["anchor", "negative", "positive"]
+    counted.clear()
+    (empty_data / "anchor" / "Ada_Lovelace_20261128T101500abc.jpg").write_bytes(
+        sorted(people[2].glob("*.jpg"))[0].read_bytes())
+    app.run()
+    assert not app.exception and counted == ["anchor"]

@@ -262,3 +262,16 @@ def test_a_damaged_archive_imports_nothing_and_says_so(config, tmp_path, damage)
         import_lfw(source / "lfw.tgz", config, progress=False)
     assert not config.lfw_dir.exists() or not any(config.lfw_dir.rglob("*.jpg"))
     assert not (config.data_dir / "anchor").exists()
+
+
+def test_folder_by_folder_stats_add_up_to_the_whole(config):
+    from facekit.stats import combine_stats, folder_stats, pairs_balance
+
+    _touch(config.data_dir / "anchor", ["ann_1.jpg", "ann_2.jpg", "bob_1.jpg"])
+    _touch(config.data_dir / "negative", ["cy_1.jpg"])
+    whole = dataset_stats(config)
+    parts = combine_stats([folder_stats(config.data_dir / f, f) for f in ("anchor", "positive", "negative")],
+                          pairs_balance(config))
+    assert whole.folder_counts == parts.folder_counts == {"anchor": 3, "positive": 0, "negative": 1}
+    assert whole.people.to_dict("records") == parts.people.to_dict("records")
+    assert whole.people.query("folder == 'anchor' and person == 'ann'").photos.item() == 2
