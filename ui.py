@@ -21,7 +21,7 @@ import facekit
 from facekit import Config
 from facekit.data import FOLDERS
 from facekit.files import remove_stale_temp_files
-from facekit.images import draw_box
+from facekit.images import draw_box, hand_back_large_buffers
 from facekit.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -34,8 +34,10 @@ def config() -> Config:
 @st.cache_resource(show_spinner=False)
 def data_folder() -> Path:
     """Once per server: the data folder (absolute), logged; temporary files that a killed
-    process left in it are removed first."""
+    process left in it are removed first, large freed buffers go back to the system from now on
+    and the model starts loading in the background."""
     cfg = config()
+    hand_back_large_buffers()
     folder = cfg.data_dir.resolve()
     removed = sum(remove_stale_temp_files(folder / f) for f in FOLDERS) + remove_stale_temp_files(cfg.chips_dir)
     print(f"facekit: data folder {folder}" + (f" ({removed} stale temporary files removed)" if removed else ""),

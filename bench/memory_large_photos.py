@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from facekit import Config, load_verifier
+from facekit.images import hand_back_large_buffers
 
 SESSIONS = 4
 SIZE = (7300, 5470)  # 39.9 megapixels
@@ -37,6 +38,7 @@ def _large_png(photo, background: int) -> bytes:
 
 
 def main() -> None:
+    hand_back_large_buffers()  # as the app does once at start
     lfw = Config().lfw_dir
     people = sorted(p for p in lfw.iterdir() if len(list(p.glob("*.jpg"))) >= 2)[:1] if lfw.exists() else []
     if not people:

@@ -54,7 +54,8 @@ with enrolled:
                 (st.success if result.verified else st.warning)(
                     f"## {'Yes, this is' if result.verified else 'Not verified as'} {display_name(person)}\n"
                     f"{result.matches} of {result.n_anchors} enrolled photos matched "
-                    f"({result.share:.0%}; {result.share_needed:.0%} needed)."
+                    f"({result.share:.0%}; {result.share_needed:.0%} needed). A photo matches only when the model "
+                    f"is sure it shows the same person (P(same) from {result.match_threshold:.2f})."
                 )
                 if result.skipped_anchors:
                     st.caption(f"{result.skipped_anchors} enrolled photos had no usable face and were skipped.")
