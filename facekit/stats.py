@@ -48,7 +48,7 @@ def folder_stats(path: Path, folder: str) -> FolderStats:
                 sizes[image.size] += 1
         except OSError:
             sizes[(0, 0)] += 1  # unreadable: counted, shown as 0x0
-    table = pd.DataFrame(sorted(people.items()), columns=["person", "photos"])
+    table = pd.DataFrame(sorted(people.items()), columns=["person", "photos"]).astype({"person": str, "photos": int})
     return FolderStats(folder, table, dict(sizes))
 
 

@@ -174,7 +174,11 @@ def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_con
         for key in ("accuracy", "auc", "threshold", "precision", "recall", "f1", "confusion", "roc"):
             assert key in metrics["view1"][model]
     assert metrics["view1"]["n_pairs"] == 1000 and metrics["view1"]["pairs_file"] == "pairsDevTest.txt"
-    assert metrics["training"]["seed"] is not None and metrics["git_commit"]
+    assert metrics["training"]["seed"] is not None and metrics["git_commit"] and "git_clean" in metrics
+    three_way = metrics["view1"]["siamese"]["three_way"]
+    assert three_way["different_below"] <= three_way["same_from"]
+    assert three_way["n_hard_impostors"] > 0 and 0 <= three_way["false_same_hard"] <= 1
+    assert three_way["same_from"] == metrics["training"]["thresholds"]["same_from"]  # lines from validation
     shipped = {(p["a"], p["b"]): p for p in metrics["pairs"]}
     fresh = score_lfw_pairs(mini_lfw / "pairsMini.txt", mini_lfw / "lfw", chip_config.with_(models_dir=SHIPPED.models_dir))
     assert fresh["n_pairs"] == 24
@@ -194,6 +198,9 @@ def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     assert config.siamese_path.exists() and (config.models_dir / "siamese_training.csv").exists()
     assert 0.0 <= record["threshold"] <= 1.0 and record["epochs_run"] == 1
     assert record["split"]["validation_people"] >= 4 and record["split"]["training_people"] >= 10
+    lines, three_way = record["thresholds"], record["validation"]["three_way"]
+    assert 0.0 <= lines["different_below"] <= lines["same_from"] <= 1.0
+    assert three_way["n_hard_impostors"] > 0 and three_way["same_from"] == lines["same_from"]
     model = load_siamese(config.siamese_path)
     chips = np.random.default_rng(0).random((2, 112, 112, 3)).astype("float32")
     assert model.predict([chips, chips[::-1]], verbose=0).shape == (2, 1)
