@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from PIL import Image
 
-from facekit import Config, load_verifier
+from facekit import Config, load_image, load_verifier
 from facekit.images import hand_back_large_buffers
 
 SESSIONS = 4
@@ -29,7 +29,7 @@ def _rss_mib() -> float:
 
 
 def _large_png(photo, background: int) -> bytes:
-    face = Image.open(photo).convert("RGB").resize((2000, 2000), Image.Resampling.BICUBIC)
+    face = Image.fromarray(load_image(photo)).resize((2000, 2000), Image.Resampling.BICUBIC)
     canvas = Image.new("RGB", SIZE, (background, background, background))
     canvas.paste(face, ((SIZE[0] - 2000) // 2, (SIZE[1] - 2000) // 2))
     buffer = io.BytesIO()

@@ -140,7 +140,8 @@ def chip_photos(
 
 def read_chip(chip_path: Path) -> np.ndarray:
     """A cached chip as an ``(S, S, 3)`` uint8 RGB array."""
-    return np.asarray(Image.open(chip_path).convert("RGB"))
+    with Image.open(chip_path) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 @dataclass(frozen=True)

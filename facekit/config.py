@@ -37,11 +37,11 @@ class Config:
     max_image_pixels: int = 40_000_000
     max_image_bytes: int = 25 * 1024 * 1024
     # Work on at most this many pixels per side (a 40-megapixel photo is shrunk right after it is
-    # decoded), show at most ``display_max_side``, and find faces in at most this many photos at
+    # decoded), show at most ``display_max_side``, and decode at most this many larger photos at
     # once: several visitors with huge photos then share a bounded amount of memory.
     max_working_side: int = 2048
     display_max_side: int = 1024
-    max_concurrent_photos: int = 2
+    max_large_photos_at_once: int = 1
 
     # Face detection. MTCNN's pyramid is cheaper on a smaller picture, and its own
     # ``min_face_size`` above 20 crashes on small inputs (mtcnn 1.0.0), so large photos are

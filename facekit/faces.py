@@ -9,7 +9,6 @@ It serves training, evaluation, the CLI and the app alike, so they cannot drift 
 
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass
 
@@ -160,19 +159,12 @@ def face_chip(source: ImageSource, config: Config | None = None) -> FaceChip:
     :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
     """
     config = config or Config()
-    with _photo_slots(config.max_concurrent_photos):
-        image = load_image(source, config)
-        faces = detect_faces(image, config)
-        face = main_face(faces, config)
-        chip = align_face(image, face.landmarks, config)
+    image = load_image(source, config)
+    faces = detect_faces(image, config)
+    face = main_face(faces, config)
+    chip = align_face(image, face.landmarks, config)
     photo, face = _for_display(image, face, config.display_max_side)
     return FaceChip(chip, face, photo, len(faces))
-
-
-@functools.cache
-def _photo_slots(n: int) -> threading.BoundedSemaphore:
-    """At most ``n`` photos decoded and searched at once, process-wide (memory stays bounded)."""
-    return threading.BoundedSemaphore(n)
 
 
 def _for_display(image: np.ndarray, face: Face, side: int) -> tuple[np.ndarray, Face]:

@@ -6,8 +6,11 @@ and the checks against broken or hostile files happen in exactly one place.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import functools
 import io
+import threading
 import os
 import warnings
 from pathlib import Path
@@ -55,11 +58,13 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
                     f"The image is {width}x{height} pixels, more than the "
                     f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
                 )
-            image.draft("RGB", (config.max_working_side, config.max_working_side))  # JPEG: decode smaller
-            image.load()
-            if max(image.size) > config.max_working_side:  # shrink first: every later copy is small
-                image.thumbnail((config.max_working_side, config.max_working_side), Image.Resampling.BILINEAR,
-                                reducing_gap=2.0)
+            large = max(width, height) > config.max_working_side
+            with _large_photo_slots(config.max_large_photos_at_once) if large else contextlib.nullcontext():
+                image.draft("RGB", (config.max_working_side, config.max_working_side))  # JPEG: decode smaller
+                image.load()
+                if large:  # shrink first: every later copy is small
+                    image.thumbnail((config.max_working_side, config.max_working_side), Image.Resampling.BILINEAR,
+                                    reducing_gap=2.0)
             ImageOps.exif_transpose(image, in_place=True)
     except InvalidImage:
         raise
@@ -72,6 +77,13 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
     except (OSError, SyntaxError, ValueError) as exc:
         raise InvalidImage(f"The image file is damaged or incomplete ({exc})", "Try another copy.") from None
     return _to_rgb_array(image)
+
+
+@functools.cache
+def _large_photo_slots(n: int) -> threading.BoundedSemaphore:
+    """At most ``n`` photos above the working size decoded at once, process-wide: decoding a
+    40-megapixel photo takes ~120 MiB for a moment, and that must not multiply with visitors."""
+    return threading.BoundedSemaphore(n)
 
 
 def _read_bytes(source, config: Config) -> bytes:

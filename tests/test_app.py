@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from facekit import load_image
 from tests.conftest import jpeg_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +161,7 @@ def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
 
 def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
     people = sorted(p for p in (mini_lfw / "lfw").iterdir() if p.is_dir())
-    faces = [np.asarray(Image.open(sorted(p.glob("*.jpg"))[0]).convert("RGB"))[40:210, 50:200] for p in people[:3]]
+    faces = [load_image(sorted(p.glob("*.jpg"))[0])[40:210, 50:200] for p in people[:3]]
     crowd = jpeg_bytes(np.concatenate(faces, axis=1))  # three people side by side
     app = _page("pages/verify.py").run()
     app.file_uploader(key="first").upload("crowd.jpg", crowd, "image/jpeg")

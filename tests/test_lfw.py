@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from facekit import Config, face_chip, identity_of, load_image
-from facekit.chips import chip_photos
+from facekit.chips import chip_photos, read_chip
 from facekit.cli import main
 from facekit.data import list_photos
 from facekit.lfw import held_out_people
@@ -31,7 +31,7 @@ def test_face_chips_are_found_for_lfw_photos(mini_lfw, chip_config):
     results = chip_photos(photos, chip_config)
     found = [r for r in results.values() if r.chip_path is not None]
     assert len(found) >= 0.95 * len(photos)
-    chip = np.asarray(Image.open(found[0].chip_path))
+    chip = read_chip(found[0].chip_path)
     assert chip.shape == (chip_config.chip_size, chip_config.chip_size, 3)
     # The cache answers the second time without detecting again.
     again = chip_photos(photos, chip_config)
