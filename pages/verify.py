@@ -5,6 +5,7 @@ import streamlit as st
 import facekit
 import ui
 from facekit.capture import captures, display_name, enrolled_people
+from facekit.demo import EXAMPLE_PAIRS
 
 st.title("🔍 Are they the same person?")
 two_photos, enrolled = st.tabs(["Two photos", "Against enrolled photos"])
@@ -16,12 +17,24 @@ with two_photos:
         left, right = st.columns(2)
         first = left.file_uploader("First photo", type=ui.PHOTO_TYPES, key="first")
         second = right.file_uploader("Second photo", type=ui.PHOTO_TYPES, key="second")
-        st.form_submit_button("Compare", type="primary", key="compare")
-    if not (first and second):
-        st.info("Upload two photos, each with a face. Any size; JPEG, PNG, WEBP, BMP, GIF or TIFF.")
+        if st.form_submit_button("Compare", type="primary", key="compare"):
+            st.session_state.pop("example", None)
+    st.caption("… or try an example (public-domain photos):")
+    for column, (index, pair) in zip(st.columns(len(EXAMPLE_PAIRS)), enumerate(EXAMPLE_PAIRS)):
+        if column.button(pair.title, key=f"example-{index}", width="stretch"):
+            st.session_state.example = index
+    example = st.session_state.get("example")
+    if example is not None:
+        pair = EXAMPLE_PAIRS[example]
+        st.caption(f"Example: {pair.truth}.")
+        photos = (pair.first.read_bytes(), pair.second.read_bytes())
+    else:
+        photos = (first.getvalue(), second.getvalue()) if first and second else None
+    if photos is None:
+        st.info("Upload two photos, each with a face, and press Compare. Any size; JPEG, PNG, WEBP, BMP, GIF or TIFF.")
     else:
         try:
-            verdict = ui.verdict(first.getvalue(), second.getvalue())
+            verdict = ui.verdict(*photos)
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:

@@ -190,3 +190,17 @@ def test_a_new_capture_recounts_only_its_own_folder(mini_lfw, empty_data, monkey
         sorted(people[2].glob("*.jpg"))[0].read_bytes())
     app.run()
     assert not app.exception and counted == ["anchor"]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_example_pairs_give_a_verdict_with_one_click(index):
+    from facekit.demo import EXAMPLE_PAIRS
+
+    app = _page("pages/verify.py").run()
+    app.button(key=f"example-{index}").click().run()
+    assert not app.exception
+    assert "P(same person) =" in " ".join(c.value for c in app.caption)
+    assert len(app.get("image")) == 4
+    if EXAMPLE_PAIRS[index].title == "Two faces in one photo":
+        captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
+        assert any("2 faces found" in caption for caption in captions), captions

@@ -1,0 +1,28 @@
+"""Example photos that ship with facekit (public domain: see ``examples/SOURCE.md``), as pairs a
+presenter can show with one click."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
+
+@dataclass(frozen=True)
+class ExamplePair:
+    """Two example photos, what the pair shows (``title``), and who is really in them."""
+
+    title: str
+    first: Path
+    second: Path
+    truth: str
+
+
+EXAMPLE_PAIRS = (
+    ExamplePair("Same person", EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "obama2.jpg", "Barack Obama twice"),
+    ExamplePair("Different people", EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "biden.jpg",
+                "Barack Obama and Joe Biden"),
+    ExamplePair("Two faces in one photo", EXAMPLES_DIR / "two_people.jpg", EXAMPLES_DIR / "biden2.jpg",
+                "Barack Obama and Joe Biden together, then Joe Biden"),
+)
