@@ -106,7 +106,9 @@ def three_way_metrics(labels: np.ndarray, scores: np.ndarray, different_below: f
         },
     }
     if hard_impostor_scores is not None and len(hard_impostor_scores):
-        result["false_same_hard"] = float((np.asarray(hard_impostor_scores) >= same_from).mean())
+        # float64: a float32 array would round the line down to its own precision (NumPy 2 casts
+        # the Python float to the array's type) and count the impostor just under it.
+        result["false_same_hard"] = float((np.asarray(hard_impostor_scores, dtype=float) >= same_from).mean())
         result["n_hard_impostors"] = int(len(hard_impostor_scores))
     return result
 

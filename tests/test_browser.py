@@ -216,3 +216,20 @@ def test_capture_an_anchor_with_the_webcam(server, browser):
     assert image.shape == (250, 250, 3)
     assert face_chip(image).face.box[2] > 60  # the saved photo shows a face, framed like LFW's
     page.close()
+
+
+def test_every_page_opens_at_phone_width(server, browser):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    page.get_by_role("button", name="Different people").click(timeout=60_000)
+    page.get_by_text("P(same person) =").wait_for(timeout=120_000)
+    page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)
+    _screenshot(page, "phone_verify_example")
+    for name, path in (("home", "/"), ("baseline_vs_siamese", "/baseline-vs-siamese"), ("capture", "/capture")):
+        page.goto(server["url"] + path, timeout=60_000)
+        page.get_by_test_id("stApp").wait_for(timeout=60_000)
+        page.wait_for_timeout(3000)
+        assert not page.get_by_test_id("stException").count()
+        _screenshot(page, f"phone_{name}")
+    page.close()

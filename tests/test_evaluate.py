@@ -79,3 +79,13 @@ def test_hard_impostors_are_the_nearest_other_people():
     pairs = hard_impostor_pairs(embeddings, neighbours=1, per_neighbour=3, seed=1)
     assert all(i < len(embeddings[a]) and j < len(embeddings[b]) for a, i, b, j in pairs)
     assert pairs == hard_impostor_pairs(embeddings, neighbours=1, per_neighbour=3, seed=1)
+
+
+def test_float32_scores_meet_the_budget_they_were_chosen_for():
+    from facekit.evaluate import three_way_metrics, verdict_thresholds
+
+    look_alikes = np.random.default_rng(3).random(602).astype(np.float32)  # as a model outputs them
+    same = np.random.default_rng(4).beta(6, 2, 400).astype(np.float32)
+    different_below, same_from = verdict_thresholds(same, look_alikes)
+    figures = three_way_metrics(np.ones(400), same, different_below, same_from, look_alikes)
+    assert figures["false_same_hard"] <= 0.02
