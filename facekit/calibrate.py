@@ -10,17 +10,20 @@ On held-out *training* people only (test people never choose anything):
    ``different_below``, where at most 5% of same-person pairs would be called "different".
 
 ``facekit train siamese`` runs this after training the tower; ``facekit train calibrate`` runs it
-again on the saved model (e.g. after the rules change), without retraining.
+again on the saved model (e.g. after the rules change), without retraining; ``facekit train
+ensemble`` puts the towers of several trained models into one Siamese model and runs it for that.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from .config import Config
+from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error, three_way_metrics, verdict_thresholds
 from .pairs import hard_impostor_pairs
 from .split import Split, embed_chip_files, pair_features, training_split
@@ -84,6 +87,41 @@ def calibrate(config: Config | None = None, workers: int = 1, progress: bool = F
     siamese = load_siamese(config.siamese_path)
     record = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
     record.update(fit_head_and_thresholds(siamese, training_split(config, workers, progress), config))
+    siamese.save(config.siamese_path)
+    config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int = 1, progress: bool = False) -> dict:
+    """One Siamese model over the towers of several trained models (``models`` folders of
+    ``facekit train siamese``, trained on the same split), with its own head and lines fitted on
+    the same validation people; saved to ``config.models_dir`` with each member's record."""
+    from .siamese import build_ensemble_siamese, load_siamese
+
+    config = config or Config()
+    members = [json.loads((Path(d) / "siamese.json").read_text()) for d in member_dirs]
+    split = training_split(config, workers, progress)
+    for folder, member in zip(member_dirs, members):
+        same_split = member.get("split", {}).get("training_people") == split.description["training_people"]
+        if not same_split or member.get("seed") != config.seed:
+            raise DataError(f"The model in {folder} was trained on another split of people",
+                            "Train every member on the same data folder and seed.")
+    siamese = build_ensemble_siamese(
+        [load_siamese(Path(d) / "siamese.keras").get_layer("chip_embedding") for d in member_dirs], config)
+    record = {
+        "model": config.siamese_path.name,
+        **fit_head_and_thresholds(siamese, split, config),
+        "split": split.description,
+        "seed": config.seed,
+        "members": [{k: m.get(k) for k in ("trained_at", "epochs_run", "best_epoch", "training_seconds",
+                                            "peak_memory_mib", "parameters", "validation", "config")} for m in members],
+        "epochs_run": sum(m.get("epochs_run", 0) for m in members),
+        "training_seconds": round(sum(m.get("training_seconds", 0) for m in members), 1),
+        "peak_memory_mib": max(m.get("peak_memory_mib", 0) for m in members),
+        "parameters": int(siamese.count_params()),
+        "trained_at": max(m.get("trained_at", "") for m in members),
+    }
+    config.models_dir.mkdir(parents=True, exist_ok=True)
     siamese.save(config.siamese_path)
     config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
     return record

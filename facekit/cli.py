@@ -154,6 +154,17 @@ def _calibrate(args) -> int:
     return 0
 
 
+def _ensemble(args) -> int:
+    from .calibrate import ensemble  # imports TensorFlow: only for this command
+
+    config = _config(args)
+    record = ensemble(args.members, config, args.workers, progress=True)
+    print(f"Saved {config.siamese_path}: {len(args.members)} towers, {record['parameters']:,} parameters. Validation "
+          f"(held-out training people): accuracy {record['validation']['accuracy']:.3f}, AUC {record['validation']['auc']:.3f}.")
+    _print_lines(record)
+    return 0
+
+
 def _print_lines(record: dict) -> None:
     lines, three_way = record["thresholds"], record["validation"]["three_way"]
     print(f"Answers: 'same' from P = {lines['same_from']:.3f}, 'different' below {lines['different_below']:.3f}, "
@@ -309,6 +320,15 @@ def build_parser() -> argparse.ArgumentParser:
         "lines of MODELS_DIR/siamese.keras again, on the same held-out training people; updates siamese.json.",
     )
     cmd.set_defaults(run=_calibrate)
+
+    cmd = train.add_parser(
+        "ensemble", parents=[common, with_models, with_workers], help="one Siamese model over several trained towers",
+        description="Put the towers of several trained Siamese models (each a folder with siamese.keras and "
+        "siamese.json, trained on the same people and seed) into one model whose embedding joins theirs; fit its "
+        "head and lines on the same validation people; save it to MODELS_DIR.",
+    )
+    cmd.add_argument("members", nargs="+", type=Path, help="folders of trained models (siamese.keras + siamese.json)")
+    cmd.set_defaults(run=_ensemble)
 
     evaluate = commands.add_parser("evaluate", help="score a model on LFW's protocol pairs").add_subparsers(
         dest="model", required=True, metavar="MODEL"

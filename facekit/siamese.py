@@ -133,7 +133,26 @@ def build_siamese(config: Config | None = None, embedding: keras.Model | None = 
     them; a sigmoid unit gives the probability.
     """
     config = config or Config()
-    chip_embedding = build_chip_embedding(embedding or build_embedding(config), config)
+    return _siamese_of(build_chip_embedding(embedding or build_embedding(config), config), config)
+
+
+def build_ensemble_siamese(chip_embeddings: list[keras.Model], config: Config | None = None) -> keras.Model:
+    """A Siamese model over several trained towers at once (each a ``chip_embedding`` model of a
+    saved Siamese, with its own framing and input size).
+
+    A chip's embeddings from every tower are concatenated and scaled to unit length, so the
+    cosine of two chips is the mean of the towers' cosines; the same :class:`L1Distance` and
+    sigmoid unit then give P(same). Towers trained apart make different mistakes, so together
+    they separate people better than either alone.
+    """
+    config = config or Config()
+    chip = keras.Input((config.chip_size, config.chip_size, 3), name="chip")
+    towers = [keras.Model(m.input, m.output, name=f"tower_{i}")(chip) for i, m in enumerate(chip_embeddings)]
+    joint = L2Normalize(name="unit_length")(layers.Concatenate()(towers))
+    return _siamese_of(keras.Model(chip, joint, name="chip_embedding"), config)
+
+
+def _siamese_of(chip_embedding: keras.Model, config: Config) -> keras.Model:
     anchor = keras.Input((config.chip_size, config.chip_size, 3), name="anchor")
     other = keras.Input((config.chip_size, config.chip_size, 3), name="other")
     distance = L1Distance(name="l1_distance")(chip_embedding(anchor), chip_embedding(other))
