@@ -6,7 +6,8 @@ On held-out *training* people only (test people never choose anything):
    fitted on pairs of one half of them, so its output is a Platt-calibrated P(same);
 2. on pairs of the other half, three lines are chosen: ``threshold``, the best accuracy on
    random pairs (what published figures use); ``same_from``, where at most 2% of *look-alike*
-   impostors (each person's nearest other people in embedding space) would be called "same";
+   impostors (each person's nearest other people in embedding space, looked for among the
+   validation and the training people) would be called "same";
    ``different_below``, where at most 5% of same-person pairs would be called "different".
 
 ``facekit train siamese`` runs this after training the tower; ``facekit train calibrate`` runs it
@@ -31,6 +32,7 @@ from .split import Split, embed_chip_files, pair_features, training_split
 MAX_FALSE_SAME_HARD = 0.02
 MAX_FALSE_DIFFERENT = 0.05
 _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR = 5, 3
+_CROWD_PHOTOS = 5  # photos per training person placing them in embedding space
 
 
 def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
@@ -45,7 +47,7 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
     chips_a, chips_b, labels = split.threshold_pairs
     probabilities = head.predict_proba(pair_features(chip_embedding, split.threshold_pairs, config))[:, 1]
     threshold = best_threshold(labels, probabilities)
-    hard = _hard_impostor_probabilities(head, chip_embedding, split.threshold_people, config)
+    hard = _hard_impostor_probabilities(head, chip_embedding, split, config)
     different_below, same_from = verdict_thresholds(probabilities[labels == 1], hard, MAX_FALSE_SAME_HARD,
                                                     MAX_FALSE_DIFFERENT)
     validation = binary_metrics(labels, probabilities, threshold)
@@ -56,8 +58,9 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
             "same_from": same_from,
             "different_below": different_below,
             "rule": f"'same' from the lowest P(same) where <= {MAX_FALSE_SAME_HARD:.0%} of look-alike impostor pairs "
-            f"of validation people are called 'same' (each person's {_NEIGHBOURS} nearest other validation people, "
-            f"{_PAIRS_PER_NEIGHBOUR} random photo pairs each); 'different' below the highest P(same) where <= "
+            f"are called 'same' (each threshold-half validation person with their {_NEIGHBOURS} nearest other people "
+            f"among the validation and training people, {_PAIRS_PER_NEIGHBOUR} random photo pairs each); 'different' "
+            "below the highest P(same) where <= "
             f"{MAX_FALSE_DIFFERENT:.0%} of same-person pairs are called 'different'; 'unsure' between",
         },
         "validation": {
@@ -70,10 +73,21 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
     }
 
 
-def _hard_impostor_probabilities(head, chip_embedding, people: dict[str, list[str]], config: Config) -> np.ndarray:
-    vectors = embed_chip_files(chip_embedding, [c for chips in people.values() for c in chips], config)
-    embeddings = {person: np.stack([vectors[c] for c in chips]) for person, chips in people.items()}
-    couples = hard_impostor_pairs(embeddings, _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, config.seed)
+def _hard_impostor_probabilities(head, chip_embedding, split: Split, config: Config) -> np.ndarray:
+    """P(same) of look-alike pairs: each threshold person with their nearest other people, found
+    among the other validation people and the training people (a crowd the size of LFW's test
+    people: among only 71 people, look-alikes are far less alike than in a real crowd)."""
+    by_class: dict[int, list[str]] = {}
+    for chip, label in zip(split.train_chips, split.train_labels):
+        if len(by_class.setdefault(int(label), [])) < _CROWD_PHOTOS:
+            by_class[int(label)].append(chip)
+    crowd = {f"training person {label}": chips for label, chips in by_class.items()}
+    everyone = {**crowd, **split.threshold_people}
+    vectors = embed_chip_files(chip_embedding, [c for chips in everyone.values() for c in chips], config)
+    embeddings = {person: np.stack([vectors[c] for c in chips]) for person, chips in everyone.items()}
+    people = {p: embeddings[p] for p in split.threshold_people}
+    among = {p: embeddings[p] for p in crowd}
+    couples = hard_impostor_pairs(people, _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, config.seed, among=among)
     features = np.abs(np.stack([embeddings[a][i] - embeddings[b][j] for a, i, b, j in couples]))
     return head.predict_proba(features)[:, 1]
 

@@ -81,27 +81,31 @@ def load_pairs(config: Config | None = None) -> pd.DataFrame:
 
 
 def hard_impostor_pairs(embeddings: dict[str, np.ndarray], neighbours: int = 3, per_neighbour: int = 1,
-                        seed: int = 0) -> list[tuple[str, int, str, int]]:
+                        seed: int = 0, among: dict[str, np.ndarray] | None = None) -> list[tuple[str, int, str, int]]:
     """Pairs of *different* people who look alike: what people bring to a demo.
 
-    ``embeddings[person]`` is ``(n_photos, d)``, unit vectors. For each person, the ``neighbours``
-    other people whose mean embedding is closest (cosine) are their look-alikes; each look-alike
-    couple (counted once) gives ``per_neighbour`` random photo pairs (seeded). Returns
-    ``(person_a, photo_index_a, person_b, photo_index_b)`` tuples, sorted.
+    ``embeddings[person]`` is ``(n_photos, d)``, unit vectors. For each of these people, the
+    ``neighbours`` other people whose mean embedding is closest (cosine) are their look-alikes,
+    found among the same people or, with ``among``, in that larger crowd too (look-alikes are
+    closer in a larger crowd). Each look-alike couple (counted once) gives ``per_neighbour``
+    random photo pairs (seeded). Returns ``(person_a, photo_index_a, person_b, photo_index_b)``
+    tuples, sorted; indexes are into the arrays given for each person.
     """
-    people = sorted(p for p, vectors in embeddings.items() if len(vectors))
-    if len(people) < 2:
+    pool = {p: v for p, v in {**(among or {}), **embeddings}.items() if len(v)}
+    crowd = sorted(pool)
+    people = [p for p in sorted(embeddings) if p in pool]
+    if len(crowd) < 2 or not people:
         return []
-    centres = np.stack([embeddings[p].mean(axis=0) for p in people])
+    centres = np.stack([pool[p].mean(axis=0) for p in crowd])
     centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
-    similarity = centres @ centres.T
-    np.fill_diagonal(similarity, -np.inf)
-    nearest = np.argsort(-similarity, axis=1)[:, : min(neighbours, len(people) - 1)]
-    couples = sorted({(min(i, j), max(i, j)) for i, row in enumerate(nearest) for j in row})
+    where = {p: i for i, p in enumerate(crowd)}
+    similarity = centres[[where[p] for p in people]] @ centres.T
+    similarity[np.arange(len(people)), [where[p] for p in people]] = -np.inf  # nobody is their own look-alike
+    nearest = np.argsort(-similarity, axis=1)[:, : min(neighbours, len(crowd) - 1)]
+    couples = sorted({tuple(sorted((person, crowd[j]))) for person, row in zip(people, nearest) for j in row})
     rng = np.random.default_rng(seed)
     pairs = set()
-    for i, j in couples:
-        a, b = people[i], people[j]
+    for a, b in couples:
         for _ in range(per_neighbour):
-            pairs.add((a, int(rng.integers(len(embeddings[a]))), b, int(rng.integers(len(embeddings[b])))))
+            pairs.add((a, int(rng.integers(len(pool[a]))), b, int(rng.integers(len(pool[b])))))
     return sorted(pairs)

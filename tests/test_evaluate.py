@@ -89,3 +89,17 @@ def test_float32_scores_meet_the_budget_they_were_chosen_for():
     different_below, same_from = verdict_thresholds(same, look_alikes)
     figures = three_way_metrics(np.ones(400), same, different_below, same_from, look_alikes)
     assert figures["false_same_hard"] <= 0.02
+
+
+def test_look_alikes_are_also_found_in_a_larger_crowd():
+    from facekit.pairs import hard_impostor_pairs
+
+    def person(direction):
+        vector = np.asarray(direction, float)
+        return (vector / np.linalg.norm(vector))[None]
+
+    people = {"ann": person([1, 0, 0]), "bob": person([0, 1, 0])}
+    crowd = {"ann_twin": person([1, 0.05, 0]), "someone": person([0, 0, 1])}
+    couples = {(a, b) for a, _, b, _ in hard_impostor_pairs(people, neighbours=1, among=crowd)}
+    assert ("ann", "ann_twin") in couples  # closer than anyone among the people themselves
+    assert all("ann" in couple or "bob" in couple for couple in couples)  # crowd pairs never stand alone
