@@ -20,9 +20,11 @@ class ExamplePair:
 
 
 EXAMPLE_PAIRS = (
-    ExamplePair("Same person", EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "obama2.jpg", "Barack Obama twice"),
-    ExamplePair("Different people", EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "biden.jpg",
+    ExamplePair("Same person", EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "obama1.jpg", "Barack Obama twice"),
+    ExamplePair("Different people", EXAMPLES_DIR / "obama2.jpg", EXAMPLES_DIR / "biden.jpg",
                 "Barack Obama and Joe Biden"),
+    ExamplePair("Look-alikes", EXAMPLES_DIR / "obama3.jpg", EXAMPLES_DIR / "biden.jpg",
+                "Barack Obama and Joe Biden, a pair our earlier model called the same person"),
     ExamplePair("Two faces in one photo", EXAMPLES_DIR / "two_people.jpg", EXAMPLES_DIR / "biden2.jpg",
                 "Barack Obama and Joe Biden together, then Joe Biden"),
 )

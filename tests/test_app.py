@@ -192,7 +192,7 @@ def test_a_new_capture_recounts_only_its_own_folder(mini_lfw, empty_data, monkey
     assert not app.exception and counted == ["anchor"]
 
 
-@pytest.mark.parametrize("index", [0, 1, 2])
+@pytest.mark.parametrize("index", [0, 1, 2, 3])
 def test_example_pairs_give_a_verdict_with_one_click(index):
     from facekit.demo import EXAMPLE_PAIRS
 
