@@ -3,13 +3,16 @@ per-session cooldown (the default, 2 s) and without it (0 s), measured in one ru
 Streamlit's AppTest. Run from the project root after `facekit data import-lfw` and `facekit data chips`."""
 
 import os
+import sys
 import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 CLICKS = 30
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "dataset.py")
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "dataset.py")
+sys.path.insert(0, str(ROOT))  # the pages import the app's ui module
 
 
 def _burst(cooldown_s: float) -> float:
