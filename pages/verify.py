@@ -65,7 +65,7 @@ with enrolled:
                 ui.show_error(error)
             else:
                 (st.success if result.verified else st.warning)(
-                    f"## {'Yes, this is' if result.verified else 'Not verified as'} {display_name(person)}\n"
+                    f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {display_name(person)}\n"
                     f"{result.matches} of {result.n_anchors} enrolled photos matched "
                     f"({result.share:.0%}; {result.share_needed:.0%} needed). A photo matches only when the model "
                     f"is sure it shows the same person (P(same) from {result.match_threshold:.2f})."
