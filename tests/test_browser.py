@@ -105,11 +105,16 @@ IMAGES_LOADED = """n => { const images = [...document.querySelectorAll('[data-te
 P_SAME = """() => (document.body.innerText.match(/P\\(same person\\) = [0-9.]+/) || [null])[0]"""
 
 
-def _compare(page, *uploaded: Path) -> None:
-    """Press Compare once the uploaders show the chosen files (their upload has finished)."""
-    for path in uploaded:
-        page.get_by_text(path.name).first.wait_for(timeout=60_000)
-    page.get_by_role("button", name="Compare").click()
+def _compare(page, **uploaded: Path) -> None:
+    """Press Compare once the uploaders (``first``, ``second``) show the chosen files: their upload
+    has finished. Long names are shown shortened in the middle, so the start and end are checked."""
+    from playwright.sync_api import expect
+
+    for which, path in uploaded.items():
+        uploader = page.get_by_test_id("stFileUploader").nth(["first", "second"].index(which))
+        expect(uploader).to_contain_text(path.name[:7], timeout=60_000)
+        expect(uploader).to_contain_text(path.name[-6:], timeout=60_000)
+    page.get_by_role("button", name="Compare", exact=True).click()
 
 
 def _screenshot(page, name: str) -> None:
@@ -126,7 +131,7 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
     uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
     uploads.nth(0).set_input_files(str(first), timeout=60_000)
     uploads.nth(1).set_input_files(str(second), timeout=60_000)
-    _compare(page, first, second)
+    _compare(page, first=first, second=second)
     verdict = page.get_by_text("P(same person) =")
     verdict.wait_for(timeout=120_000)
     first_verdict_s = time.monotonic() - server["started"]
@@ -138,7 +143,7 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
     previous = page.evaluate(P_SAME)
     start = time.monotonic()
     uploads.nth(1).set_input_files(str(someone_else), timeout=60_000)
-    _compare(page, someone_else)
+    _compare(page, second=someone_else)
     page.wait_for_function(f"old => ({P_SAME})() !== null && ({P_SAME})() !== old", arg=previous, timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "timings.json").write_text(json.dumps(
@@ -181,11 +186,11 @@ def test_a_borderline_pair_says_not_sure(server, browser, mini_lfw, chip_config)
     uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
     uploads.nth(0).set_input_files(str(first), timeout=60_000)
     uploads.nth(1).set_input_files(str(second), timeout=60_000)
-    _compare(page, first, second)
+    _compare(page, first=first, second=second)
     page.get_by_text("Not sure").first.wait_for(timeout=120_000)
     assert page.get_by_text("falls between the lines").is_visible()
     assert page.get_by_text("front-facing photo, better light or a larger face").is_visible()
-    shown = float(page.evaluate(P_SAME).split("=")[1])
+    shown = float(page.evaluate(P_SAME).split("=")[1].strip(" ."))
     assert shown == pytest.approx(score, abs=2e-3)
     page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)
     _screenshot(page, "verify_not_sure")
