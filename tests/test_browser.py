@@ -117,6 +117,17 @@ def _compare(page, **uploaded: Path) -> None:
     page.get_by_role("button", name="Compare", exact=True).click()
 
 
+def _verify_page_comparing(browser, server, first: Path, second: Path):
+    """A new page on Verify with two photos chosen and Compare pressed; returns it and its uploaders."""
+    page = browser.new_page()
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploads.nth(0).set_input_files(str(first), timeout=60_000)
+    uploads.nth(1).set_input_files(str(second), timeout=60_000)
+    _compare(page, first=first, second=second)
+    return page, uploads
+
+
 def _screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -126,12 +137,7 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
     someone_else = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[-1]
     person = next(p for p in sorted((mini_lfw / "lfw").iterdir()) if len(list(p.glob("*.jpg"))) >= 2)
     first, second = sorted(person.glob("*.jpg"))[:2]
-    page = browser.new_page()
-    page.goto(server["url"] + "/verify", timeout=60_000)
-    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
-    uploads.nth(0).set_input_files(str(first), timeout=60_000)
-    uploads.nth(1).set_input_files(str(second), timeout=60_000)
-    _compare(page, first=first, second=second)
+    page, uploads = _verify_page_comparing(browser, server, first, second)
     verdict = page.get_by_text("P(same person) =")
     verdict.wait_for(timeout=120_000)
     first_verdict_s = time.monotonic() - server["started"]
@@ -181,12 +187,7 @@ def _borderline_pair(mini_lfw, chip_config) -> tuple[Path, Path, float]:
 
 def test_a_borderline_pair_says_not_sure(server, browser, mini_lfw, chip_config):
     first, second, score = _borderline_pair(mini_lfw, chip_config)
-    page = browser.new_page()
-    page.goto(server["url"] + "/verify", timeout=60_000)
-    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
-    uploads.nth(0).set_input_files(str(first), timeout=60_000)
-    uploads.nth(1).set_input_files(str(second), timeout=60_000)
-    _compare(page, first=first, second=second)
+    page, _ = _verify_page_comparing(browser, server, first, second)
     page.get_by_text("Not sure").first.wait_for(timeout=120_000)
     assert page.get_by_text("falls between the lines").is_visible()
     assert page.get_by_text("front-facing photo, better light or a larger face").is_visible()
