@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # aiortc's libsrtp (OpenSSL) segfaults when it loads after TensorFlow (which bundles BoringSSL),
 # so the WebRTC stack loads first, before any page can import TensorFlow.
@@ -115,6 +116,20 @@ def verdict(photo_a: bytes, photo_b: bytes) -> facekit.Verdict:
     return verifier().verify(photo_a, photo_b)
 
 
+CAMERA_NEEDS_HTTPS = (
+    "The camera is off: this page came over plain HTTP from another computer, and browsers only lend "
+    "the camera to HTTPS pages or to the computer running the app. Open the HTTPS address instead "
+    "(`make run-https`), or use this computer. Uploading photos works either way."
+)
+
+
+def camera_available() -> bool:
+    """Whether the browser will lend this page its camera: HTTPS pages and pages on this computer
+    only. Without a browser request (tests), assume it will."""
+    url = urlsplit(st.context.url or "")
+    return not url.scheme or url.scheme == "https" or (url.hostname or "") in ("localhost", "127.0.0.1", "::1")
+
+
 def rtc_configuration() -> dict:
     """WebRTC ICE servers: Google's public STUN server, or those in ``$FACEKIT_ICE_SERVERS``
     (a JSON list; ``[]`` keeps the connection on this machine, as the tests do)."""
@@ -149,3 +164,19 @@ def verdict_words(verdict: facekit.Verdict) -> tuple[str, str]:
         )
     confidence = verdict.probability if verdict.decision == "same" else 1 - verdict.probability
     return ANSWERS[verdict.decision], "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"
+
+
+def _leave_multipage_v1() -> None:
+    """Streamlit runs the first script of a server in its older multipage mode (a pages/ folder
+    exists and no st.navigation has run yet): a page opened by its URL then runs without app.py
+    (no page config, no start-up work) and the sidebar lists file names. Every page imports this
+    module first, so on that first run it switches the old mode off and runs again through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_multipage_v1()
+

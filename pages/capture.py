@@ -37,15 +37,18 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
 
 camera, saved = st.columns([3, 2])
 with camera:
-    stop = st.button("Stop camera (q)", shortcut="q")
-    webrtc_streamer(
-        key="capture",
-        mode=WebRtcMode.SENDRECV,
-        video_frame_callback=on_frame,
-        media_stream_constraints={"video": True, "audio": False},
-        rtc_configuration=ui.rtc_configuration(),
-        desired_playing_state=False if stop else None,
-    )
+    if ui.camera_available():
+        stop = st.button("Stop camera (q)", shortcut="q")
+        webrtc_streamer(
+            key="capture",
+            mode=WebRtcMode.SENDRECV,
+            video_frame_callback=on_frame,
+            media_stream_constraints={"video": True, "audio": False},
+            rtc_configuration=ui.rtc_configuration(),
+            desired_playing_state=False if stop else None,
+        )
+    else:
+        st.info(ui.CAMERA_NEEDS_HTTPS, icon="🔒")
     take_anchor, take_positive = st.columns(2)
     kind = None
     if take_anchor.button("Take anchor photo (a)", shortcut="a", type="primary", width="stretch"):

@@ -56,7 +56,15 @@ with enrolled:
     else:
         person = st.selectbox("Who should this be?", people, format_func=display_name)
         anchors = captures(person, ui.config())["anchor"]
-        shot = st.camera_input("Take a photo") or st.file_uploader("… or upload one", type=ui.PHOTO_TYPES, key="probe")
+        # The camera is asked for only when the person turns it on, never when the page opens;
+        # the upload box stays either way.
+        camera_shot = None
+        if not ui.camera_available():
+            st.caption(ui.CAMERA_NEEDS_HTTPS)
+        elif st.toggle("Use the camera", key="probe_camera"):
+            camera_shot = st.camera_input("Take a photo")
+        upload = st.file_uploader("… or upload a photo of them", type=ui.PHOTO_TYPES, key="probe")
+        shot = camera_shot or upload
         if shot:
             try:
                 with st.spinner(f"Comparing with {len(anchors)} photos of {display_name(person)}…"):

@@ -92,7 +92,9 @@ def browser(mini_lfw, tmp_path_factory):
             args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={video}", "--allow-loopback-in-peer-connection"],
+                  f"--use-file-for-fake-video-capture={video}", "--allow-loopback-in-peer-connection",
+                  # http://demo.test is this machine too, but an insecure origin (as a phone on plain HTTP)
+                  "--host-resolver-rules=MAP demo.test 127.0.0.1"],
         )
         context = chromium.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
         yield context
@@ -191,6 +193,7 @@ def test_a_borderline_pair_says_not_sure(server, browser, mini_lfw, chip_config)
     page.get_by_text("Not sure").first.wait_for(timeout=120_000)
     assert page.get_by_text("falls between the lines").is_visible()
     assert page.get_by_text("front-facing photo, better light or a larger face").is_visible()
+    page.get_by_text("P(same person) =").wait_for(timeout=60_000)  # drawn just after the verdict box
     shown = float(page.evaluate(P_SAME).split("=")[1].strip(" ."))
     assert shown == pytest.approx(score, abs=2e-3)
     page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)
@@ -238,4 +241,51 @@ def test_every_page_opens_at_phone_width(server, browser):
         page.wait_for_timeout(3000)
         assert not page.get_by_test_id("stException").count()
         _screenshot(page, f"phone_{name}")
+    page.close()
+
+
+COUNT_CAMERA_REQUESTS = """(() => { window.cameraRequests = 0;
+    const devices = navigator.mediaDevices; if (!devices) return;
+    const ask = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = (constraints) => { window.cameraRequests += 1; return ask(constraints); }; })()"""
+
+
+def test_the_camera_is_asked_for_only_when_turned_on(server, browser, mini_lfw):
+    anchor = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[0]
+    (server["data_dir"] / "anchor").mkdir(parents=True, exist_ok=True)
+    (server["data_dir"] / "anchor" / "Ann_Example_1.jpg").write_bytes(anchor.read_bytes())
+    page = browser.new_page()
+    page.add_init_script(COUNT_CAMERA_REQUESTS)
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    page.get_by_role("tab", name="Against enrolled photos").click(timeout=60_000)
+    page.get_by_text("Use the camera").wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)
+    assert page.evaluate("window.cameraRequests") == 0
+    page.get_by_text("Use the camera").click()
+    page.wait_for_function("window.cameraRequests > 0", timeout=60_000)
+    assert page.get_by_text("upload a photo of them").is_visible()
+    page.close()
+
+
+def test_plain_http_from_another_computer_says_why_there_is_no_camera(server, browser, mini_lfw):
+    insecure = server["url"].replace("127.0.0.1", "demo.test")
+    page = browser.new_page()
+    page.goto(insecure + "/capture", timeout=60_000)
+    page.get_by_text("The camera is off").first.wait_for(timeout=60_000)
+    assert not page.evaluate("window.isSecureContext")
+    assert page.locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]').count() == 0
+    page.get_by_text("Photos are kept", exact=False).or_(page.get_by_text("Your name")).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(3000)
+    # A fresh server's first page opened by its URL still runs through app.py: our titles, wide layout.
+    assert page.get_by_test_id("stSidebarNav").get_by_text("Baseline vs Siamese", exact=True).is_visible()
+    assert not page.get_by_test_id("stSidebarNav").get_by_text("app", exact=True).count()
+    _screenshot(page, "insecure_capture")
+    page.goto(insecure + "/verify", timeout=60_000)
+    person = next(p for p in sorted((mini_lfw / "lfw").iterdir()) if len(list(p.glob("*.jpg"))) >= 2)
+    first, second = sorted(person.glob("*.jpg"))[:2]
+    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploads.nth(0).set_input_files(str(first), timeout=60_000)
+    uploads.nth(1).set_input_files(str(second), timeout=60_000)
+    _compare(page, first=first, second=second)
+    page.get_by_text("P(same person) =").wait_for(timeout=120_000)  # uploads work without a camera
     page.close()
