@@ -122,8 +122,9 @@ def _score_models(pairs: pd.DataFrame, config: Config, models, result: dict) -> 
     scores = {}
     for name in models:
         if name == "siamese":
-            scores[name] = _verifier(config).score_chip_files(list(pairs.chip_a), list(pairs.chip_b))
-            threshold = _verifier(config).thresholds.accuracy
+            verifier = _verifier(config)
+            scores[name] = verifier.score_chip_files(list(pairs.chip_a), list(pairs.chip_b))
+            threshold = verifier.thresholds.accuracy
         else:
             if not config.baseline_path.exists():
                 raise DataError(f"No baseline model at {config.baseline_path}", "Run `facekit train baseline` first.")

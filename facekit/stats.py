@@ -95,10 +95,3 @@ def folder_measurements(path: Path, folder: str, sample: int = 300, seed: int = 
         rows.append((str(photos[index]), folder, identity_of(photos[index]), grey.shape[1], grey.shape[0],
                      *light_and_focus(grey)))
     return pd.DataFrame(rows, columns=["path", "folder", "person", "width", "height", "brightness", "sharpness"])
-
-
-def photo_measurements(config: Config | None = None, sample: int = 300, seed: int | None = None) -> pd.DataFrame:
-    """:func:`folder_measurements` of every data folder, one table."""
-    config = config or Config()
-    seed = config.seed if seed is None else seed
-    return pd.concat([folder_measurements(config.data_dir / f, f, sample, seed) for f in FOLDERS], ignore_index=True)

@@ -134,31 +134,25 @@ class Verifier:
         )
         self._lock = threading.Lock()
 
-    @property
-    def version(self) -> str:
-        """Which trained model this is: its file name and training time."""
-        return f"{self.config.siamese_path.stem}@{self.info.get('trained_at', 'unknown')}"
-
     # --- scores ----------------------------------------------------------------------------------
 
     def probabilities(self, chips_a: np.ndarray, chips_b: np.ndarray) -> np.ndarray:
         """P(same) for ``(n, 112, 112, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
-        out = []
-        for start in range(0, len(chips_a), self._BATCH):
-            a = np.asarray(chips_a[start : start + self._BATCH], dtype=np.float32) / 255.0
-            b = np.asarray(chips_b[start : start + self._BATCH], dtype=np.float32) / 255.0
-            with self._lock:  # one Keras call at a time; sessions share the model
-                out.append(self._model.predict_on_batch([a, b]).reshape(-1).astype(float))
-        return np.concatenate(out) if out else np.zeros(0)
+        return self._run(self._model, chips_a, chips_b).reshape(-1).astype(float)
 
     def embeddings(self, chips: np.ndarray) -> np.ndarray:
-        """Unit-length embeddings ``(n, embedding_dim)`` of ``(n, 112, 112, 3)`` uint8 chips."""
-        out = []
-        for start in range(0, len(chips), self._BATCH):
-            batch = np.asarray(chips[start : start + self._BATCH], dtype=np.float32) / 255.0
+        """Unit-length embeddings ``(n, d)`` of ``(n, 112, 112, 3)`` uint8 chips (d = 256 for two towers)."""
+        return self._run(self._embedding, chips)
+
+    def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
+        """``model`` on uint8 chip stacks scaled to [0, 1], ``_BATCH`` rows per Keras call and one
+        call at a time: sessions share the model, and take turns between batches."""
+        outputs = [np.zeros((0, *model.output_shape[1:]))]
+        for start in range(0, len(stacks[0]), self._BATCH):
+            inputs = [np.asarray(stack[start : start + self._BATCH], dtype=np.float32) / 255.0 for stack in stacks]
             with self._lock:
-                out.append(np.asarray(self._embedding.predict_on_batch(batch)))
-        return np.concatenate(out) if out else np.zeros((0, self.config.embedding_dim))
+                outputs.append(np.asarray(model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])))
+        return np.concatenate(outputs)
 
     def score_chip_files(self, chips_a: list[str], chips_b: list[str]) -> np.ndarray:
         """P(same) for pairs of cached chip files (paths) -> ``(n,)``, read a batch at a time."""

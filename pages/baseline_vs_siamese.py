@@ -48,8 +48,8 @@ figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "d
 for model, title in MODELS.items():
     figure.add_scatter(x=view1[model]["roc"]["fpr"], y=view1[model]["roc"]["tpr"], mode="lines",
                        name=f"{title} (AUC {view1[model]['auc']:.3f})")
-for line, label in (("same_from", "'same' from here"), ("different_below", "'different' below here")):
-    if three_way:
+if three_way:  # the two lines as points on the Siamese curve
+    for line, label in (("same_from", "'same' from here"), ("different_below", "'different' below here")):
         point = three_way["on_roc"][line]
         figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers+text", text=[label],
                            textposition="middle right", marker={"size": 10, "color": "black"}, showlegend=False)
