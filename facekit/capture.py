@@ -85,7 +85,12 @@ def judge_shot(image: np.ndarray, config: Config | None = None) -> ShotQuality:
     Raises :class:`~facekit.errors.NoFaceFound` when there is no face.
     """
     config = config or Config()
-    face = main_face(detect_faces(image, config), config)
+    return shot_quality(image, main_face(detect_faces(image, config), config), config)
+
+
+def shot_quality(image: np.ndarray, face: Face, config: Config | None = None) -> ShotQuality:
+    """Judge light, blur and size of a face already found in an ``(H, W, 3)`` uint8 RGB photo."""
+    config = config or Config()
     brightness, sharpness = light_and_focus(to_grey(_face_region(image, face)))
     problems = []
     if brightness < config.min_brightness:

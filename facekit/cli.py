@@ -240,6 +240,34 @@ def _verify(args) -> int:
     return EXIT_CODES[verdict.decision]
 
 
+def _serve(args) -> int:
+    import uvicorn  # only for this command
+
+    # Worker processes make their own Config(): the folders reach them through the environment.
+    for variable, value in (("FACEKIT_DATA_DIR", args.data_dir), ("FACEKIT_MODELS_DIR", args.models_dir)):
+        if value:
+            os.environ[variable] = str(Path(value).resolve())
+    config = Config()
+    host = args.host.strip("[]")
+    if not (host == "localhost" or _is_loopback(host)) and not (config.api_keys or config.admin_keys):
+        print(f"WARNING: serving on {args.host} with no API keys: anyone who can reach this address can verify, "
+              "enrol and delete people. Set FACEKIT_API_KEYS and FACEKIT_ADMIN_KEYS.", file=sys.stderr)
+    print(f"facekit API on http://{args.host}:{args.port} (docs: /docs), gallery: "
+          f"{config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path}", file=sys.stderr, flush=True)
+    uvicorn.run("facekit.api:create_app", factory=True, host=host, port=args.port, workers=args.workers,
+                log_level="warning")
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -369,6 +397,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="one line at this P(same) (0-1) instead of the model's two: no 'not sure'")
     cmd.add_argument("--json", action="store_true", help="print JSON")
     cmd.set_defaults(run=_verify)
+
+    cmd = commands.add_parser(
+        "serve", parents=[common, with_models], help="the HTTP API (verify, enrol, identify)",
+        description="Serve facekit's HTTP API with uvicorn: /v1/verify, /v1/people, /v1/identify, /healthz, /readyz, "
+        "/metrics; docs at /docs. Keys: $FACEKIT_API_KEYS and $FACEKIT_ADMIN_KEYS (comma-separated). Gallery: "
+        "$FACEKIT_GALLERY_URL (postgresql://...) or DATA_DIR/gallery.sqlite3.",
+    )
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this computer only)")
+    cmd.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    cmd.add_argument("--workers", type=int, default=1, help="processes, each with its own model (default: %(default)s)")
+    cmd.set_defaults(run=_serve)
     return parser
 
 

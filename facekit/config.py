@@ -18,6 +18,11 @@ def _default_models_dir() -> Path:
     return Path(os.environ.get("FACEKIT_MODELS_DIR") or PROJECT_ROOT / "models")
 
 
+def _keys(variable: str) -> tuple[str, ...]:
+    """A comma-separated list of API keys from the environment (empty: none)."""
+    return tuple(key.strip() for key in os.environ.get(variable, "").split(",") if key.strip())
+
+
 @dataclass(frozen=True)
 class Config:
     """Every tunable number of facekit. Make a variant with ``config.with_(field=value)``.
@@ -100,6 +105,20 @@ class Config:
     # 48% of the time and a stranger 0 times in 1,080; 0.5 would accept the right person 13%.
     verification_share: float = 0.2
 
+    # The gallery of enrolled people, shared by the app and the HTTP API: an SQLite file in
+    # data_dir, or the database that $FACEKIT_GALLERY_URL names (postgresql://user@host/db).
+    gallery_url: str = field(default_factory=lambda: os.environ.get("FACEKIT_GALLERY_URL", ""))
+    identify_top_k: int = 5  # people listed by "Who is this?" and /v1/identify
+
+    # The HTTP API (`facekit serve`). With keys set, every /v1 route needs an X-API-Key; enrolling
+    # and deleting need an admin key.
+    api_keys: tuple[str, ...] = field(default_factory=lambda: _keys("FACEKIT_API_KEYS"))
+    admin_keys: tuple[str, ...] = field(default_factory=lambda: _keys("FACEKIT_ADMIN_KEYS"))
+    # Photo requests one API process takes on at once (running or waiting for the model); more
+    # are told to come back (503 + Retry-After) instead of queueing without bound. At ~0.3 s a
+    # verdict, 8 keeps the worst wait near 2-3 s.
+    api_max_requests: int = 8
+
     # Data set building.
     anchor_min_images: int = 5
     seed: int = 42
@@ -134,6 +153,11 @@ class Config:
     @property
     def metrics_path(self) -> Path:
         return self.models_dir / "metrics.json"
+
+    @property
+    def gallery_path(self) -> Path:
+        """The SQLite gallery used when ``gallery_url`` is empty."""
+        return self.data_dir / "gallery.sqlite3"
 
     @property
     def pairs_csv(self) -> Path:

@@ -38,9 +38,21 @@ class InvalidImage(FacekitError, ValueError):
     """The input is not an image we can read (empty, truncated, wrong type, too large...)."""
 
 
+class ImageTooLarge(InvalidImage):
+    """The file has more bytes or pixels than we accept."""
+
+
 class NoFaceFound(FacekitError):
     """The image was read, but no usable face was found in it."""
 
 
 class DataError(FacekitError):
     """A data folder, protocol file or download is missing or not what it should be."""
+
+
+class NotFound(FacekitError, LookupError):
+    """Nobody (or no photo) by that name or id is enrolled."""
+
+
+class Unavailable(FacekitError):
+    """Something the answer needs (the model, the gallery's database) cannot be used right now."""

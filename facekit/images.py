@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .config import Config
-from .errors import InvalidImage
+from .errors import ImageTooLarge, InvalidImage
 from .files import write_atomic
 
 ImageSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO, np.ndarray]
@@ -54,7 +54,7 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
             image = Image.open(io.BytesIO(data), formats=_FORMATS)
             width, height = image.size
             if width * height > config.max_image_pixels:
-                raise InvalidImage(
+                raise ImageTooLarge(
                     f"The image is {width}x{height} pixels, more than the "
                     f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
                 )
@@ -73,7 +73,7 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
             "This file is not an image we can read", "Use a JPEG, PNG, BMP, WEBP, GIF or TIFF photo."
         ) from None
     except Image.DecompressionBombError:
-        raise InvalidImage("The image is far too large to open safely", "Resize it and try again.") from None
+        raise ImageTooLarge("The image is far too large to open safely", "Resize it and try again.") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InvalidImage(f"The image file is damaged or incomplete ({exc})", "Try another copy.") from None
     return _to_rgb_array(image)
@@ -94,7 +94,7 @@ def _read_bytes(source, config: Config) -> bytes:
         if not path.is_file():
             raise InvalidImage(f"No image file at {path}.")
         if path.stat().st_size > config.max_image_bytes:
-            raise InvalidImage(_too_many_bytes(path.stat().st_size, config))
+            raise ImageTooLarge(_too_many_bytes(path.stat().st_size, config))
         try:
             with open(path, "rb") as handle:  # read at most one byte past the limit, whatever stat said
                 data = handle.read(config.max_image_bytes + 1)
@@ -107,7 +107,7 @@ def _read_bytes(source, config: Config) -> bytes:
     else:
         raise InvalidImage(f"Cannot read an image from a {type(source).__name__}.")
     if len(data) > config.max_image_bytes:
-        raise InvalidImage(_too_many_bytes(len(data), config))
+        raise ImageTooLarge(_too_many_bytes(len(data), config))
     return data
 
 
@@ -139,7 +139,7 @@ def _from_array(array: np.ndarray, config: Config) -> np.ndarray:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise InvalidImage(f"An image array must be (H, W), (H, W, 3) or (H, W, 4), not {array.shape}.")
     if array.shape[0] * array.shape[1] > config.max_image_pixels:
-        raise InvalidImage(f"The image array {array.shape[:2]} is larger than we accept.")
+        raise ImageTooLarge(f"The image array {array.shape[:2]} is larger than we accept.")
     if np.issubdtype(array.dtype, np.floating):
         if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
             raise InvalidImage("A float image array must hold values in [0, 1].")
@@ -187,11 +187,18 @@ def save_jpeg_atomic(image: np.ndarray, path: Path, quality: int = 95) -> Path:
     """
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
-            Image.fromarray(image).save(handle, format="JPEG", quality=quality)
+            handle.write(jpeg_bytes(image, quality))
             handle.flush()
             os.fsync(handle.fileno())
 
     return write_atomic(Path(path), write, replace=False)
+
+
+def jpeg_bytes(image: np.ndarray, quality: int = 95) -> bytes:
+    """An RGB uint8 image encoded as JPEG."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
 
 
 def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:

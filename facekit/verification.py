@@ -19,6 +19,7 @@ import numpy as np
 from .chips import chip_photo, read_chip
 from .config import Config
 from .errors import DataError, InvalidImage, NoFaceFound
+from .files import file_digest
 from .faces import Face, FaceChip, face_chip
 from .images import ImageSource
 
@@ -110,7 +111,9 @@ def anchor_rule(probabilities: np.ndarray, match_threshold: float, share_needed:
 class Verifier:
     """The loaded Siamese model and its thresholds. Safe to share between threads.
 
-    ``info`` is ``siamese.json``: the training record (split, seed, validation figures).
+    ``info`` is ``siamese.json``: the training record (split, seed, validation figures);
+    ``version`` names the model file (12 hex digits of its SHA-256), so stored embeddings can say
+    which model made them.
     """
 
     _BATCH = 256  # pairs per Keras call: bounded memory, and other callers get a turn between calls
@@ -126,6 +129,9 @@ class Verifier:
             )
         self._model = load_siamese(self.config.siamese_path)
         self._embedding = self._model.get_layer("chip_embedding")
+        weights, bias = self._model.get_layer("same_probability").get_weights()
+        self._head = (weights.reshape(-1).astype(np.float32), float(bias[0]))
+        self.version = file_digest(self.config.siamese_path, "sha256")[:12]
         self.info = json.loads(self.config.siamese_info_path.read_text())
         accuracy = float(self.info["threshold"])
         lines = self.info.get("thresholds", {})
@@ -141,8 +147,18 @@ class Verifier:
         return self._run(self._model, chips_a, chips_b).reshape(-1).astype(float)
 
     def embeddings(self, chips: np.ndarray) -> np.ndarray:
-        """Unit-length embeddings ``(n, d)`` of ``(n, 112, 112, 3)`` uint8 chips (d = 256 for two towers)."""
-        return self._run(self._embedding, chips)
+        """Unit-length embeddings ``(n, d)`` float32 of ``(n, 112, 112, 3)`` uint8 chips (d = 256 for two towers)."""
+        return self._run(self._embedding, chips).astype(np.float32)
+
+    def probabilities_against(self, embedding: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+        """P(same) of one embedding ``(d,)`` against many ``(n, d)`` -> ``(n,)`` in [0, 1].
+
+        The model's own head (sigmoid of weights . |a - b| + bias) in numpy: the same numbers as
+        :meth:`probabilities` on the chips, without running the towers again. A gallery search.
+        """
+        weights, bias = self._head
+        logits = np.abs(np.asarray(embeddings, np.float32) - np.asarray(embedding, np.float32)) @ weights + bias
+        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
     def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
         """``model`` on uint8 chip stacks scaled to [0, 1], ``_BATCH`` rows per Keras call and one
@@ -167,7 +183,7 @@ class Verifier:
 
     def verify(self, image_a: ImageSource, image_b: ImageSource, threshold: float | None = None) -> Verdict:
         """Do two photos show the same person? See :func:`verify`."""
-        chips = [self._chip_of(image, which) for image, which in ((image_a, "first"), (image_b, "second"))]
+        chips = [self.chip_of(image, which) for image, which in ((image_a, "first"), (image_b, "second"))]
         probability = float(self.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
         thresholds = self.thresholds if threshold is None else Thresholds.single(threshold)
         return Verdict(
@@ -180,7 +196,7 @@ class Verifier:
                                share_needed: float | None = None, data_dir: Path | None = None) -> AnchorVerdict:
         """A probe photo against a person's enrolled photos. See :func:`verify_against_anchors`;
         the enrolled photos' chips are cached under ``data_dir`` (default: ``Config()``'s, now)."""
-        probe_chip = self._chip_of(probe, "probe")
+        probe_chip = self.chip_of(probe, "probe")
         chips_config = self.config.with_(data_dir=Path(data_dir) if data_dir else Config().data_dir)
         anchor_chips = [r.chip_path for r in (chip_photo(Path(a), chips_config) for a in anchors)]
         usable = [read_chip(p) for p in anchor_chips if p is not None]
@@ -195,7 +211,7 @@ class Verifier:
             probe_chip.chip, probe_chip.face, probe_chip.photo, len(anchors) - len(usable),
         )
 
-    def _chip_of(self, image: ImageSource, which: str) -> FaceChip:
+    def chip_of(self, image: ImageSource, which: str) -> FaceChip:
         """:func:`face_chip`, with errors that say which photo they are about."""
         try:
             return face_chip(image, self.config)

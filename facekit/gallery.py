@@ -1,0 +1,399 @@
+"""The gallery: enrolled people, each with photos, face chips and embeddings, in one database.
+
+One small interface over two databases: an SQLite file in ``data/`` (the default; WAL, so several
+processes on one machine share it) or PostgreSQL (``FACEKIT_GALLERY_URL=postgresql://...``),
+shared by API processes on many machines. Searches run in memory: each process keeps the current
+model's embeddings as one numpy matrix and reloads it when the database's change counter has
+moved, so every process sees the others' enrolments and deletions on its next search.
+
+Embeddings are stored with the version of the model that made them. A process that runs another
+model computes its own from the stored chips; versions are never compared with each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .capture import shot_quality
+from .config import Config
+from .errors import DataError, NotFound, Unavailable
+from .faces import FaceChip
+from .images import ImageSource, jpeg_bytes
+from .verification import AnchorVerdict, Verifier, anchor_rule, load_verifier
+
+_MAX_NAME = 60
+_BATCH = 256  # chips per embedding call when a new model recomputes the stored ones
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS photos (id TEXT PRIMARY KEY, person TEXT NOT NULL, added DOUBLE PRECISION NOT NULL, "
+    "face TEXT NOT NULL, problems TEXT NOT NULL, photo {blob} NOT NULL, chip {blob} NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS photos_by_person ON photos (person)",
+    "CREATE TABLE IF NOT EXISTS embeddings (photo_id TEXT NOT NULL, model TEXT NOT NULL, vector {blob} NOT NULL, "
+    "PRIMARY KEY (photo_id, model))",
+    # One row whose counter every write moves: how a process knows its in-memory matrix is stale.
+    "CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, counter BIGINT NOT NULL)",
+    "INSERT INTO changes (id, counter) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+)
+
+
+@dataclass(frozen=True)
+class EnrolledPhoto:
+    """One enrolled photo of ``person``. ``box`` is ``(x, y, width, height)`` and ``landmarks``
+    five ``(x, y)`` (eyes, nose, mouth corners), in pixels of the stored photo (at most
+    ``config.display_max_side`` on its longer side); ``problems`` says what makes it a weak
+    reference ("too dark...", "blurred...", "face too small..."), empty when it is good;
+    ``added`` is a Unix time in seconds."""
+
+    id: str
+    person: str
+    box: tuple[int, int, int, int]
+    landmarks: tuple[tuple[float, float], ...]
+    problems: tuple[str, ...]
+    added: float
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    photos: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """A person's best P(same) in [0, 1] against a probe, and the enrolled photo that gave it."""
+
+    name: str
+    probability: float
+    photo_id: str
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Who a probe photo shows: ``person`` is the best match when its probability reaches
+    ``threshold`` (a confident "same"), else None: nobody enrolled, which is a normal answer.
+    ``matches`` are the closest people, best first; ``probe`` the face that was searched for."""
+
+    person: str | None
+    matches: tuple[Match, ...]
+    threshold: float
+    probe: FaceChip
+
+
+def enrolled_name(text: str) -> str:
+    """A typed name as the gallery keeps it: spaces collapsed, any script, at most 60 characters.
+
+    Raises :class:`DataError` for a name without a letter or digit, a longer one, or one with a
+    ``/`` (it could not appear in a web address) or control characters.
+    """
+    name = unicodedata.normalize("NFC", " ".join(str(text).split()))
+    if not any(c.isalnum() for c in name):
+        raise DataError("Type a name with at least one letter or digit")
+    if len(name) > _MAX_NAME:
+        raise DataError(f"A name has at most {_MAX_NAME} characters, this one has {len(name)}")
+    if "/" in name or any(unicodedata.category(c) == "Cc" for c in name):
+        raise DataError("A name cannot hold '/' or control characters", "Type it with letters, digits and spaces.")
+    return name
+
+
+class Gallery:
+    """Enrolled people in the database ``config`` names; safe to share between threads.
+
+    The model (``verifier``, default :func:`~facekit.verification.load_verifier`) loads on the
+    first call that needs it; listing people and deleting them never load it.
+    """
+
+    def __init__(self, config: Config | None = None, verifier: Verifier | None = None):
+        self.config = config or Config()
+        self._database = _Database(self.config)
+        self._verifier = verifier
+        self._lock = threading.Lock()
+        self._counter: int | None = None
+        self._photo_ids = np.zeros(0, dtype=object)
+        self._people = np.zeros(0, dtype=object)
+        self._matrix = np.zeros((0, 0), np.float32)
+
+    @property
+    def verifier(self) -> Verifier:
+        if self._verifier is None:
+            self._verifier = load_verifier(self.config)
+        return self._verifier
+
+    def close(self) -> None:
+        self._database.close()
+
+    # --- people and photos -----------------------------------------------------------------------
+
+    def people(self) -> list[Person]:
+        """Everyone enrolled, by name."""
+        rows = self._database.read("SELECT person, COUNT(*) FROM photos GROUP BY person ORDER BY person")
+        return [Person(name, int(count)) for name, count in rows]
+
+    def photos(self, name: str) -> list[EnrolledPhoto]:
+        """A person's enrolled photos, oldest first. Raises :class:`NotFound`."""
+        name = enrolled_name(name)
+        rows = self._database.read(
+            "SELECT id, person, added, face, problems FROM photos WHERE person = ? ORDER BY added, id", (name,)
+        )
+        if not rows:
+            raise NotFound(f"Nobody called {name!r} is enrolled")
+        return [_enrolled_photo(*row) for row in rows]
+
+    def photo_jpeg(self, photo_id: str) -> bytes:
+        """The stored photo (JPEG) of one enrolled photo. Raises :class:`NotFound`."""
+        rows = self._database.read("SELECT photo FROM photos WHERE id = ?", (photo_id,))
+        if not rows:
+            raise NotFound(f"No enrolled photo has the id {photo_id!r}")
+        return bytes(rows[0][0])
+
+    def enrol(self, name: str, image: ImageSource) -> EnrolledPhoto:
+        """Add a photo of ``name`` (enrolling them if new): its face, chip and embedding are stored.
+
+        Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
+        photo, :class:`DataError` for a bad name or when the person already has
+        ``config.max_captures_per_person`` photos.
+        """
+        name = enrolled_name(name)
+        probe = self.verifier.chip_of(image, "new")
+        quality = shot_quality(probe.photo, probe.face, self.config)
+        embedding = self.verifier.embeddings(probe.chip[None])[0]
+        photo = EnrolledPhoto(
+            secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),
+            tuple((float(x), float(y)) for x, y in probe.face.landmarks), quality.problems, time.time(),
+        )
+        face = json.dumps({"box": photo.box, "landmarks": photo.landmarks})
+        with self._database.transaction() as run:
+            (count,), = run("SELECT COUNT(*) FROM photos WHERE person = ?", (name,))
+            if count >= self.config.max_captures_per_person:
+                raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
+            run("INSERT INTO photos (id, person, added, face, problems, photo, chip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (photo.id, name, photo.added, face, json.dumps(photo.problems), jpeg_bytes(probe.photo, 90),
+                 np.ascontiguousarray(probe.chip, np.uint8).tobytes()))
+            run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
+                (photo.id, self.verifier.version, embedding.astype(np.float32).tobytes()))
+            _count_change(run)
+        return photo
+
+    def remove_photo(self, name: str, photo_id: str) -> None:
+        """Delete one enrolled photo with its chip and embeddings. Raises :class:`NotFound`."""
+        name = enrolled_name(name)
+        with self._database.transaction() as run:
+            if not run("SELECT id FROM photos WHERE id = ? AND person = ?", (photo_id, name)):
+                raise NotFound(f"{name} has no enrolled photo with the id {photo_id!r}")
+            run("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
+            run("DELETE FROM photos WHERE id = ?", (photo_id,))
+            _count_change(run)
+        self._database.forget_deleted()
+
+    def forget(self, name: str) -> int:
+        """Delete everything stored of a person (photos, chips, embeddings of every model);
+        return how many photos were deleted. Raises :class:`NotFound` when nobody has that name."""
+        name = enrolled_name(name)
+        with self._database.transaction() as run:
+            (count,), = run("SELECT COUNT(*) FROM photos WHERE person = ?", (name,))
+            if not count:
+                raise NotFound(f"Nobody called {name!r} is enrolled")
+            run("DELETE FROM embeddings WHERE photo_id IN (SELECT id FROM photos WHERE person = ?)", (name,))
+            run("DELETE FROM photos WHERE person = ?", (name,))
+            _count_change(run)
+        self._database.forget_deleted()
+        return int(count)
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def verify(self, name: str, image: ImageSource, match_threshold: float | None = None,
+               share_needed: float | None = None) -> AnchorVerdict:
+        """A probe photo against a person's enrolled photos, by the enrolled-photos rule of
+        :func:`~facekit.verification.anchor_rule` (same defaults as ``verify_against_anchors``).
+        Raises :class:`NotFound` when nobody has that name."""
+        name = enrolled_name(name)
+        probe = self.verifier.chip_of(image, "probe")
+        embedding = self.verifier.embeddings(probe.chip[None])[0]
+        _, people, matrix = self._search_matrix()
+        enrolled = matrix[people == name]
+        if not len(enrolled):
+            raise NotFound(f"Nobody called {name!r} is enrolled")
+        probabilities = self.verifier.probabilities_against(embedding, enrolled)
+        match_threshold = self.verifier.thresholds.same_from if match_threshold is None else match_threshold
+        share_needed = self.config.verification_share if share_needed is None else share_needed
+        matches, share, verified = anchor_rule(probabilities, match_threshold, share_needed)
+        return AnchorVerdict(bool(verified), int(matches), len(enrolled), float(share), probabilities, match_threshold,
+                             share_needed, probe.chip, probe.face, probe.photo, 0)
+
+    def identify(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None) -> Identification:
+        """Who, among the enrolled, is in this photo? See :meth:`identify_embedding`."""
+        probe = self.verifier.chip_of(image, "probe")
+        person, matches, threshold = self.identify_embedding(self.verifier.embeddings(probe.chip[None])[0], top_k, threshold)
+        return Identification(person, matches, threshold, probe)
+
+    def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None,
+                           threshold: float | None = None) -> tuple[str | None, tuple[Match, ...], float]:
+        """Search one ``(d,)`` embedding among every enrolled photo (exact, in memory).
+
+        Each person scores their best photo's P(same); the ``top_k`` people (default
+        ``config.identify_top_k``) come back best first, and the best is the answer when it
+        reaches ``threshold`` (default: the model's confident "same" line).
+        """
+        top_k = self.config.identify_top_k if top_k is None else top_k
+        threshold = self.verifier.thresholds.same_from if threshold is None else threshold
+        photo_ids, people, matrix = self._search_matrix()
+        probabilities = self.verifier.probabilities_against(embedding, matrix) if len(matrix) else np.zeros(0)
+        matches: dict[str, Match] = {}
+        for index in np.argsort(-probabilities, kind="stable"):
+            if len(matches) >= top_k:
+                break
+            if people[index] not in matches:
+                matches[people[index]] = Match(people[index], float(probabilities[index]), photo_ids[index])
+        ranked = tuple(matches.values())
+        person = ranked[0].name if ranked and ranked[0].probability >= threshold else None
+        return person, ranked, threshold
+
+    def _search_matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model, reloaded
+        whenever another write (here or in another process) has moved the change counter."""
+        with self._lock:
+            (counter,), = self._database.read("SELECT counter FROM changes WHERE id = 1")
+            if counter != self._counter:
+                self._load(self.verifier)
+                self._counter = counter
+            return self._photo_ids, self._people, self._matrix
+
+    def _load(self, verifier: Verifier) -> None:
+        rows = self._database.read(
+            "SELECT p.id, p.person, e.vector FROM photos p LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model = ? "
+            "ORDER BY p.added, p.id", (verifier.version,),
+        )
+        vectors = {photo_id: np.frombuffer(bytes(v), np.float32) for photo_id, _, v in rows if v is not None}
+        missing = [photo_id for photo_id, _, v in rows if v is None]
+        for start in range(0, len(missing), _BATCH):
+            vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier))
+        rows = [(photo_id, person) for photo_id, person, _ in rows if photo_id in vectors]  # deleted meanwhile
+        self._photo_ids = np.array([photo_id for photo_id, _ in rows], dtype=object)
+        self._people = np.array([person for _, person in rows], dtype=object)
+        width = verifier.embeddings(np.zeros((0, self.config.chip_size, self.config.chip_size, 3), np.uint8)).shape[1]
+        self._matrix = np.stack([vectors[p] for p in self._photo_ids]) if rows else np.zeros((0, width), np.float32)
+
+    def _embed_stored(self, photo_ids: list[str], verifier: Verifier) -> dict[str, np.ndarray]:
+        """Embeddings by this model of stored chips that have none yet; stored for next time."""
+        marks = ", ".join("?" * len(photo_ids))
+        rows = self._database.read(f"SELECT id, chip FROM photos WHERE id IN ({marks})", tuple(photo_ids))
+        side = self.config.chip_size
+        chips = np.stack([np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3) for _, chip in rows]) if rows else None
+        if chips is None:
+            return {}
+        embeddings = verifier.embeddings(chips)
+        with self._database.transaction() as run:
+            for (photo_id, _), embedding in zip(rows, embeddings):
+                run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (photo_id, verifier.version, embedding.tobytes()))
+        return {photo_id: embedding for (photo_id, _), embedding in zip(rows, embeddings)}
+
+
+def _enrolled_photo(photo_id: str, person: str, added: float, face: str, problems: str) -> EnrolledPhoto:
+    face = json.loads(face)
+    return EnrolledPhoto(photo_id, person, tuple(face["box"]), tuple(tuple(p) for p in face["landmarks"]),
+                         tuple(json.loads(problems)), float(added))
+
+
+def _count_change(run) -> None:
+    run("UPDATE changes SET counter = counter + 1 WHERE id = 1")
+
+
+class _Database:
+    """One connection to the gallery's database and one transaction at a time over it.
+
+    SQL is written once with ``?`` placeholders; PostgreSQL's driver gets ``%s``. The schema is
+    created on first connection.
+    """
+
+    def __init__(self, config: Config):
+        url = config.gallery_url
+        self._lock = threading.Lock()
+        if url.startswith(("postgresql://", "postgres://")):
+            self._url, self._postgres = url, True
+        elif not url or url.startswith("sqlite:///"):
+            self._url, self._postgres = url.removeprefix("sqlite:///") or str(config.gallery_path), False
+        else:
+            raise DataError(f"FACEKIT_GALLERY_URL must start with postgresql:// or sqlite:///, not {url.split(':')[0]!r}")
+        self._connection = None
+        with self.transaction() as run:
+            if self._postgres:  # two processes starting at once must not both create the tables
+                run("SELECT pg_advisory_xact_lock(7460227)")
+            for statement in _SCHEMA:
+                run(statement.format(blob="BYTEA" if self._postgres else "BLOB"))
+
+    def _connect(self):
+        if self._postgres:
+            import psycopg  # only where PostgreSQL is used
+
+            return psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+        Path(self._url).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self._url, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode = WAL")  # readers and one writer at once, across processes
+        connection.execute("PRAGMA secure_delete = ON")  # a deleted face is overwritten, not left in free pages
+        return connection
+
+    def _errors(self) -> tuple[type[Exception], ...]:
+        if self._postgres:
+            import psycopg
+
+            return (psycopg.Error,)
+        return (sqlite3.Error,)
+
+    @contextlib.contextmanager
+    def transaction(self, write: bool = True):
+        """Yield ``run(sql, params) -> rows``; commit at the end, roll back on any error. A lost
+        database connection is opened again on the next transaction."""
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = self._connect()
+                cursor = self._connection.cursor()
+                cursor.execute("BEGIN" if self._postgres or not write else "BEGIN IMMEDIATE")
+            except self._errors() as error:
+                self._drop_connection()
+                raise Unavailable("The gallery database cannot be reached", "Try again in a moment.") from error
+
+            def run(sql: str, params: tuple = ()) -> list[tuple]:
+                cursor.execute(sql.replace("?", "%s") if self._postgres else sql, params)
+                return cursor.fetchall() if cursor.description else []
+
+            try:
+                yield run
+                cursor.execute("COMMIT")
+            except BaseException as error:
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                if isinstance(error, self._errors()):
+                    self._drop_connection()
+                    raise Unavailable("The gallery database failed", "Try again in a moment.") from error
+                raise
+
+    def read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self.transaction(write=False) as run:
+            return run(sql, params)
+
+    def forget_deleted(self) -> None:
+        """SQLite keeps old pages in its write-ahead log until a checkpoint: fold them in now, so
+        a deleted face is gone from disk too."""
+        if not self._postgres:
+            with self._lock, contextlib.suppress(sqlite3.Error):
+                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _drop_connection(self) -> None:
+        with contextlib.suppress(Exception):
+            self._connection.close()
+        self._connection = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_connection()
