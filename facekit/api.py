@@ -29,6 +29,7 @@ from .config import Config
 from .errors import DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, Unavailable
 from .faces import Face
 from .gallery import EnrolledPhoto, Gallery
+from .images import read_image_bytes
 from .verification import Verifier, load_verifier
 
 MODEL_NAME = "facekit-siamese"
@@ -38,7 +39,7 @@ _STATUS = (  # most specific first
     (NotFound, 404, "not_found"), (Unavailable, 503, "unavailable"), (DataError, 400, "bad_request"),
     (FacekitError, 400, "bad_request"),
 )
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                413: "request_too_large", 503: "busy"}
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -208,7 +209,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         """Do two photos show the same person? ``decision`` is "same", "different" or "unsure"."""
         start = time.perf_counter()
         with service.admitted():
-            verdict = model.verify(image1.file, image2.file, threshold)
+            verdict = model.verify(*_read(service.config, image1, image2), threshold)
         return {
             "decision": verdict.decision, "same": verdict.same, "probability": round(verdict.probability, 6),
             "thresholds": {"same_from": verdict.thresholds.same_from, "different_below": verdict.thresholds.different_below},
@@ -232,7 +233,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     def enrol(name: str, image: Photo, people: Gallery = Depends(gallery)) -> dict:
         """Enrol a photo of a person (new names are enrolled on their first photo)."""
         with service.admitted():
-            return _photo(people.enrol(name, image.file))
+            return _photo(people.enrol(name, *_read(service.config, image)))
 
     @app.delete("/v1/people/{name}", tags=["people"], dependencies=[Depends(admin)])
     def forget(name: str, people: Gallery = Depends(gallery)) -> dict:
@@ -251,7 +252,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         of their photos match with a confident "same"."""
         start = time.perf_counter()
         with service.admitted():
-            result = people.verify(name, image.file)
+            result = people.verify(name, *_read(service.config, image))
         return {
             "person": name, "verified": result.verified, "matches": result.matches, "photos": result.n_anchors,
             "share": round(result.share, 6), "share_needed": result.share_needed,
@@ -266,7 +267,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         """Who among the enrolled is this? ``person`` is null when nobody passes the threshold."""
         start = time.perf_counter()
         with service.admitted():
-            found = people.identify(image.file, top_k, threshold)
+            found = people.identify(*_read(service.config, image), top_k, threshold)
         return {
             "person": found.person, "threshold": found.threshold,
             "matches": [{"name": m.name, "probability": round(m.probability, 6), "photo_id": m.photo_id}
@@ -332,6 +333,17 @@ def _add_errors_and_metrics(app: FastAPI, service: _Service) -> None:
         service.metrics.observe(request.method, getattr(route, "path", "unmatched"), response.status_code,
                                 time.perf_counter() - start)
         return response
+
+
+def _read(config: Config, *uploads: UploadFile) -> list[bytes]:
+    """The uploaded photos' bytes, each within this server's ``max_image_bytes`` (413 past it)."""
+    photos = []
+    for which, upload in zip(("first", "second") if len(uploads) > 1 else (None,), uploads):
+        try:
+            photos.append(read_image_bytes(upload.file, config))
+        except InvalidImage as error:
+            raise (error.about(which) if which else error) from None
+    return photos
 
 
 def _face(face: Face, photo: np.ndarray, faces_found: int = 1) -> dict:

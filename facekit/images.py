@@ -44,7 +44,7 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
     config = config or Config()
     if isinstance(source, np.ndarray):
         return _from_array(source, config)
-    data = _read_bytes(source, config)
+    data = read_image_bytes(source, config)
     if not data:
         raise InvalidImage("The file is empty (0 bytes)", "Choose a JPEG or PNG photo.")
     try:
@@ -86,7 +86,10 @@ def _large_photo_slots(n: int) -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(n)
 
 
-def _read_bytes(source, config: Config) -> bytes:
+def read_image_bytes(source: ImageSource, config: Config | None = None) -> bytes:
+    """The bytes of a photo given as bytes, a path or a binary file object, read no further than
+    ``config.max_image_bytes`` (:class:`ImageTooLarge` past it; :class:`InvalidImage` when unreadable)."""
+    config = config or Config()
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     elif isinstance(source, (str, os.PathLike)):

@@ -88,3 +88,29 @@ def chip_config(tmp_path_factory) -> Config:
     """One chip cache for the whole session, so real photos are detected once."""
     data_dir = tmp_path_factory.mktemp("chips") / "data"
     return Config(data_dir=data_dir, models_dir=data_dir.parent / "models")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A PostgreSQL server of the tests' own, for the whole session (skips with the reason when
+    it cannot start here)."""
+    from tests.servers import postgres
+
+    with postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gallery_config(request, tmp_path) -> Config:
+    """A Config with the shipped model and an empty gallery: an SQLite file, then a PostgreSQL
+    database of its own."""
+    config = Config(data_dir=tmp_path / "data")
+    if request.param == "sqlite":
+        return config
+    import psycopg
+
+    server = request.getfixturevalue("postgres_url")
+    database = f"gallery_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {database}")
+    return config.with_(gallery_url=server.rsplit("/", 1)[0] + f"/{database}")

@@ -5,13 +5,8 @@ page go to test-artifacts/ (not committed)."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import cv2
@@ -19,6 +14,8 @@ import numpy as np
 import pytest
 
 from facekit import face_chip, load_image
+
+from tests.servers import free_port, process_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -29,42 +26,18 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` on a free loopback port, with an empty data folder of its own."""
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    port = _free_port()
-    env = {**os.environ, "FACEKIT_DATA_DIR": str(data_dir), "FACEKIT_ICE_SERVERS": "[]"}
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "loopback_streamlit.py"), "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    port = free_port()
+    env = {"FACEKIT_DATA_DIR": str(data_dir), "FACEKIT_ICE_SERVERS": "[]"}
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not answer /_stcore/health within 60 s")
-    yield {"url": url, "data_dir": data_dir, "started": started}
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+    started = time.monotonic()
+    command = [sys.executable, str(ROOT / "tests" / "loopback_streamlit.py"), "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with process_answering(command, f"{url}/_stcore/health", tmp_path_factory.mktemp("logs") / "streamlit.log", env):
+        yield {"url": url, "data_dir": data_dir, "started": started}
 
 
 def _fake_camera(photo: Path, path: Path, frames: int = 30) -> Path:

@@ -1,0 +1,98 @@
+"""Real servers for the tests, on loopback only: any command that answers a health URL
+(`streamlit run`, `facekit serve`), and a PostgreSQL server of the tests' own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_BIN = Path(os.environ.get("FACEKIT_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def process_answering(command: list[str], health_url: str, log_path: Path, env: dict | None = None,
+                      timeout_s: float = 90):
+    """Start ``command`` (in its own process group) and yield it once ``health_url`` answers 200;
+    stop the whole group at the end. The command's output goes to ``log_path``."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while not _answers(health_url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"{command[1:3]} did not answer {health_url} (log: {log_path}):\n{log_path.read_text()[-2000:]}")
+                time.sleep(0.3)
+            yield process
+        finally:
+            _stop(process)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return urllib.request.urlopen(url, timeout=1).status == 200
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextlib.contextmanager
+def postgres():
+    """A fresh PostgreSQL server in a new temporary folder on a free loopback port; yields its URL.
+
+    Run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root), in a folder
+    of its own under the system's temporary folder (pytest's are closed to other users). Skips
+    with the reason when PostgreSQL is not installed or cannot start here.
+    """
+    initdb, pg_ctl = POSTGRES_BIN / "initdb", POSTGRES_BIN / "pg_ctl"
+    if not initdb.exists():
+        pytest.skip(f"PostgreSQL is not installed ({initdb} missing; apt-get install postgresql)")
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres and not shutil.which("runuser"):
+        pytest.skip("running as root without runuser: PostgreSQL will not start as root")
+    folder = Path(tempfile.mkdtemp(prefix="facekit-postgres-"))
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+    port, database = free_port(), folder / "db"
+    options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
+    steps = [
+        [*as_postgres, str(initdb), "-D", str(database), "-A", "trust", "-U", "postgres"],
+        [*as_postgres, str(pg_ctl), "-D", str(database), "-o", options, "-l", str(folder / "log"), "-w", "start"],
+    ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, timeout=60)
+        if done.returncode:
+            shutil.rmtree(folder, ignore_errors=True)
+            pytest.skip(f"PostgreSQL did not start: {(done.stderr or done.stdout).strip()[-300:]}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_postgres, str(pg_ctl), "-D", str(database), "-m", "fast", "-w", "stop"],
+                       capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)

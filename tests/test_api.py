@@ -1,0 +1,202 @@
+"""The HTTP API: every route through FastAPI's test client (bad inputs and keys included), and
+`facekit serve` as real processes on loopback, two of them sharing one PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from facekit import Config
+from facekit.api import create_app
+from facekit.demo import EXAMPLES_DIR
+from tests.conftest import jpeg_bytes
+from tests.servers import free_port, process_answering
+
+OBAMA = [EXAMPLES_DIR / name for name in ("obama.jpg", "obama1.jpg", "obama2.jpg", "obama3.jpg")]
+
+
+def _file(path: Path) -> tuple[str, bytes, str]:
+    return path.name, path.read_bytes(), "image/jpeg"
+
+
+@pytest.fixture
+def client(tmp_path):
+    with TestClient(create_app(Config(data_dir=tmp_path / "data")), raise_server_exceptions=False) as client:
+        yield client
+
+
+def _error(response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code and "Traceback" not in response.text
+    return body["error"]["message"]
+
+
+def test_verify_two_photos(client):
+    same = client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])}).json()
+    assert same["decision"] == "same" and same["same"] is True
+    assert same["probability"] >= same["thresholds"]["same_from"] > same["thresholds"]["different_below"]
+    assert [len(face["landmarks"]) for face in same["faces"]] == [5, 5] and same["faces"][0]["box"][2] > 50
+    assert same["model"]["name"] == "facekit-siamese" and len(same["model"]["version"]) == 12 and same["took_ms"] > 0
+    different = client.post("/v1/verify", files={"image1": _file(OBAMA[2]), "image2": _file(EXAMPLES_DIR / "biden.jpg")})
+    assert different.json()["decision"] == "different" and different.json()["same"] is False
+    # Your own line: one threshold, two answers only.
+    mine = client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(EXAMPLES_DIR / "biden.jpg")},
+                       data={"threshold": "0.5"}).json()
+    assert mine["decision"] == ("same" if mine["probability"] >= 0.5 else "different")
+    assert mine["thresholds"] == {"same_from": 0.5, "different_below": 0.5}
+
+
+def test_enrol_identify_verify_and_delete_a_person(client):
+    ids = []
+    for photo in OBAMA[1:]:
+        response = client.post("/v1/people/Barack Obama/photos", files={"image": _file(photo)})
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+        assert response.json()["problems"] == [] and len(response.json()["box"]) == 4
+    assert client.get("/v1/people").json() == {"people": [{"name": "Barack Obama", "photos": 3}]}
+    assert [p["id"] for p in client.get("/v1/people/Barack Obama").json()["photos"]] == ids
+
+    found = client.post("/v1/identify", files={"image": _file(OBAMA[0])}).json()
+    assert found["person"] == "Barack Obama" and found["matches"][0]["probability"] >= found["threshold"]
+    stranger = client.post("/v1/identify", files={"image": _file(EXAMPLES_DIR / "biden.jpg")}, data={"top_k": "1"})
+    assert stranger.status_code == 200 and stranger.json()["person"] is None and len(stranger.json()["matches"]) == 1
+
+    verified = client.post("/v1/people/Barack Obama/verify", files={"image": _file(OBAMA[0])}).json()
+    assert verified["verified"] is True and verified["photos"] == 3 and len(verified["probabilities"]) == 3
+    assert not client.post("/v1/people/Barack Obama/verify", files={"image": _file(EXAMPLES_DIR / "biden.jpg")}).json()["verified"]
+
+    assert client.delete(f"/v1/people/Barack Obama/photos/{ids[0]}").json() == {"name": "Barack Obama", "deleted_photo": ids[0]}
+    assert client.delete("/v1/people/Barack Obama").json() == {"name": "Barack Obama", "deleted_photos": 2}
+    assert client.get("/v1/people").json() == {"people": []}
+    _error(client.get("/v1/people/Barack Obama"), 404, "not_found")
+    nobody = client.post("/v1/identify", files={"image": _file(OBAMA[0])}).json()
+    assert nobody["person"] is None and nobody["matches"] == []
+
+
+def test_junk_gets_a_plain_4xx(client):
+    grey = jpeg_bytes(np.full((200, 200, 3), 128, np.uint8))
+    photo = _file(OBAMA[0])
+    assert "second photo" in _error(client.post("/v1/verify", files={"image1": photo, "image2": ("a.txt", b"hello", "text/plain")}),
+                                    415, "invalid_image")
+    _error(client.post("/v1/verify", files={"image1": photo, "image2": ("empty.jpg", b"", "image/jpeg")}), 415, "invalid_image")
+    assert "no face" in _error(client.post("/v1/verify", files={"image1": photo, "image2": ("grey.jpg", grey, "image/jpeg")}),
+                               422, "no_face_found")
+    assert "image2" in _error(client.post("/v1/verify", files={"image1": photo}), 422, "invalid_request")
+    assert "threshold" in _error(client.post("/v1/verify", files={"image1": photo, "image2": photo}, data={"threshold": "2"}),
+                                 422, "invalid_request")
+    _error(client.post("/v1/identify", files={"image": photo}, data={"top_k": "0"}), 422, "invalid_request")
+    _error(client.post("/v1/people/Nobody/verify", files={"image": photo}), 404, "not_found")
+    _error(client.delete("/v1/people/Nobody"), 404, "not_found")
+    _error(client.post("/v1/people/  /photos", files={"image": photo}), 400, "bad_request")
+    _error(client.get("/v2/nothing"), 404, "not_found")
+    _error(client.put("/v1/verify"), 405, "method_not_allowed")
+
+
+def test_size_limits_give_413(tmp_path):
+    app = create_app(Config(data_dir=tmp_path / "data", max_image_bytes=50_000))
+    with TestClient(app) as client:
+        big = ("big.jpg", b"\xff" * 60_000, "image/jpeg")
+        assert "the limit is" in _error(client.post("/v1/identify", files={"image": big}), 413, "image_too_large")
+        huge = client.post("/v1/verify", content=b"x" * 2_000_000, headers={"content-type": "multipart/form-data; boundary=x"})
+        _error(huge, 413, "request_too_large")
+
+
+def test_keys_guard_every_v1_route(tmp_path):
+    config = Config(data_dir=tmp_path / "data", api_keys=("reader-key",), admin_keys=("admin-key",))
+    with TestClient(create_app(config)) as client:
+        assert client.get("/healthz").status_code == 200  # probes stay open
+        _error(client.get("/v1/people"), 401, "unauthorized")
+        _error(client.get("/v1/people", headers={"X-API-Key": "wrong"}), 401, "unauthorized")
+        assert client.get("/v1/people", headers={"X-API-Key": "reader-key"}).json() == {"people": []}
+
+        def enrol(key: str):
+            return client.post("/v1/people/Ada/photos", files={"image": _file(OBAMA[1])}, headers={"X-API-Key": key})
+
+        _error(enrol("reader-key"), 403, "forbidden")
+        assert enrol("admin-key").status_code == 201
+        _error(client.delete("/v1/people/Ada", headers={"X-API-Key": "reader-key"}), 403, "forbidden")
+        _error(client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])}), 401, "unauthorized")
+        assert client.delete("/v1/people/Ada", headers={"X-API-Key": "admin-key"}).status_code == 200
+
+
+def test_a_full_server_says_come_back_later(tmp_path):
+    app = create_app(Config(data_dir=tmp_path / "data", api_max_requests=1))
+    with TestClient(app) as client, app.state.service.admitted():  # one request already at work
+        response = client.post("/v1/identify", files={"image": _file(OBAMA[0])})
+        _error(response, 503, "busy")
+        assert response.headers["Retry-After"] == "1"
+
+
+def test_without_a_model_photo_routes_say_unavailable(tmp_path):
+    with TestClient(create_app(Config(data_dir=tmp_path / "data", models_dir=tmp_path / "none"))) as client:
+        assert "No trained model" in _error(client.post("/v1/identify", files={"image": _file(OBAMA[0])}), 503, "unavailable")
+        _error(client.get("/readyz"), 503, "not_ready")
+        assert client.get("/v1/people").json() == {"people": []}  # the gallery itself needs no model
+
+
+def test_ready_and_metrics(client):
+    client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])})
+    client.post("/v1/verify", files={"image1": _file(OBAMA[0])})
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["model"]["name"] == "facekit-siamese"
+    text = client.get("/metrics").text
+    assert 'facekit_requests_total{method="POST",route="/v1/verify",status="200"} 1' in text
+    assert 'facekit_requests_total{method="POST",route="/v1/verify",status="422"} 1' in text
+    assert 'facekit_errors_total{method="POST",route="/v1/verify"} 1' in text
+    assert 'facekit_request_seconds_count{method="POST",route="/v1/verify"} 2' in text
+
+
+def test_an_unexpected_failure_is_logged_not_shown(client, monkeypatch):
+    gallery = client.app.state.service.gallery()
+    monkeypatch.setattr(gallery, "people", lambda: 1 / 0)
+    message = _error(client.get("/v1/people"), 500, "internal_error")
+    assert "ZeroDivision" not in message and "logged" in message
+
+
+def _post(url: str, fields: dict[str, Path]) -> dict:
+    """A multipart POST with only the standard library, as any client program would send it."""
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
+        f"Content-Type: image/jpeg\r\n\r\n".encode() + path.read_bytes() + b"\r\n"
+        for name, path in fields.items()
+    ) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def _get(url: str, method: str = "GET") -> dict:
+    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_two_served_processes_share_one_postgresql(postgres_url, tmp_path):
+    """`facekit serve` as real processes over loopback: what one enrols or deletes, the other sees."""
+    env = {"FACEKIT_GALLERY_URL": postgres_url, "FACEKIT_DATA_DIR": str(tmp_path / "data")}
+    with _served(tmp_path / "a.log", env) as first, _served(tmp_path / "b.log", env) as second:
+        assert _post(f"{first}/v1/verify", {"image1": OBAMA[0], "image2": OBAMA[1]})["decision"] == "same"
+        for photo in OBAMA[1:]:
+            _post(f"{first}/v1/people/Barack%20Obama/photos", {"image": photo})
+        assert _get(f"{second}/v1/people") == {"people": [{"name": "Barack Obama", "photos": 3}]}
+        assert _post(f"{second}/v1/identify", {"image": OBAMA[0]})["person"] == "Barack Obama"
+        assert _get(f"{second}/v1/people/Barack%20Obama", "DELETE")["deleted_photos"] == 3
+        assert _post(f"{first}/v1/identify", {"image": OBAMA[0]})["matches"] == []
+
+
+@contextlib.contextmanager
+def _served(log: Path, env: dict):
+    """`facekit serve` on a free loopback port, once its model is loaded (/readyz)."""
+    port = free_port()
+    command = [sys.executable, "-m", "facekit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with process_answering(command, f"http://127.0.0.1:{port}/readyz", log, env):
+        yield f"http://127.0.0.1:{port}"
