@@ -1,13 +1,17 @@
 # Two entry points on a fresh Linux machine with Python 3.11:
 #   make run    create .venv, install everything, start the app
+#   make serve  the same, then start the HTTP API on http://127.0.0.1:8000
 #   make test   create .venv, install everything, run the whole test suite
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test setup
+.PHONY: run serve test setup
 run: setup
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
+
+serve: setup
+	$(BIN)/facekit serve
 
 test: setup
 	$(BIN)/python -m pytest

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -12,12 +13,15 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_BIN = Path(os.environ.get("FACEKIT_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+# Debian keeps PostgreSQL's server programs off the PATH, one folder per version: take the newest.
+_INSTALLED = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+POSTGRES_BIN = Path(os.environ.get("FACEKIT_POSTGRES_BIN") or (_INSTALLED[-1] if _INSTALLED else "/usr/lib/postgresql/bin"))
 
 
 def free_port() -> int:
@@ -60,6 +64,24 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def post_multipart(url: str, fields: dict[str, Path]) -> dict:
+    """A multipart POST with only the standard library, as any client program would send it."""
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
+        f"Content-Type: image/jpeg\r\n\r\n".encode() + path.read_bytes() + b"\r\n"
+        for name, path in fields.items()
+    ) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def get_json(url: str, method: str = "GET") -> dict:
+    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as response:
+        return json.loads(response.read())
 
 
 @contextlib.contextmanager

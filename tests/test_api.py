@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
-import urllib.request
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +15,7 @@ from facekit import Config
 from facekit.api import create_app
 from facekit.demo import EXAMPLES_DIR
 from tests.conftest import jpeg_bytes
-from tests.servers import free_port, process_answering
+from tests.servers import free_port, get_json, post_multipart, process_answering
 
 OBAMA = [EXAMPLES_DIR / name for name in ("obama.jpg", "obama1.jpg", "obama2.jpg", "obama3.jpg")]
 
@@ -162,35 +159,17 @@ def test_an_unexpected_failure_is_logged_not_shown(client, monkeypatch):
     assert "ZeroDivision" not in message and "logged" in message
 
 
-def _post(url: str, fields: dict[str, Path]) -> dict:
-    """A multipart POST with only the standard library, as any client program would send it."""
-    boundary = uuid.uuid4().hex
-    body = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
-        f"Content-Type: image/jpeg\r\n\r\n".encode() + path.read_bytes() + b"\r\n"
-        for name, path in fields.items()
-    ) + f"--{boundary}--\r\n".encode()
-    request = urllib.request.Request(url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
-
-
-def _get(url: str, method: str = "GET") -> dict:
-    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as response:
-        return json.loads(response.read())
-
-
 def test_two_served_processes_share_one_postgresql(postgres_url, tmp_path):
     """`facekit serve` as real processes over loopback: what one enrols or deletes, the other sees."""
     env = {"FACEKIT_GALLERY_URL": postgres_url, "FACEKIT_DATA_DIR": str(tmp_path / "data")}
     with _served(tmp_path / "a.log", env) as first, _served(tmp_path / "b.log", env) as second:
-        assert _post(f"{first}/v1/verify", {"image1": OBAMA[0], "image2": OBAMA[1]})["decision"] == "same"
+        assert post_multipart(f"{first}/v1/verify", {"image1": OBAMA[0], "image2": OBAMA[1]})["decision"] == "same"
         for photo in OBAMA[1:]:
-            _post(f"{first}/v1/people/Barack%20Obama/photos", {"image": photo})
-        assert _get(f"{second}/v1/people") == {"people": [{"name": "Barack Obama", "photos": 3}]}
-        assert _post(f"{second}/v1/identify", {"image": OBAMA[0]})["person"] == "Barack Obama"
-        assert _get(f"{second}/v1/people/Barack%20Obama", "DELETE")["deleted_photos"] == 3
-        assert _post(f"{first}/v1/identify", {"image": OBAMA[0]})["matches"] == []
+            post_multipart(f"{first}/v1/people/Barack%20Obama/photos", {"image": photo})
+        assert get_json(f"{second}/v1/people") == {"people": [{"name": "Barack Obama", "photos": 3}]}
+        assert post_multipart(f"{second}/v1/identify", {"image": OBAMA[0]})["person"] == "Barack Obama"
+        assert get_json(f"{second}/v1/people/Barack%20Obama", "DELETE")["deleted_photos"] == 3
+        assert post_multipart(f"{first}/v1/identify", {"image": OBAMA[0]})["matches"] == []
 
 
 @contextlib.contextmanager
