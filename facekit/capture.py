@@ -15,15 +15,20 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
+from .chips import forget_chip
 from .config import Config
 from .data import identity_of, is_lfw_person, list_photos
 from .errors import DataError, FacekitError
 from .faces import Face, detect_faces, main_face
 from .images import ImageSource, draw_box, light_and_focus, load_image, save_jpeg_atomic, to_grey
+
+if TYPE_CHECKING:
+    from .gallery import Gallery
 
 KINDS = ("anchor", "positive")
 
@@ -68,9 +73,9 @@ def person_name(text: str) -> str:
 
 
 def display_name(person: str) -> str:
-    """How a person's file-name part is shown: ``"Ada_Lovelace"`` -> ``"Ada Lovelace"`` (a digest
-    that :func:`person_name` appended is left out)."""
-    return re.sub(r"-[0-9a-f]{6}$", "", person).replace("_", " ")
+    """How a person's file-name part is shown: ``"Ada_Lovelace"`` -> ``"Ada Lovelace"`` (a visitor's
+    mark and a digest that :func:`person_name` appended are left out)."""
+    return re.sub(r"(-[0-9a-f]{6})?(~[0-9a-f]{8})?$", "", person).replace("_", " ")
 
 
 def _face_region(image: np.ndarray, face: Face) -> np.ndarray:
@@ -121,63 +126,135 @@ def frame_like_lfw(image: np.ndarray, face: Face, config: Config | None = None) 
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def save_capture(image: ImageSource, person: str, kind: str, config: Config | None = None) -> tuple[Path, ShotQuality]:
-    """Judge a shot, frame its face like LFW and save it as ``data/<kind>/<person>_<unique>.jpg``.
+@dataclass(frozen=True)
+class Viewer:
+    """Who is using the app, for whose photos they may see and delete.
 
-    ``kind`` is ``"anchor"`` or ``"positive"``. The file is written atomically under a new
-    name, never over another. Returns the path and the shot's quality (saved even when it has
-    problems, so the person can decide; the caller shows them). Raises :class:`~facekit.errors.NoFaceFound`,
-    :class:`~facekit.errors.InvalidImage` or :class:`DataError`.
+    A visitor's captures carry a mark made from their browser session's ``token`` (``~`` and 8
+    hex digits after the name, e.g. ``Ada_Lovelace~1a2b3c4d_<stamp>.jpg``): only that session
+    sees or deletes them, and two visitors who type the same name never become one person. The
+    ``presenter`` sees and deletes everyone's and may add photos to LFW's people; the presenter's
+    own captures carry no mark.
+    """
+
+    token: str
+    presenter: bool = False
+
+    @property
+    def mark(self) -> str:
+        return "" if self.presenter else _VISITOR + hashlib.sha256(self.token.encode()).hexdigest()[:8]
+
+    def owns(self, identity: str) -> bool:
+        """May this viewer see and delete the photos of ``identity`` (a capture file's person part)?"""
+        return self.presenter or identity.endswith(self.mark)
+
+    def sees(self, identity: str) -> bool:
+        """Visitors' photos are for their taker and the presenter; LFW's and the presenter's are for all."""
+        return _VISITOR not in identity or self.owns(identity)
+
+
+_VISITOR = "~"  # never produced by person_name: it marks a visitor's capture
+
+
+def is_visitors(identity: str) -> bool:
+    """Whether a capture identity is a visitor's (marked), not LFW's or the presenter's."""
+    return _VISITOR in identity
+
+
+def save_capture(image: ImageSource, person: str, kind: str, config: Config | None = None,
+                 viewer: Viewer | None = None, gallery: Gallery | None = None) -> tuple[Path, ShotQuality]:
+    """Judge a shot, frame its face like LFW and save it as ``data/<kind>/<person><mark>_<unique>.jpg``.
+
+    ``kind`` is ``"anchor"`` or ``"positive"``; ``viewer`` (None: the command line, no mark) owns
+    it. An anchor is also enrolled in ``gallery`` when one is given (its id is the file's stem).
+    The file is written atomically under a new name, never over another. Returns the path and
+    the shot's quality (saved even when it has problems, so the person can decide; the caller
+    shows them). Raises :class:`~facekit.errors.NoFaceFound`, :class:`~facekit.errors.InvalidImage`
+    or :class:`DataError` (a visitor typing one of LFW's people, too many photos).
     """
     config = config or Config()
     if kind not in KINDS:
         raise DataError(f"A capture is an anchor or a positive, not {kind!r}.")
     name = person_name(person)
-    if len(captures(person, config)[kind]) >= config.max_captures_per_person:
+    if viewer and not viewer.presenter and is_lfw_person(name, config):
+        raise DataError(f"{display_name(name)} is one of the people in LFW, the photos the model learns from",
+                        "Type your own name: only the presenter can add photos of LFW's people.")
+    identity = name + (viewer.mark if viewer else "")
+    if sum(identity_of(p) == identity for p in list_photos(config.data_dir / kind)) >= config.max_captures_per_person:
         raise DataError(f"{display_name(name)} already has {config.max_captures_per_person} {kind} photos, the most we keep",
                         "Delete a few to take new ones.")
     frame = load_image(image, config)
     quality = judge_shot(frame, config)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    path = config.data_dir / kind / f"{name}_{stamp}{secrets.token_hex(3)}.jpg"
+    path = config.data_dir / kind / f"{identity}_{stamp}{secrets.token_hex(3)}.jpg"
     save_jpeg_atomic(frame_like_lfw(frame, quality.face, config), path, config.jpeg_quality)
+    if gallery is not None and kind == "anchor":
+        try:
+            gallery.enrol(display_name(name), path, photo_id=path.stem, owner=viewer.mark if viewer else None)
+        except FacekitError:
+            path.unlink()  # saved and enrolled together, or neither
+            raise
     return path, quality
 
 
-def captures(person: str, config: Config | None = None) -> dict[str, list[Path]]:
-    """A person's saved photos: ``{"anchor": [...], "positive": [...]}``, oldest first."""
+def captures(person: str, config: Config | None = None, viewer: Viewer | None = None) -> dict[str, list[Path]]:
+    """A person's saved photos that ``viewer`` may see: ``{"anchor": [...], "positive": [...]}``,
+    oldest first. A visitor gets their own; the presenter everyone's under that name; no viewer
+    (the command line) the unmarked ones."""
     config = config or Config()
     name = person_name(person)
-    return {kind: [p for p in list_photos(config.data_dir / kind) if identity_of(p) == name] for kind in KINDS}
+
+    def wanted(identity: str) -> bool:
+        if viewer and viewer.presenter:
+            return identity == name or identity.startswith(name + _VISITOR)
+        return identity == name + (viewer.mark if viewer else "")
+
+    return {kind: [p for p in list_photos(config.data_dir / kind) if wanted(identity_of(p))] for kind in KINDS}
 
 
-def enrolled_people(config: Config | None = None) -> list[str]:
-    """People with at least one anchor photo: the app's own captures first, then LFW's people."""
-    config = config or Config()
-    people = {identity_of(p) for p in list_photos(config.data_dir / "anchor")}
-    return sorted(people, key=lambda person: (is_lfw_person(person, config), person))
+def delete_capture(path: Path, config: Config | None = None, viewer: Viewer | None = None,
+                   gallery: Gallery | None = None) -> None:
+    """Delete one capture with its cached face chip (and its enrolled copy in ``gallery``).
 
-
-def delete_capture(path: Path, config: Config | None = None) -> None:
-    """Delete one capture. Only files directly in ``data/anchor`` or ``data/positive`` are
-    deleted; anything else raises :class:`DataError`."""
+    Only files directly in ``data/anchor`` or ``data/positive`` are deleted, and only the
+    viewer's own (:meth:`Viewer.owns`); anything else raises :class:`DataError`.
+    """
     config = config or Config()
     path = Path(path).resolve()
     allowed = {(config.data_dir / kind).resolve() for kind in KINDS}
     if path.parent not in allowed or not path.is_file():
         raise DataError(f"{path.name} is not a saved capture.")
+    if viewer and not viewer.owns(identity_of(path)):
+        raise DataError("This photo belongs to another visitor.")
+    forget_chip(path, config)
     path.unlink()
+    if gallery is not None:
+        gallery.discard(path.stem)
 
 
-def delete_person(person: str, config: Config | None = None) -> int:
-    """Delete all of a person's anchor and positive photos; return how many were deleted."""
+def delete_person(person: str, config: Config | None = None, viewer: Viewer | None = None,
+                  gallery: Gallery | None = None) -> int:
+    """Forget a person: every photo of theirs that ``viewer`` may delete, their face chips and
+    enrolled copies; return how many photos were deleted."""
     config = config or Config()
     removed = 0
-    for paths in captures(person, config).values():
+    for paths in captures(person, config, viewer).values():
         for path in paths:
-            delete_capture(path, config)
+            delete_capture(path, config, viewer, gallery)
             removed += 1
     return removed
+
+
+def remove_expired_captures(config: Config | None = None, gallery: Gallery | None = None, now: float | None = None) -> int:
+    """Delete visitors' captures older than ``config.capture_retention_days`` (with their chips
+    and enrolled copies); LFW's photos and the presenter's stay. Returns how many went."""
+    config = config or Config()
+    cutoff = (time.time() if now is None else now) - config.capture_retention_days * 86400
+    expired = [p for kind in KINDS for p in list_photos(config.data_dir / kind)
+               if is_visitors(identity_of(p)) and p.stat().st_mtime < cutoff]
+    for path in expired:
+        delete_capture(path, config, gallery=gallery)
+    return len(expired)
 
 
 class Cooldown:

@@ -56,6 +56,14 @@ def _lookup(photo: Path, sha: str, config: Config, lfw_fallback: bool = False) -
     return ChipResult(photo, framing_path, reason, used_lfw_framing=True)
 
 
+def forget_chip(photo: Path, config: Config | None = None) -> None:
+    """Remove whatever the cache holds for this photo file (chip, no-face note, LFW-framing chip):
+    called before a photo is deleted, so no face of it is left behind."""
+    config = config or Config()
+    for path in _cache_paths(file_digest(photo), config):
+        path.unlink(missing_ok=True)
+
+
 def chip_photo(photo: Path, config: Config | None = None, lfw_fallback: bool = False) -> ChipResult:
     """Chip one photo file, from the cache when it is there, storing the result otherwise.
 

@@ -98,6 +98,12 @@ class Config:
     max_captures_per_person: int = 40  # per kind; a stuck key or a script cannot fill the disk
     seconds_between_shots: float = 1.0  # per browser session
     seconds_between_samples: float = 2.0  # the Dataset page's "Show other photos", per session
+    # Visitors' captures (marked with their browser session) are deleted this long after they
+    # were taken, when the app starts; LFW's photos and the presenter's stay.
+    capture_retention_days: float = 7.0
+    # Unlocks the presenter's view in the app (everyone's photos, deleting them, LFW's people).
+    # Empty: nobody is the presenter.
+    presenter_passphrase: str = field(default_factory=lambda: os.environ.get("FACEKIT_PRESENTER_PASSPHRASE", ""))
 
     # Verification against enrolled photos (the original tutorial's rule): a probe is verified
     # when at least this share of the enrolled photos match it with a confident "same". Chosen on

@@ -36,7 +36,7 @@ _BATCH = 256  # chips per embedding call when a new model recomputes the stored 
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS photos (id TEXT PRIMARY KEY, person TEXT NOT NULL, added DOUBLE PRECISION NOT NULL, "
-    "face TEXT NOT NULL, problems TEXT NOT NULL, photo {blob} NOT NULL, chip {blob} NOT NULL)",
+    "face TEXT NOT NULL, problems TEXT NOT NULL, photo {blob} NOT NULL, chip {blob} NOT NULL, owner TEXT)",
     "CREATE INDEX IF NOT EXISTS photos_by_person ON photos (person)",
     "CREATE TABLE IF NOT EXISTS embeddings (photo_id TEXT NOT NULL, model TEXT NOT NULL, vector {blob} NOT NULL, "
     "PRIMARY KEY (photo_id, model))",
@@ -120,6 +120,7 @@ class Gallery:
         self._counter: int | None = None
         self._photo_ids = np.zeros(0, dtype=object)
         self._people = np.zeros(0, dtype=object)
+        self._owners = np.zeros(0, dtype=object)
         self._matrix = np.zeros((0, 0), np.float32)
 
     @property
@@ -133,9 +134,10 @@ class Gallery:
 
     # --- people and photos -----------------------------------------------------------------------
 
-    def people(self) -> list[Person]:
-        """Everyone enrolled, by name."""
-        rows = self._database.read("SELECT person, COUNT(*) FROM photos GROUP BY person ORDER BY person")
+    def people(self, owner: str | None = None) -> list[Person]:
+        """Everyone enrolled, by name; with ``owner``, only the photos that owner enrolled."""
+        where, params = ("WHERE owner = ?", (owner,)) if owner else ("", ())
+        rows = self._database.read(f"SELECT person, COUNT(*) FROM photos {where} GROUP BY person ORDER BY person", params)
         return [Person(name, int(count)) for name, count in rows]
 
     def photos(self, name: str) -> list[EnrolledPhoto]:
@@ -155,8 +157,11 @@ class Gallery:
             raise NotFound(f"No enrolled photo has the id {photo_id!r}")
         return bytes(rows[0][0])
 
-    def enrol(self, name: str, image: ImageSource) -> EnrolledPhoto:
+    def enrol(self, name: str, image: ImageSource, photo_id: str | None = None, owner: str | None = None) -> EnrolledPhoto:
         """Add a photo of ``name`` (enrolling them if new): its face, chip and embedding are stored.
+
+        ``photo_id`` (default: a new random one) names it; ``owner`` (a browser session's token,
+        or None for the API and the presenter) limits who may see it in the app.
 
         Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
         photo, :class:`DataError` for a bad name or when the person already has
@@ -167,7 +172,7 @@ class Gallery:
         quality = shot_quality(probe.photo, probe.face, self.config)
         embedding = self.verifier.embeddings(probe.chip[None])[0]
         photo = EnrolledPhoto(
-            secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),
+            photo_id or secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),
             tuple((float(x), float(y)) for x, y in probe.face.landmarks), quality.problems, time.time(),
         )
         face = json.dumps({"box": photo.box, "landmarks": photo.landmarks})
@@ -175,24 +180,31 @@ class Gallery:
             (count,), = run("SELECT COUNT(*) FROM photos WHERE person = ?", (name,))
             if count >= self.config.max_captures_per_person:
                 raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
-            run("INSERT INTO photos (id, person, added, face, problems, photo, chip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            run("INSERT INTO photos (id, person, added, face, problems, photo, chip, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (photo.id, name, photo.added, face, json.dumps(photo.problems), jpeg_bytes(probe.photo, 90),
-                 np.ascontiguousarray(probe.chip, np.uint8).tobytes()))
+                 np.ascontiguousarray(probe.chip, np.uint8).tobytes(), owner))
             run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
                 (photo.id, self.verifier.version, embedding.astype(np.float32).tobytes()))
             _count_change(run)
         return photo
 
     def remove_photo(self, name: str, photo_id: str) -> None:
-        """Delete one enrolled photo with its chip and embeddings. Raises :class:`NotFound`."""
+        """Delete one of ``name``'s enrolled photos with its chip and embeddings. Raises :class:`NotFound`."""
         name = enrolled_name(name)
+        if not self._database.read("SELECT id FROM photos WHERE id = ? AND person = ?", (photo_id, name)):
+            raise NotFound(f"{name} has no enrolled photo with the id {photo_id!r}")
+        self.discard(photo_id)
+
+    def discard(self, photo_id: str) -> bool:
+        """Delete one enrolled photo by its id, whoever it shows; False when there was none."""
         with self._database.transaction() as run:
-            if not run("SELECT id FROM photos WHERE id = ? AND person = ?", (photo_id, name)):
-                raise NotFound(f"{name} has no enrolled photo with the id {photo_id!r}")
+            if not run("SELECT id FROM photos WHERE id = ?", (photo_id,)):
+                return False
             run("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
             run("DELETE FROM photos WHERE id = ?", (photo_id,))
             _count_change(run)
         self._database.forget_deleted()
+        return True
 
     def forget(self, name: str) -> int:
         """Delete everything stored of a person (photos, chips, embeddings of every model);
@@ -211,14 +223,14 @@ class Gallery:
     # --- answers ---------------------------------------------------------------------------------
 
     def verify(self, name: str, image: ImageSource, match_threshold: float | None = None,
-               share_needed: float | None = None) -> AnchorVerdict:
-        """A probe photo against a person's enrolled photos, by the enrolled-photos rule of
-        :func:`~facekit.verification.anchor_rule` (same defaults as ``verify_against_anchors``).
-        Raises :class:`NotFound` when nobody has that name."""
+               share_needed: float | None = None, owner: str | None = None) -> AnchorVerdict:
+        """A probe photo against a person's enrolled photos (with ``owner``, those that owner
+        enrolled), by the enrolled-photos rule of :func:`~facekit.verification.anchor_rule` (same
+        defaults as ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
         name = enrolled_name(name)
         probe = self.verifier.chip_of(image, "probe")
         embedding = self.verifier.embeddings(probe.chip[None])[0]
-        _, people, matrix = self._search_matrix()
+        _, people, matrix = self._search_matrix(owner)
         enrolled = matrix[people == name]
         if not len(enrolled):
             raise NotFound(f"Nobody called {name!r} is enrolled")
@@ -229,15 +241,18 @@ class Gallery:
         return AnchorVerdict(bool(verified), int(matches), len(enrolled), float(share), probabilities, match_threshold,
                              share_needed, probe.chip, probe.face, probe.photo, 0)
 
-    def identify(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None) -> Identification:
+    def identify(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None,
+                 owner: str | None = None) -> Identification:
         """Who, among the enrolled, is in this photo? See :meth:`identify_embedding`."""
         probe = self.verifier.chip_of(image, "probe")
-        person, matches, threshold = self.identify_embedding(self.verifier.embeddings(probe.chip[None])[0], top_k, threshold)
+        embedding = self.verifier.embeddings(probe.chip[None])[0]
+        person, matches, threshold = self.identify_embedding(embedding, top_k, threshold, owner)
         return Identification(person, matches, threshold, probe)
 
-    def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None,
-                           threshold: float | None = None) -> tuple[str | None, tuple[Match, ...], float]:
-        """Search one ``(d,)`` embedding among every enrolled photo (exact, in memory).
+    def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None, threshold: float | None = None,
+                           owner: str | None = None) -> tuple[str | None, tuple[Match, ...], float]:
+        """Search one ``(d,)`` embedding among every enrolled photo (with ``owner``, among those
+        that owner enrolled): exact, in memory.
 
         Each person scores their best photo's P(same); the ``top_k`` people (default
         ``config.identify_top_k``) come back best first, and the best is the answer when it
@@ -245,7 +260,7 @@ class Gallery:
         """
         top_k = self.config.identify_top_k if top_k is None else top_k
         threshold = self.verifier.thresholds.same_from if threshold is None else threshold
-        photo_ids, people, matrix = self._search_matrix()
+        photo_ids, people, matrix = self._search_matrix(owner)
         probabilities = self.verifier.probabilities_against(embedding, matrix) if len(matrix) else np.zeros(0)
         matches: dict[str, Match] = {}
         for index in np.argsort(-probabilities, kind="stable"):
@@ -257,28 +272,29 @@ class Gallery:
         person = ranked[0].name if ranked and ranked[0].probability >= threshold else None
         return person, ranked, threshold
 
-    def _search_matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model, reloaded
-        whenever another write (here or in another process) has moved the change counter."""
+    def _search_matrix(self, owner: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model (with
+        ``owner``, only that owner's rows), reloaded whenever a write here or in another process
+        has moved the change counter."""
         with self._lock:
             (counter,), = self._database.read("SELECT counter FROM changes WHERE id = 1")
             if counter != self._counter:
                 self._load(self.verifier)
                 self._counter = counter
-            return self._photo_ids, self._people, self._matrix
+            rows = self._owners == owner if owner else slice(None)
+            return self._photo_ids[rows], self._people[rows], self._matrix[rows]
 
     def _load(self, verifier: Verifier) -> None:
         rows = self._database.read(
-            "SELECT p.id, p.person, e.vector FROM photos p LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model = ? "
-            "ORDER BY p.added, p.id", (verifier.version,),
+            "SELECT p.id, p.person, p.owner, e.vector FROM photos p "
+            "LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model = ? ORDER BY p.added, p.id", (verifier.version,),
         )
-        vectors = {photo_id: np.frombuffer(bytes(v), np.float32) for photo_id, _, v in rows if v is not None}
-        missing = [photo_id for photo_id, _, v in rows if v is None]
+        vectors = {photo_id: np.frombuffer(bytes(v), np.float32) for photo_id, _, _, v in rows if v is not None}
+        missing = [photo_id for photo_id, _, _, v in rows if v is None]
         for start in range(0, len(missing), _BATCH):
             vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier))
-        rows = [(photo_id, person) for photo_id, person, _ in rows if photo_id in vectors]  # deleted meanwhile
-        self._photo_ids = np.array([photo_id for photo_id, _ in rows], dtype=object)
-        self._people = np.array([person for _, person in rows], dtype=object)
+        rows = [row for row in rows if row[0] in vectors]  # a photo deleted meanwhile
+        self._photo_ids, self._people, self._owners = (np.array([row[i] for row in rows], dtype=object) for i in range(3))
         width = verifier.embeddings(np.zeros((0, self.config.chip_size, self.config.chip_size, 3), np.uint8)).shape[1]
         self._matrix = np.stack([vectors[p] for p in self._photo_ids]) if rows else np.zeros((0, width), np.float32)
 

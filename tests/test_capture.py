@@ -1,20 +1,26 @@
+import os
 import threading
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from facekit import DataError, Face, NoFaceFound, identity_of, load_image
+from facekit import Config, DataError, Face, NoFaceFound, identity_of, load_image
+from facekit.chips import chip_photo
+from facekit.demo import EXAMPLES_DIR
+from facekit.gallery import Gallery
 from facekit.capture import (
     LatestFrame,
+    Viewer,
     captures,
     delete_capture,
     delete_person,
-    enrolled_people,
+    display_name,
     frame_like_lfw,
     judge_shot,
     live_feedback,
     person_name,
+    remove_expired_captures,
     save_capture,
 )
 
@@ -78,7 +84,70 @@ def test_delete_only_touches_captures(config, tmp_path):
     assert outside.exists()
     delete_capture(config.data_dir / "anchor" / "Ada_1a.jpg", config)
     assert delete_person("Ada", config) == 2
-    assert enrolled_people(config) == ["Bob"]
+    assert captures("Ada", config) == {"anchor": [], "positive": []} and len(captures("Bob", config)["anchor"]) == 1
+
+
+def _photos(config: Config, *names: str) -> None:
+    for name in names:
+        folder = config.data_dir / ("positive" if "pos" in name else "anchor")
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (250, 250)).save(folder / name)
+
+
+def test_visitors_see_and_delete_only_their_own_photos(config):
+    a, b, presenter = Viewer("session-a"), Viewer("session-b"), Viewer("any", presenter=True)
+    _photos(config, f"Ada{a.mark}_1.jpg", f"Ada{a.mark}_2pos.jpg", f"Ada{b.mark}_1.jpg", "Ada_1.jpg")
+
+    def seen(viewer):
+        return sorted(p.name for kind in captures("Ada", config, viewer).values() for p in kind)
+
+    assert seen(a) == [f"Ada{a.mark}_1.jpg", f"Ada{a.mark}_2pos.jpg"] and seen(b) == [f"Ada{b.mark}_1.jpg"]
+    assert len(seen(presenter)) == 4 and display_name(f"Ada_Lovelace{a.mark}") == "Ada Lovelace"
+    assert a.sees("George_W_Bush") and a.sees(f"Ada{a.mark}") and not a.sees(f"Ada{b.mark}") and presenter.sees(f"Ada{b.mark}")
+    with pytest.raises(DataError, match="another visitor"):
+        delete_capture(config.data_dir / "anchor" / f"Ada{a.mark}_1.jpg", config, viewer=b)
+    with pytest.raises(DataError, match="another visitor"):
+        delete_capture(config.data_dir / "anchor" / "Ada_1.jpg", config, viewer=b)  # the presenter's
+    assert delete_person("Ada", config, viewer=b) == 1 and seen(a) and not seen(b)
+    assert delete_person("Ada", config, viewer=presenter) == 3 and not seen(presenter)
+
+
+def test_visitors_cannot_add_photos_to_lfw_people(config):
+    (config.lfw_dir / "George_W_Bush").mkdir(parents=True)
+    with pytest.raises(DataError, match="only the presenter"):
+        save_capture(load_image(EXAMPLES_DIR / "obama.jpg"), "George W Bush", "anchor", config, viewer=Viewer("x"))
+    path, _ = save_capture(load_image(EXAMPLES_DIR / "obama.jpg"), "George W Bush", "anchor", config,
+                           viewer=Viewer("x", presenter=True))
+    assert identity_of(path) == "George_W_Bush"
+
+
+def test_old_visitor_captures_expire_with_their_chips(config):
+    visitor = Viewer("old session")
+    _photos(config, f"Ada{visitor.mark}_1.jpg", "Presenter_1.jpg")
+    old = config.data_dir / "anchor" / f"Ada{visitor.mark}_1.jpg"
+    chip_photo(old, config)  # a no-face note in the chip cache
+    assert any(config.chips_dir.rglob("*"))
+    os.utime(old, (0, 0))
+    os.utime(config.data_dir / "anchor" / "Presenter_1.jpg", (0, 0))
+    assert remove_expired_captures(config) == 1
+    assert [p.name for p in (config.data_dir / "anchor").iterdir()] == ["Presenter_1.jpg"]
+    assert not [p for p in config.chips_dir.rglob("*") if p.is_file()]
+    assert remove_expired_captures(config) == 0
+
+
+def test_an_anchor_capture_is_enrolled_and_forgotten_with_its_file(tmp_path):
+    config = Config(data_dir=tmp_path / "data")  # the shipped model
+    gallery, visitor = Gallery(config), Viewer("session")
+    anchor, _ = save_capture(load_image(EXAMPLES_DIR / "obama1.jpg"), "Barack Obama", "anchor", config, visitor, gallery)
+    save_capture(load_image(EXAMPLES_DIR / "obama2.jpg"), "Barack Obama", "positive", config, visitor, gallery)
+    assert [(p.name, p.photos) for p in gallery.people(owner=visitor.mark)] == [("Barack Obama", 1)]
+    assert gallery.people(owner=Viewer("someone else").mark) == []
+    assert gallery.identify(EXAMPLES_DIR / "obama.jpg", owner=visitor.mark).person == "Barack Obama"
+    assert gallery.identify(EXAMPLES_DIR / "obama.jpg", owner=Viewer("someone else").mark).matches == ()
+    assert gallery.photos("Barack Obama")[0].id == anchor.stem
+    assert delete_person("Barack Obama", config, visitor, gallery) == 2
+    assert gallery.people() == [] and not [p for p in config.chips_dir.rglob("*") if p.is_file()]
+    gallery.close()
 
 
 def test_latest_frame_hands_over_copies_between_threads():
