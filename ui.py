@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import threading
 from pathlib import Path
@@ -16,13 +17,17 @@ import streamlit_webrtc  # noqa: F401  isort: skip
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import facekit
 from facekit import Config
+from facekit.capture import Viewer, remove_expired_captures
 from facekit.data import FOLDERS
+from facekit.demo import example_gallery as _example_gallery
 from facekit.files import remove_stale_temp_files
-from facekit.images import draw_box, hand_back_large_buffers
+from facekit.gallery import Gallery
+from facekit.images import draw_box, hand_back_large_buffers, side_by_side
 from facekit.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -41,7 +46,13 @@ def data_folder() -> Path:
     hand_back_large_buffers()
     folder = cfg.data_dir.resolve()
     removed = sum(remove_stale_temp_files(folder / f) for f in FOLDERS) + remove_stale_temp_files(cfg.chips_dir)
-    print(f"facekit: data folder {folder}" + (f" ({removed} stale temporary files removed)" if removed else ""),
+    try:
+        expired = remove_expired_captures(cfg, gallery())
+    except facekit.FacekitError as error:  # e.g. the gallery's database is down: the app still starts
+        expired = 0
+        print(f"facekit: old captures not checked: {error}", file=sys.stderr)
+    print(f"facekit: data folder {folder}" + (f" ({removed} stale temporary files removed)" if removed else "")
+          + (f" ({expired} visitor photos older than {cfg.capture_retention_days:g} days deleted)" if expired else ""),
           file=sys.stderr, flush=True)
     threading.Thread(target=_warm_up, args=(cfg,), name="facekit-warm-up", daemon=True).start()
     return folder
@@ -60,6 +71,52 @@ def _warm_up(cfg: Config) -> None:
 def verifier() -> facekit.Verifier:
     """The one object that runs the Siamese model; one per server process, shared by every session."""
     return facekit.load_verifier(config())
+
+
+def gallery() -> Gallery:
+    """The enrolled people (data/gallery.sqlite3, or $FACEKIT_GALLERY_URL), shared with the API."""
+    cfg = config()
+    return _gallery(str(cfg.data_dir.resolve()), cfg.gallery_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _gallery(data_dir: str, gallery_url: str) -> Gallery:
+    return Gallery(config().with_(data_dir=Path(data_dir), gallery_url=gallery_url))
+
+
+@st.cache_resource(show_spinner="Enrolling the example people (first time only)…")
+def example_gallery() -> Gallery:
+    return _example_gallery(config())
+
+
+def viewer() -> Viewer:
+    """This browser session: the token that marks its photos, and whether the presenter unlocked it."""
+    token = st.session_state.setdefault("visitor_token", secrets.token_hex(16))
+    return Viewer(token, presenter=st.session_state.get("presenter", False))
+
+
+def owner() -> str | None:
+    """Whose enrolled people this session may use: its own, or everyone's (None) for the presenter."""
+    me = viewer()
+    return None if me.presenter else me.mark
+
+
+def presenter_sign_in() -> None:
+    """In the sidebar, when a presenter passphrase is set: unlock everyone's photos for this session."""
+    passphrase = config().presenter_passphrase
+    if not passphrase:
+        return
+    with st.sidebar.expander("🎤 Presenter"):
+        if st.session_state.get("presenter"):
+            st.caption("Presenter view: you see and can delete everyone's photos.")
+            if st.button("Leave presenter view"):
+                st.session_state.presenter = False
+                st.rerun()
+        elif typed := st.text_input("Passphrase", type="password", key="passphrase"):
+            if secrets.compare_digest(typed.encode(), passphrase.encode()):
+                st.session_state.presenter = True
+                st.rerun()
+            st.error("That is not the passphrase.")
 
 
 def metrics() -> dict | None:
@@ -142,12 +199,46 @@ def show_error(error: Exception) -> None:
     st.error(str(error), icon="⚠️")
 
 
-def show_face(column, photo: np.ndarray, face: facekit.Face, chip: np.ndarray, caption: str, faces_found: int = 1) -> None:
-    """A photo with its face outlined (and how many faces it holds), and the aligned chip the model compared."""
-    if faces_found > 1:
-        caption += f": {faces_found} faces found; the boxed one (largest and nearest the centre) was compared"
-    column.image(draw_box(photo, face.box), caption=caption, width="stretch")
-    column.image(chip, caption="what the model compared", width=112)
+def show_faces(photos, faces, chips, names: list[str], faces_found=None) -> None:
+    """Photos side by side (one picture, so they stay side by side on a phone) with the compared
+    face boxed in each, then the aligned faces the model compared."""
+    st.image(side_by_side([draw_box(photo, face.box) for photo, face in zip(photos, faces)]),
+             caption=" · ".join(names), width="stretch")
+    for name, found in zip(names, faces_found or [1] * len(names)):
+        if found > 1:
+            st.caption(f"{name}: {found} faces found; the boxed one (largest and nearest the centre) was compared.")
+    st.image(list(chips), caption=["what the model compared"] * len(chips), width=112)
+
+
+def score_gauge(probability: float, thresholds) -> go.Figure:
+    """A small gauge: the score for "same person" (0-100) against the model's two lines."""
+    same, different = thresholds.same_from * 100, thresholds.different_below * 100
+    figure = go.Figure(go.Indicator(
+        mode="gauge+number", value=probability * 100, number={"suffix": " / 100"},
+        gauge={"axis": {"range": [0, 100]}, "bar": {"color": "#264653", "thickness": 0.3},
+               "steps": [{"range": [0, different], "color": "#f4a261"}, {"range": [different, same], "color": "#e9ecef"},
+                         {"range": [same, 100], "color": "#2a9d8f"}],
+               "threshold": {"line": {"color": "black", "width": 3}, "value": same}},
+    ))
+    figure.update_layout(height=170, margin={"l": 25, "r": 25, "t": 10, "b": 0})
+    return figure
+
+
+def strictness_slider(verdict: facekit.Verdict) -> facekit.Verdict:
+    """A slider from lenient to strict for the "same person" line (starting at the model's);
+    returns the verdict answered at the chosen line."""
+    model_line = round(verdict.thresholds.same_from, 2)
+    line = st.slider("How sure must it be to say “same person”?", 0.50, 0.99, model_line, 0.01, format="%.2f",
+                     key="strictness", help=f"Left is lenient, right is strict. The model's own line, {model_line:.2f}, "
+                     "was chosen on people it was not tested on.")
+    if abs(line - model_line) < 1e-9:
+        st.caption("◀ lenient · strict ▶ (the model's own line)")
+        return verdict
+    st.caption(f"◀ lenient · strict ▶ (you moved the line from the model's {model_line:.0%} to {line:.0%})")
+    return verdict.under(verdict.thresholds.with_same_from(line))
+
+
+PLOTLY = {"displayModeBar": False}  # no plotly toolbar: nobody in a demo needs it, and it covers titles on phones
 
 
 ANSWERS = {"same": "Same person", "different": "Different people", "unsure": "Not sure"}
@@ -158,9 +249,9 @@ def verdict_words(verdict: facekit.Verdict) -> tuple[str, str]:
     or for "unsure", why and what helps. Never "100%"."""
     if verdict.decision == "unsure":
         return ANSWERS["unsure"], (
-            f"The score ({verdict.probability:.0%} for 'same') falls between the lines where the model is confident "
-            f"(different below {verdict.thresholds.different_below:.0%}, same from {verdict.thresholds.same_from:.0%}). "
-            "A front-facing photo, better light or a larger face usually settles it."
+            f"Its score, {verdict.probability:.0%} for 'same person', falls between the lines where the model is "
+            f"confident ('different' below {verdict.thresholds.different_below:.0%}, 'same' from "
+            f"{verdict.thresholds.same_from:.0%}). A front-facing photo, better light or a larger face usually settles it."
         )
     confidence = verdict.probability if verdict.decision == "same" else 1 - verdict.probability
     return ANSWERS[verdict.decision], "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"

@@ -216,6 +216,19 @@ def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200,
     return out
 
 
+def side_by_side(images: list[np.ndarray], height: int = 360, gap: int = 12) -> np.ndarray:
+    """RGB uint8 images scaled to one ``height`` and put in a row on white, ``gap`` pixels apart:
+    one picture that keeps two faces next to each other on any screen width."""
+    scaled = [cv2.resize(image, (max(1, round(image.shape[1] * height / image.shape[0])), height),
+                         interpolation=cv2.INTER_AREA) for image in images]
+    row = np.full((height, sum(i.shape[1] for i in scaled) + gap * (len(scaled) - 1), 3), 255, np.uint8)
+    x = 0
+    for image in scaled:
+        row[:, x : x + image.shape[1]] = image
+        x += image.shape[1] + gap
+    return row
+
+
 def light_and_focus(grey: np.ndarray) -> tuple[float, float]:
     """``(brightness, sharpness)`` of a uint8 grey image: the mean grey level (0-255) and the
     variance of the Laplacian once shrunk to 128x128 (higher is sharper; under ~40 looks blurred)."""

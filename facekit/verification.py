@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +44,11 @@ class Thresholds:
         """One line for everything: two answers only, no "unsure"."""
         return cls(threshold, threshold, threshold)
 
+    def with_same_from(self, line: float) -> "Thresholds":
+        """The same lines with "same" moved to ``line`` (stricter or more lenient); the
+        "different" line follows it down when it would cross."""
+        return Thresholds(self.accuracy, line, min(self.different_below, line))
+
     def decide(self, probability: float) -> Decision:
         if probability >= self.same_from:
             return "same"
@@ -73,6 +78,10 @@ class Verdict:
     def same(self) -> bool:
         """True only for a confident "same"."""
         return self.decision == "same"
+
+    def under(self, thresholds: Thresholds) -> "Verdict":
+        """The same comparison, answered with other lines (a strictness setting)."""
+        return replace(self, decision=thresholds.decide(self.probability), thresholds=thresholds)
 
 
 @dataclass(frozen=True)

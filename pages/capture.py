@@ -1,4 +1,4 @@
-"""Capture: the browser's webcam takes anchor and positive photos of you."""
+"""Capture: the browser's webcam takes reference (anchor) and test (positive) photos of you."""
 
 import av
 import streamlit as st
@@ -7,17 +7,21 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 import facekit
 import ui
 from facekit.capture import (
-    Cooldown, LatestFrame, ShotQuality, captures, delete_capture, delete_person, display_name, live_feedback, person_name,
-    save_capture,
+    Cooldown, LatestFrame, ShotQuality, captures, delete_capture, delete_person, live_feedback, person_name, save_capture,
 )
+
+WORDS = {"anchor": "reference", "positive": "test"}
 
 st.title("📷 Take your photos")
 st.write(
-    "Type your name, start the camera, then take **anchor** photos (the reference photos of you) and "
-    "**positive** photos (more photos of you, to test against). Vary your expression and the angle a little. "
-    "Keys: **a** anchor, **p** positive, **q** stop the camera."
+    "Type your name, press START, then take **reference photos** (the model compares new photos with these) and "
+    "**test photos** (more photos of you, to check it). Vary your expression and the angle a little."
 )
+st.caption("The original project calls them *anchor* and *positive* photos. On a keyboard: **a** takes a reference "
+           "photo, **p** a test photo. Your photos are yours: other visitors cannot see them, and they are deleted "
+           f"after {ui.config().capture_retention_days:g} days.")
 config = ui.config()
+me = ui.viewer()
 name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
 
 # The video thread writes here; this page only reads it when a button is pressed.
@@ -38,22 +42,20 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
 camera, saved = st.columns([3, 2])
 with camera:
     if ui.camera_available():
-        stop = st.button("Stop camera (q)", shortcut="q")
         webrtc_streamer(
             key="capture",
             mode=WebRtcMode.SENDRECV,
             video_frame_callback=on_frame,
             media_stream_constraints={"video": True, "audio": False},
             rtc_configuration=ui.rtc_configuration(),
-            desired_playing_state=False if stop else None,
         )
     else:
         st.info(ui.CAMERA_NEEDS_HTTPS, icon="🔒")
     take_anchor, take_positive = st.columns(2)
     kind = None
-    if take_anchor.button("Take anchor photo (a)", shortcut="a", type="primary", width="stretch"):
+    if take_anchor.button("Take a reference photo", shortcut="a", type="primary", width="stretch"):
         kind = "anchor"
-    if take_positive.button("Take positive photo (p)", shortcut="p", width="stretch"):
+    if take_positive.button("Take a test photo", shortcut="p", width="stretch"):
         kind = "positive"
     cooldown = st.session_state.setdefault("shot_cooldown", Cooldown(config.seconds_between_shots))
     if kind:
@@ -66,11 +68,11 @@ with camera:
             st.info("One photo a second: wait a moment, then take the next.", icon="⏱️")
         else:
             try:
-                path, quality = save_capture(image, name, kind, config)
+                _, quality = save_capture(image, name, kind, config, me, ui.gallery())
             except facekit.FacekitError as error:
                 ui.show_error(error)
             else:
-                message = f"Saved {kind} photo {path.name}."
+                message = f"Saved a {WORDS[kind]} photo."
                 if quality.ok:
                     st.success(message + " Good shot.", icon="✅")
                 else:
@@ -89,22 +91,22 @@ with saved:
         except facekit.FacekitError as error:
             ui.show_error(error)
             st.stop()
-        photos = captures(person, config)
-        shown = display_name(person)
+        photos = captures(person, config, me)
+        shown = " ".join(name.split())
         st.subheader(f"Photos of {shown}")
         for kind, wanted in (("anchor", config.recommended_anchors), ("positive", config.recommended_positives)):
             have = len(photos[kind])
-            st.progress(min(1.0, have / wanted), text=f"{have} {kind} photos ({wanted} recommended)")
-            grid = st.columns(4)
-            for index, path in enumerate(reversed(photos[kind])):
-                cell = grid[index % 4]
-                cell.image(str(path), width="stretch")
-                if cell.button("Delete", key=f"delete-{path.name}"):
-                    delete_capture(path, config)
-                    st.rerun()
+            st.progress(min(1.0, have / wanted), text=f"{have} {WORDS[kind]} photos ({wanted} recommended)")
+            with st.container(horizontal=True, gap="small"):  # a grid that wraps, on a phone too
+                for path in reversed(photos[kind]):
+                    with st.container(width=96, gap=None):
+                        st.image(str(path), width=96)
+                        if st.button("Delete", key=f"delete-{path.name}", width="stretch"):
+                            delete_capture(path, config, me, ui.gallery())
+                            st.rerun()
         if any(photos.values()):
-            with st.popover(f"Delete all photos of {shown}"):
-                st.write("This removes every anchor and positive photo saved under this name.")
-                if st.button("Yes, delete them all", type="primary"):
-                    st.toast(f"Deleted {delete_person(person, config)} photos.")
+            with st.popover(f"Forget {shown}"):
+                st.write("This deletes every photo saved under this name in this browser, with the faces cut out of them.")
+                if st.button("Yes, forget me", type="primary"):
+                    st.toast(f"Deleted {delete_person(person, config, me, ui.gallery())} photos.")
                     st.rerun()

@@ -1,14 +1,34 @@
-"""Verify: two photos -> same person or not; or a photo against a person's enrolled anchors."""
+"""Verify: two photos -> same person or not; a photo against a person's reference photos; who is this?"""
 
 import streamlit as st
 
 import facekit
 import ui
-from facekit.capture import captures, display_name, enrolled_people
-from facekit.demo import EXAMPLE_PAIRS
+from facekit.demo import EXAMPLE_PAIRS, EXAMPLE_PEOPLE, EXAMPLE_PROBES
+from facekit.images import draw_box
 
 st.title("🔍 Are they the same person?")
-two_photos, enrolled = st.tabs(["Two photos", "Against enrolled photos"])
+two_photos, enrolled, who = st.tabs(["Two photos", "Against reference photos", "Who is this?"])
+
+
+def photo_input(label: str, key: str):
+    """An upload box, and the camera when the person turns it on (never asked for on page load)."""
+    camera_shot = None
+    if not ui.camera_available():
+        st.caption(ui.CAMERA_NEEDS_HTTPS)
+    elif st.toggle("Use the camera", key=f"{key}_camera"):
+        camera_shot = st.camera_input("Take a photo", key=f"{key}_shot")
+    upload = st.file_uploader(label, type=ui.PHOTO_TYPES, key=key)
+    return (camera_shot or upload).getvalue() if (camera_shot or upload) else None
+
+
+def example_buttons(titles, key: str) -> int | None:
+    """One button per example; the chosen one is remembered until an upload replaces it."""
+    for column, (index, title) in zip(st.columns(len(titles)), enumerate(titles)):
+        if column.button(title, key=f"{key}-{index}", width="stretch"):
+            st.session_state[key] = index
+    return st.session_state.get(key)
+
 
 with two_photos:
     # One form, one submit: choosing the first photo does not rerun the page while the second is
@@ -20,10 +40,7 @@ with two_photos:
         if st.form_submit_button("Compare", type="primary", key="compare"):
             st.session_state.pop("example", None)
     st.caption("… or try an example (public-domain photos):")
-    for column, (index, pair) in zip(st.columns(len(EXAMPLE_PAIRS)), enumerate(EXAMPLE_PAIRS)):
-        if column.button(pair.title, key=f"example-{index}", width="stretch"):
-            st.session_state.example = index
-    example = st.session_state.get("example")
+    example = example_buttons([pair.title for pair in EXAMPLE_PAIRS], "example")
     if example is not None:
         pair = EXAMPLE_PAIRS[example]
         st.caption(f"Example: {pair.truth}.")
@@ -38,48 +55,77 @@ with two_photos:
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
+            verdict = ui.strictness_slider(verdict)
             answer, explanation = ui.verdict_words(verdict)
             {"same": st.success, "different": st.warning, "unsure": st.info}[verdict.decision](f"## {answer}\n{explanation}")
-            st.caption(f"P(same person) = {verdict.probability:.3f}. The model says \"same\" from "
-                       f"{verdict.thresholds.same_from:.3f} up and \"different\" below {verdict.thresholds.different_below:.3f} "
-                       "(lines chosen on people it was not tested on).")
-            for column, photo, face, chip, name, found in zip(
-                st.columns(2), verdict.photos, verdict.faces, verdict.chips, ("First photo", "Second photo"),
-                verdict.faces_found,
-            ):
-                ui.show_face(column, photo, face, chip, name, found)
+            st.plotly_chart(ui.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=ui.PLOTLY)
+            st.caption(f"The needle is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
+                       f"{verdict.thresholds.same_from:.0%}; orange: “different” below {verdict.thresholds.different_below:.0%}; "
+                       "grey: not sure.")
+            ui.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)
+            with st.expander("Exact figures"):
+                st.write(f"P(same person) = {verdict.probability:.4f}; “same” from {verdict.thresholds.same_from:.4f}, "
+                         f"“different” below {verdict.thresholds.different_below:.4f}.")
 
 with enrolled:
-    people = enrolled_people(ui.config())
+    st.caption("Reference photos are the ones taken on the **Capture** page (the seed project calls them *anchors*).")
+    people = [person.name for person in ui.gallery().people(owner=ui.owner())]
+    examples = [f"{name} (example)" for name in EXAMPLE_PEOPLE]
+    person = st.selectbox("Who should this be?", people + examples,
+                          help="Your own people (taken in this browser) and the example people.")
+    is_example = person in examples
     if not people:
-        st.info("Nobody is enrolled yet. Take anchor photos on the **Capture** page first.")
-    else:
-        person = st.selectbox("Who should this be?", people, format_func=display_name)
-        anchors = captures(person, ui.config())["anchor"]
-        # The camera is asked for only when the person turns it on, never when the page opens;
-        # the upload box stays either way.
-        camera_shot = None
-        if not ui.camera_available():
-            st.caption(ui.CAMERA_NEEDS_HTTPS)
-        elif st.toggle("Use the camera", key="probe_camera"):
-            camera_shot = st.camera_input("Take a photo")
-        upload = st.file_uploader("… or upload a photo of them", type=ui.PHOTO_TYPES, key="probe")
-        shot = camera_shot or upload
-        if shot:
-            try:
-                with st.spinner(f"Comparing with {len(anchors)} photos of {display_name(person)}…"):
-                    result = ui.verifier().verify_against_anchors(shot.getvalue(), anchors)
-            except facekit.FacekitError as error:
-                ui.show_error(error)
+        st.caption("Nobody of yours has reference photos yet: take some on the **Capture** page, or try an example person.")
+    if is_example and st.button("Use an example photo of them", key="use_example_probe"):
+        st.session_state.example_probe = person
+    probe = photo_input("… or upload a photo of them", "probe")
+    if probe is None and st.session_state.get("example_probe") == person:
+        probe = EXAMPLE_PROBES[f"A new photo of {person.removesuffix(' (example)')}"].read_bytes()
+    if probe:
+        try:
+            with st.spinner(f"Comparing with the reference photos of {person}…"):
+                if is_example:
+                    result = ui.example_gallery().verify(person.removesuffix(" (example)"), probe)
+                else:
+                    result = ui.gallery().verify(person, probe, owner=ui.owner())
+        except facekit.FacekitError as error:
+            ui.show_error(error)
+        else:
+            (st.success if result.verified else st.warning)(
+                f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {person}\n"
+                f"{result.matches} of {result.n_anchors} reference photos matched ({result.share:.0%}; "
+                f"{result.share_needed:.0%} needed). A photo matches only when the model is sure it shows the same "
+                f"person (a score from {result.match_threshold:.0%})."
+            )
+            st.image(draw_box(result.probe_photo, result.probe_face.box), caption="This photo", width=320)
+            st.bar_chart({"score for 'same person' per reference photo": result.probabilities}, y_label="score (0-1)")
+
+with who:
+    st.caption("Look for a face among the people with reference photos: yours, or the example people.")
+    search_examples = st.toggle("Search the example people (Barack Obama, Joe Biden)", value=not people, key="who_examples")
+    chosen = example_buttons(list(EXAMPLE_PROBES), "who_example") if search_examples else None
+    probe = photo_input("A photo of someone", "who_probe")
+    if probe is None and chosen is not None:
+        probe = list(EXAMPLE_PROBES.values())[chosen].read_bytes()
+    if probe:
+        try:
+            with st.spinner("Looking…"):
+                searched = ui.example_gallery() if search_examples else ui.gallery()
+                found = searched.identify(probe, owner=None if search_examples else ui.owner())
+        except facekit.FacekitError as error:
+            ui.show_error(error)
+        else:
+            if not found.matches:
+                st.info("Nobody has reference photos yet: take some on the **Capture** page, or search the example people.")
+            elif found.person:
+                st.success(f"## This is {found.person}\nA score of {found.matches[0].probability:.0%} for 'same person' "
+                           f"(the model is sure from {found.threshold:.0%}).")
             else:
-                (st.success if result.verified else st.warning)(
-                    f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {display_name(person)}\n"
-                    f"{result.matches} of {result.n_anchors} enrolled photos matched "
-                    f"({result.share:.0%}; {result.share_needed:.0%} needed). A photo matches only when the model "
-                    f"is sure it shows the same person (P(same) from {result.match_threshold:.2f})."
+                st.warning(f"## Nobody I know\nNo one reaches a score of {found.threshold:.0%}, where the model is sure. "
+                           f"Closest: {found.matches[0].name}, {found.matches[0].probability:.0%}.")
+            if found.matches:
+                st.image(
+                    [draw_box(found.probe.photo, found.probe.face.box)]
+                    + [searched.photo_jpeg(match.photo_id) for match in found.matches],
+                    caption=["This photo"] + [f"{m.name}: {m.probability:.0%}" for m in found.matches], width=150,
                 )
-                if result.skipped_anchors:
-                    st.caption(f"{result.skipped_anchors} enrolled photos had no usable face and were skipped.")
-                photo, scores = st.columns([1, 2])
-                ui.show_face(photo, result.probe_photo, result.probe_face, result.probe_chip, "This photo")
-                scores.bar_chart({"P(same) per enrolled photo": result.probabilities}, y_label="P(same)")

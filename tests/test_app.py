@@ -84,53 +84,88 @@ def test_verify_page_shows_the_library_verdict_for_two_real_faces(mini_lfw, who)
     app.button(key="compare").click().run()
     assert not app.exception
     assert ui.ANSWERS[expected.decision] in _messages(app)
-    assert f"P(same person) = {expected.probability:.3f}" in " ".join(c.value for c in app.caption)
-    assert len(app.get("image")) == 4  # two photos with boxes, two chips
+    assert f"“same person”, {expected.probability:.0%}" in _captions(app)
+    assert f"P(same person) = {expected.probability:.4f}" in " ".join(m.value for m in app.markdown)
+    assert _images(app) == 3  # the two photos side by side with their faces boxed, the two chips
 
 
-def test_verify_against_enrolled_says_how_to_enroll():
+def _captions(app) -> str:
+    return " ".join(c.value for c in app.caption)
+
+
+def _images(app) -> int:
+    return sum(len(element.proto.imgs) for element in app.get("image"))
+
+
+def test_verify_against_reference_photos_offers_the_example_person_first():
     app = _page("pages/verify.py").run()
-    assert "Nobody is enrolled" in _messages(app)
+    assert "Nobody of yours has reference photos yet" in _captions(app)
+    assert app.selectbox[0].value == "Barack Obama (example)"
+    app.button(key="use_example_probe").click().run()
+    assert not app.exception and "reference photos matched" in _messages(app)
 
 
-def test_verify_against_enrolled_anchors(mini_lfw, empty_data):
+def test_verify_against_your_own_reference_photos_only(mini_lfw, empty_data):
+    from facekit import Config
+    from facekit.capture import Viewer
+    from facekit.gallery import Gallery
+
     person = sorted(p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 5)[0]
     photos = sorted(person.glob("*.jpg"))
-    (empty_data / "anchor").mkdir(parents=True)
+    gallery = Gallery(Config(data_dir=empty_data))
     for photo in photos[1:4]:
-        (empty_data / "anchor" / photo.name).write_bytes(photo.read_bytes())
-    app = _page("pages/verify.py").run()
-    assert app.selectbox[0].value == person.name
+        gallery.enrol("Ann Example", photo, owner=Viewer("session a").mark)
+    gallery.enrol("Someone Else", photos[4], owner=Viewer("session b").mark)
+    gallery.close()
+    app = _page("pages/verify.py")
+    app.session_state["visitor_token"] = "session a"
+    app.run()
+    assert app.selectbox[0].options == ["Ann Example", "Barack Obama (example)", "Joe Biden (example)"]
     app.file_uploader(key="probe").upload("me.jpg", photos[0].read_bytes(), "image/jpeg")
     app.run()
-    assert not app.exception
-    assert "enrolled photos matched" in _messages(app)
+    assert not app.exception and "of 3 reference photos matched" in _messages(app)
+
+
+def test_who_is_this_finds_the_example_person_and_says_unknown_otherwise():
+    app = _page("pages/verify.py").run()
+    app.button(key="who_example-0").click().run()
+    assert not app.exception and "This is Barack Obama" in _messages(app)
+    app.button(key="who_example-1").click().run()
+    assert not app.exception and "Nobody I know" in _messages(app) and "Closest: Joe Biden" in _messages(app)
 
 
 @mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
 def test_capture_page_needs_a_name_and_a_camera(_session):
     app = _page("pages/capture.py").run()
     assert not app.exception
-    app.button[1].click().run()  # "Take anchor photo" with no name and no camera
+    take = next(b for b in app.button if b.label == "Take a reference photo")
+    take.click().run()  # no name and no camera
     assert "Type your name first" in _messages(app)
     app.text_input[0].input("Ada Lovelace").run()
-    app.button[1].click().run()
+    next(b for b in app.button if b.label == "Take a reference photo").click().run()
     assert "press START" in _messages(app)
     assert app.subheader[0].value == "Photos of Ada Lovelace"
 
 
 @mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
-def test_capture_page_lists_and_deletes_saved_photos(_session, empty_data):
+def test_capture_page_lists_and_deletes_only_this_visitors_photos(_session, empty_data):
+    from facekit.capture import Viewer
+
     (empty_data / "anchor").mkdir(parents=True)
-    for i in range(2):
-        Image.new("RGB", (250, 250), (90, 90, 90)).save(empty_data / "anchor" / f"Ada_Lovelace_2026112{i}abc.jpg")
-    app = _page("pages/capture.py").run()
+    for i, session in enumerate(("session a", "session a", "session b")):
+        Image.new("RGB", (250, 250), (90, 90, 90)).save(
+            empty_data / "anchor" / f"Ada_Lovelace{Viewer(session).mark}_2026112{i}abc.jpg")
+    app = _page("pages/capture.py")
+    app.session_state["visitor_token"] = "session a"
+    app.run()
     app.text_input[0].input("Ada Lovelace").run()
     assert not app.exception and app.subheader[0].value == "Photos of Ada Lovelace"
     delete = [b for b in app.button if b.label == "Delete"]
-    assert len(delete) == 2
+    assert len(delete) == 2  # not session b's
     delete[0].click().run()
-    assert len(list((empty_data / "anchor").iterdir())) == 1
+    assert len(list((empty_data / "anchor").iterdir())) == 2
+    next(b for b in app.button if b.label == "Yes, forget me").click().run()
+    assert [p.name for p in (empty_data / "anchor").iterdir()] == [f"Ada_Lovelace{Viewer('session b').mark}_20261122abc.jpg"]
 
 
 def test_dataset_page_with_empty_data_says_how_to_fill_it():
@@ -168,8 +203,7 @@ def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
     app.file_uploader(key="second").upload("one.jpg", sorted(people[1].glob("*.jpg"))[0].read_bytes(), "image/jpeg")
     app.button(key="compare").click().run()
     assert not app.exception
-    captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
-    assert any("3 faces found; the boxed one" in caption for caption in captions), captions
+    assert "3 faces found; the boxed one" in _captions(app)
 
 
 def test_a_new_capture_recounts_only_its_own_folder(mini_lfw, empty_data, monkeypatch):
@@ -199,8 +233,7 @@ def test_example_pairs_give_a_verdict_with_one_click(index):
     app = _page("pages/verify.py").run()
     app.button(key=f"example-{index}").click().run()
     assert not app.exception
-    assert "P(same person) =" in " ".join(c.value for c in app.caption)
-    assert len(app.get("image")) == 4
+    assert "P(same person) =" in " ".join(m.value for m in app.markdown)
+    assert _images(app) == 3
     if EXAMPLE_PAIRS[index].title == "Two faces in one photo":
-        captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
-        assert any("2 faces found" in caption for caption in captions), captions
+        assert "2 faces found" in _captions(app)
