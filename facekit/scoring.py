@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -73,10 +74,12 @@ def _lfw_hard_impostor_scores(pairs: pd.DataFrame, lfw_dir, config: Config, work
     return verifier.score_chip_files([chips[a][i] for a, i, _, _ in couples], [chips[b][j] for _, _, b, j in couples])
 
 
-def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None) -> dict:
+def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None,
+                        whose: Callable[[str], bool] | None = None) -> dict:
     """Both models on pairs of the people captured in the app (people in ``anchor/`` who are not
-    LFW people): their anchor x positive photos (same) and as many of their anchors x random
-    ``negative/`` photos (different), at most ``max_pairs`` in all, seeded.
+    LFW people; with ``whose``, only the identities it accepts, e.g. a visitor's own): their
+    anchor x positive photos (same) and as many of their anchors x random ``negative/`` photos
+    (different), at most ``max_pairs`` in all, seeded.
 
     ``on_progress(done, total)`` is called as photos are chipped. Returns ``n_pairs``,
     ``people`` (how many), ``dropped`` (pairs without a usable face) and per model the metrics of
@@ -84,17 +87,21 @@ def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None) 
     is nothing to evaluate, saying what is missing.
     """
     rng = np.random.default_rng(config.seed)
-    own = lambda folder: pd.DataFrame(  # noqa: E731
-        [(p, identity_of(p)) for p in list_photos(config.data_dir / folder) if not is_lfw_person(identity_of(p), config)],
-        columns=["path", "person"])
-    anchors, positives = own("anchor"), own("positive")
     negatives = list_photos(config.data_dir / "negative")
+    if not negatives:
+        raise DataError("There are no strangers' photos to compare yours with",
+                        "The public LFW photos are not imported here (`facekit data import-lfw`).")
+
+    def own(folder: str) -> pd.DataFrame:
+        photos = [(p, identity_of(p)) for p in list_photos(config.data_dir / folder)]
+        return pd.DataFrame([(p, person) for p, person in photos
+                             if not is_lfw_person(person, config) and (whose is None or whose(person))],
+                            columns=["path", "person"])
+
+    anchors, positives = own("anchor"), own("positive")
     same = anchors.merge(positives, on="person", suffixes=("_a", "_b"))  # every anchor x positive of one person
     if same.empty:
         raise DataError("Nothing of yours to evaluate yet", "Take reference and test photos of someone on the Capture page.")
-    if not negatives:
-        raise DataError("There are no strangers' photos to compare yours with",
-                        "Import LFW first (`facekit data import-lfw`).")
     half = max(1, max_pairs // 2)
     same = same.iloc[rng.permutation(len(same))[:half]]
     strangers = [negatives[i] for i in rng.integers(len(negatives), size=len(same))]

@@ -23,25 +23,33 @@ st.write(
     "by one and cannot tell faces apart; the Siamese network maps each face to a point so that the same person "
     "lands close by."
 )
-table = pd.DataFrame({MODELS[m]: {k.upper() if k == "auc" else k.capitalize(): view1[m][k]
-                                  for k in ("accuracy", "precision", "recall", "f1", "auc")} for m in MODELS})
-st.dataframe(table.style.format("{:.3f}"), width="stretch")
+with st.container(horizontal=True):  # one card per model; side by side, or one under the other on a phone
+    for model in reversed(list(MODELS)):
+        with st.container(border=True, width=320):
+            st.metric(MODELS[model], f"{round(view1[model]['accuracy'] * 100)} of 100 right",
+                      help="Pairs answered right, out of every 100 pairs of strangers' photos.")
+            st.caption(f"When it says “same person”, it is right {view1[model]['precision']:.0%} of the time; "
+                       f"it finds {view1[model]['recall']:.0%} of the real same-person pairs.")
+with st.expander("Exact figures"):
+    table = pd.DataFrame({k.upper() if k == "auc" else k.capitalize(): {MODELS[m]: view1[m][k] for m in MODELS}
+                          for k in ("accuracy", "precision", "recall", "f1", "auc")})
+    st.table(table.style.format("{:.3f}"))
 
 three_way = view1["siamese"].get("three_way")
 if three_way:
     st.subheader("The Siamese network may also say \"Not sure\"")
     st.write(
-        f"It says \"same\" only from P = {three_way['same_from']:.2f} and \"different\" only below "
-        f"{three_way['different_below']:.2f}, two lines chosen on other people so that look-alike strangers are "
+        f"It says \"same\" only from a score of {three_way['same_from']:.0%} and \"different\" only below "
+        f"{three_way['different_below']:.0%}, two lines chosen on other people so that look-alike strangers are "
         "rarely called the same person. In between, it says \"Not sure\"."
     )
-    answered, right, lookalikes, strangers = st.columns(4)
-    answered.metric("Pairs with a firm answer", f"{three_way['coverage']:.0%}")
-    right.metric("Firm answers that were right", f"{three_way['confident_accuracy']:.1%}")
-    if "false_same_hard" in three_way:
-        lookalikes.metric("Look-alike strangers called the same", f"{three_way['false_same_hard']:.1%}",
-                          help=f"{three_way['n_hard_impostors']:,} pairs of test people who look most alike.")
-    strangers.metric("Random strangers called the same", f"{three_way['false_same_random']:.1%}")
+    with st.container(horizontal=True):
+        st.metric("Pairs with a firm answer", f"{round(three_way['coverage'] * 100)} of 100", width=200)
+        st.metric("Firm answers that were right", f"{round(three_way['confident_accuracy'] * 100)} of 100", width=200)
+        if "false_same_hard" in three_way:
+            st.metric("Look-alike strangers called the same", f"{three_way['false_same_hard'] * 1000:.0f} of 1,000", width=200,
+                      help=f"{three_way['n_hard_impostors']:,} pairs of test people who look most alike.")
+        st.metric("Random strangers called the same", f"{three_way['false_same_random'] * 1000:.0f} of 1,000", width=200)
 
 roc, confusion = st.columns(2)
 figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
@@ -55,13 +63,14 @@ if three_way:  # the two lines as points on the Siamese curve
                            textposition="middle right", marker={"size": 10, "color": "black"}, showlegend=False)
 figure.update_layout(title="ROC curves", xaxis_title="different people called 'same' (false positive rate)",
                      yaxis_title="same person found (true positive rate)", legend={"x": 0.35, "y": 0.05})
-roc.plotly_chart(figure, width="stretch")
+roc.plotly_chart(figure, width="stretch", config=ui.PLOTLY)
 with confusion:
     for model, title in MODELS.items():
         st.plotly_chart(
-            px.imshow(view1[model]["confusion"], text_auto=True, color_continuous_scale="Blues", height=260,
-                      x=["said different", "said same"], y=["really different", "really same"], title=title),
-            width="stretch",
+            px.imshow(view1[model]["confusion"], text_auto=True, color_continuous_scale="Blues", height=330,
+                      x=["said different", "said same"], y=["really different", "really same"], title=title)
+            .update_traces(textfont_size=20).update_coloraxes(showscale=False),
+            width="stretch", config=ui.PLOTLY,
         )
 
 st.subheader("How sure each model was")
@@ -73,7 +82,7 @@ for column, model in zip(st.columns(2), MODELS):
                           title=MODELS[model], labels={"score": "log-odds of 'same'" if model == "baseline" else "P(same)"},
                           color_discrete_map={"same person": "#2a9d8f", "different people": "#e76f51"})
     figure.add_vline(x=view1[model]["threshold"], line_dash="dash", annotation_text="threshold")
-    column.plotly_chart(figure, width="stretch")
+    column.plotly_chart(figure, width="stretch", config=ui.PLOTLY)
 
 st.subheader("Pairs each model got wrong")
 lfw_dir = ui.config().lfw_dir
@@ -95,12 +104,17 @@ if st.button("Evaluate on my photos", type="primary"):
     bar = st.progress(0.0, text="Finding faces…")
     try:
         mine = evaluate_own_people(
-            ui.config(), on_progress=lambda done, total: bar.progress(done / total, text=f"Finding faces: {done}/{total}")
+            ui.config(), on_progress=lambda done, total: bar.progress(done / total, text=f"Finding faces: {done}/{total}"),
+            whose=ui.viewer().owns,
         )
     except facekit.FacekitError as error:
         bar.empty()
         ui.show_error(error)
     else:
         bar.progress(1.0, text=f"Done: {mine['n_pairs']} pairs of {mine['people']} people")
-        st.dataframe(pd.DataFrame({MODELS[m]: {k: mine[m][k] for k in ("accuracy", "precision", "recall", "auc")}
-                                   for m in MODELS}).style.format("{:.3f}", na_rep="–"), width="stretch")
+        with st.container(horizontal=True):
+            for model in reversed(list(MODELS)):
+                st.metric(MODELS[model], f"{round(mine[model]['accuracy'] * 100)} of 100 right", width=260, border=True)
+        with st.expander("Exact figures"):
+            st.table(pd.DataFrame({k: {MODELS[m]: mine[m][k] for m in MODELS} for k in ("accuracy", "precision", "recall", "auc")})
+                     .style.format("{:.3f}", na_rep="–"))

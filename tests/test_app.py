@@ -170,7 +170,7 @@ def test_capture_page_lists_and_deletes_only_this_visitors_photos(_session, empt
 
 def test_dataset_page_with_empty_data_says_how_to_fill_it():
     app = _page("pages/dataset.py").run()
-    assert not app.exception and "import-lfw" in _messages(app)
+    assert not app.exception and "Capture" in _messages(app) and "import-lfw" in _captions(app)
 
 
 def test_dataset_page_with_photos(mini_lfw, empty_data):
@@ -185,13 +185,37 @@ def test_dataset_page_with_photos(mini_lfw, empty_data):
     assert any("Faces found" in m.label for m in app.metric)
 
 
+def test_dataset_page_shows_a_visitors_photos_to_them_only(mini_lfw, empty_data):
+    from facekit.capture import Viewer
+
+    people = sorted(p for p in (mini_lfw / "lfw").iterdir() if p.is_dir())
+    (empty_data / "anchor").mkdir(parents=True)
+    for i, photo in enumerate(sorted(people[0].glob("*.jpg"))[:2]):
+        (empty_data / "anchor" / f"Ada_Lovelace{Viewer('session a').mark}_{i}.jpg").write_bytes(photo.read_bytes())
+    (empty_data / "anchor" / "Lfw_Person_0001.jpg").write_bytes(sorted(people[1].glob("*.jpg"))[0].read_bytes())
+
+    def names_seen_by(session: str) -> str:
+        app = _page("pages/dataset.py")
+        app.session_state["visitor_token"] = session
+        app.session_state["sample_seed"] = 0
+        app.run()
+        assert not app.exception
+        return " ".join(str(chart.proto.spec) for chart in app.get("plotly_chart")) + _captions(app)
+
+    assert "Ada Lovelace" in names_seen_by("session a")
+    seen_by_b = names_seen_by("session b")
+    assert "Ada Lovelace" not in seen_by_b and "Lfw Person" in seen_by_b and "1 other visitors" in seen_by_b
+
+
 def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
     app = _page("pages/baseline_vs_siamese.py").run()
     assert not app.exception
-    assert len(app.dataframe) == 1 and len(app.get("plotly_chart")) >= 5
+    assert len(app.get("plotly_chart")) >= 5
+    cards = {m.label: m.value for m in app.metric}
+    assert cards["Siamese neural network"].endswith("of 100 right") and cards["Naive Bayes on raw pixels"].endswith("of 100 right")
     button = [b for b in app.button if b.label == "Evaluate on my photos"][0]
     button.click().run()
-    assert not app.exception and "Capture page" in _messages(app)
+    assert not app.exception and "no strangers' photos" in _messages(app)
 
 
 def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
