@@ -1,14 +1,18 @@
-# Two entry points on a fresh Linux machine with Python 3.11:
-#   make run    create .venv, install everything, start the app
-#   make serve  the same, then start the HTTP API on http://127.0.0.1:8000
-#   make test   create .venv, install everything, run the whole test suite
+# Entry points on a fresh Linux machine with Python 3.11 (each creates .venv and installs first):
+#   make run        start the app on http://localhost:8501
+#   make run-https  the app over HTTPS for phones on the network (prints the address to open)
+#   make serve      start the HTTP API on http://127.0.0.1:8000
+#   make test       run the whole test suite
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run serve test setup
+.PHONY: run run-https serve test setup
 run: setup
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
+
+run-https: setup
+	$(BIN)/facekit app --https
 
 serve: setup
 	$(BIN)/facekit serve

@@ -10,6 +10,7 @@ import ui  # first: it loads the WebRTC stack before any page loads TensorFlow
 
 st.set_page_config(page_title="facekit: same person or not?", page_icon="🙂", layout="wide")
 ui.data_folder()  # once per server: logs where photos are kept, clears a killed run's temporary files
+ui.share_panel()
 ui.presenter_sign_in()
 st.navigation([
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),

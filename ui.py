@@ -28,6 +28,7 @@ from facekit.demo import example_gallery as _example_gallery
 from facekit.files import remove_stale_temp_files
 from facekit.gallery import Gallery
 from facekit.images import draw_box, hand_back_large_buffers, side_by_side
+from facekit.lan import lan_address, qr_png
 from facekit.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -117,6 +118,23 @@ def presenter_sign_in() -> None:
                 st.session_state.presenter = True
                 st.rerun()
             st.error("That is not the passphrase.")
+
+
+def share_panel() -> None:
+    """In the sidebar: the address to open on a phone in the room, and its QR code."""
+    https = bool(st.get_option("server.sslCertFile"))
+    address = f"{'https' if https else 'http'}://{lan_address()}:{st.get_option('server.port')}"
+    with st.sidebar.expander("📱 Open on a phone"):
+        st.image(_qr(address), width=180)
+        st.code(address, language=None)
+        if not https:
+            st.caption("Over plain HTTP, phones can upload photos but not use their camera. Start the app with "
+                       "`make run-https` for that.")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _qr(address: str) -> bytes:
+    return qr_png(address)
 
 
 def metrics() -> dict | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .baseline import save_baseline, train_baseline
 from .chips import chip_pairs, chip_photos
-from .config import Config
+from .config import PROJECT_ROOT, Config
 from .data import training_photos
 from .errors import FacekitError
 from .lfw import import_lfw
@@ -240,6 +240,23 @@ def _verify(args) -> int:
     return EXIT_CODES[verdict.decision]
 
 
+def _app(args) -> int:
+    from .lan import https_certificate, lan_address
+
+    address = lan_address()
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--browser.gatherUsageStats",
+               "false", "--server.port", str(args.port)]
+    if args.https:
+        cert, key = https_certificate(_config(args).data_dir / "https", ["localhost", "127.0.0.1", address])
+        command += ["--server.sslCertFile", str(cert), "--server.sslKeyFile", str(key), "--server.address", args.host]
+        print(f"\n  On a phone on the same network, open  https://{address}:{args.port}\n"
+              "  The browser warns once that the certificate is not trusted: this computer made it. Choose\n"
+              "  'Advanced' then 'Proceed' (Chrome) or 'Show details' then 'visit this website' (Safari).\n", flush=True)
+    if args.data_dir:
+        os.environ["FACEKIT_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.execv(sys.executable, command)  # the app runs in place of this command; never returns
+
+
 def _serve(args) -> int:
     import uvicorn  # only for this command
 
@@ -397,6 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="one line at this P(same) (0-1) instead of the model's two: no 'not sure'")
     cmd.add_argument("--json", action="store_true", help="print JSON")
     cmd.set_defaults(run=_verify)
+
+    cmd = commands.add_parser(
+        "app", parents=[common], help="start the Streamlit app (with --https: for phones on the network)",
+        description="Start the app. With --https it listens on every network address over HTTPS with a certificate "
+        "it makes (DATA_DIR/https/, kept and reused), so phones in the room can use their camera, and prints the "
+        "address to open.",
+    )
+    cmd.add_argument("--https", action="store_true", help="serve over HTTPS on the network")
+    cmd.add_argument("--host", default="0.0.0.0", help="address to listen on with --https (default: %(default)s)")
+    cmd.add_argument("--port", type=int, default=8501, help="port (default: %(default)s)")
+    cmd.set_defaults(run=_app)
 
     cmd = commands.add_parser(
         "serve", parents=[common, with_models], help="the HTTP API (verify, enrol, identify)",
