@@ -232,7 +232,7 @@ def score_gauge(probability: float, thresholds) -> go.Figure:
     """A small gauge: the score for "same person" (0-100) against the model's two lines."""
     same, different = thresholds.same_from * 100, thresholds.different_below * 100
     figure = go.Figure(go.Indicator(
-        mode="gauge+number", value=probability * 100, number={"suffix": " / 100"},
+        mode="gauge+number", value=probability * 100, number={"suffix": " / 100", "valueformat": ".0f"},
         gauge={"axis": {"range": [0, 100]}, "bar": {"color": "#264653", "thickness": 0.3},
                "steps": [{"range": [0, different], "color": "#f4a261"}, {"range": [different, same], "color": "#e9ecef"},
                          {"range": [same, 100], "color": "#2a9d8f"}],

@@ -55,13 +55,15 @@ with two_photos:
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
+            verdict_box, gauge = st.container(), st.container()  # drawn above the slider, after it is read
             verdict = ui.strictness_slider(verdict)
             answer, explanation = ui.verdict_words(verdict)
-            {"same": st.success, "different": st.warning, "unsure": st.info}[verdict.decision](f"## {answer}\n{explanation}")
-            st.plotly_chart(ui.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=ui.PLOTLY)
-            st.caption(f"The needle is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
-                       f"{verdict.thresholds.same_from:.0%}; orange: “different” below {verdict.thresholds.different_below:.0%}; "
-                       "grey: not sure.")
+            {"same": verdict_box.success, "different": verdict_box.warning, "unsure": verdict_box.info}[verdict.decision](
+                f"## {answer}\n{explanation}")
+            gauge.plotly_chart(ui.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=ui.PLOTLY)
+            gauge.caption(f"The needle is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
+                          f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
+                          f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
             ui.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)
             with st.expander("Exact figures"):
                 st.write(f"P(same person) = {verdict.probability:.4f}; “same” from {verdict.thresholds.same_from:.4f}, "

@@ -108,9 +108,21 @@ def _verify_page_comparing(browser, server, first: Path, second: Path):
     return page, uploads
 
 
+PAGE_HEIGHT = """() => { const main = document.querySelector('[data-testid="stMain"]');
+    return Math.max(main ? main.scrollHeight : 0, document.body.scrollHeight); }"""
+
+
 def _screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so the window is made as tall as it
+    for the picture (at most 6,000 px), once charts have been drawn."""
     ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('svg'))",
+                           timeout=30_000)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(6000, max(size["height"], page.evaluate(PAGE_HEIGHT)))})
+    page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def test_verify_two_uploaded_photos(server, browser, mini_lfw):
