@@ -95,11 +95,11 @@ with faces:
     with st.container(horizontal=True):  # a grid that wraps on narrow screens
         for path in sample.path:
             result = results[Path(path)]
-            with st.container(border=True, width=230):
+            with st.container(border=True, width=170):  # two to a row on a phone
                 st.image(path, caption=display_name(identity_of(path)), width="stretch")
                 if result.chip_path is None:
                     st.warning(result.error)
                     continue
                 chip = read_chip(result.chip_path)
                 st.image([chip, model_input(chip, config.baseline_size, grey=True)[:, :, 0]],
-                         caption=["Siamese", f"baseline {config.baseline_size}×{config.baseline_size}"], width=96)
+                         caption=["Siamese", f"baseline {config.baseline_size}²"], width=68)
