@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 # so the WebRTC stack loads first, before any page can import TensorFlow.
 import streamlit_webrtc  # noqa: F401  isort: skip
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -60,12 +59,12 @@ def data_folder() -> Path:
 
 
 def _warm_up(cfg: Config) -> None:
-    """Load the model and the face detector in the background while the first visitor reads the
-    Home page, so that the first verdict is as quick as the next ones."""
+    """Load the model and the face detector and run them once, in the background while the first
+    visitor reads the Home page, so that the first verdict is as quick as the next ones."""
     try:
-        facekit.load_verifier(cfg).verify(np.full((160, 160, 3), 128, np.uint8), np.full((160, 160, 3), 128, np.uint8))
-    except facekit.FacekitError:
-        pass  # no face in a grey square: expected; the model and the detector are loaded now
+        facekit.load_verifier(cfg).warm_up()
+    except facekit.FacekitError as error:  # no model: the pages say so when they need it
+        print(f"facekit: the model could not be loaded: {error}", file=sys.stderr)
 
 
 @st.cache_resource(show_spinner="Loading the face model (first time only)…")

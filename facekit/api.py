@@ -66,6 +66,7 @@ class _Service:
         self._gallery: Gallery | None = None
         self._loading, self._gallery_lock = threading.Lock(), threading.Lock()
         self._busy, self._busy_lock = 0, threading.Lock()
+        self._warm = threading.Event()
         self.metrics = _Metrics()
 
     def verifier(self) -> Verifier:
@@ -79,7 +80,8 @@ class _Service:
 
     @property
     def ready(self) -> bool:
-        return self._verifier is not None
+        """The model is loaded and has run once: answers come at full speed."""
+        return self._warm.is_set()
 
     def gallery(self) -> Gallery:
         """The gallery; its model is :meth:`verifier`'s (one per process, see ``load_verifier``)."""
@@ -105,9 +107,10 @@ class _Service:
 
     def warm_up(self) -> None:
         try:
-            self.verifier().verify(np.full((160, 160, 3), 128, np.uint8), np.full((160, 160, 3), 128, np.uint8))
+            self.verifier().warm_up()
+            self._warm.set()
         except FacekitError:
-            pass  # no face in a grey square (expected), or no model: /readyz says so
+            pass  # no model: /readyz and the photo routes say so
 
 
 class _Metrics:
@@ -193,7 +196,7 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     @app.get("/readyz", tags=["service"])
     def readyz() -> dict:
-        """The model is loaded: photo routes answer at full speed (503 while it loads)."""
+        """The model is loaded and warm: photo routes answer at full speed (503 until then)."""
         if not service.ready:
             raise _Refusal(503, "not_ready", "The face model is still loading.", {"Retry-After": "2"})
         return {"status": "ready", "model": _model(service.verifier())}

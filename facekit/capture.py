@@ -315,15 +315,19 @@ class LatestFrame:
             return self._feedback
 
 
-def live_feedback(image: np.ndarray, config: Config | None = None) -> tuple[np.ndarray, ShotQuality | str]:
-    """Judge a video frame and draw the verdict on a copy: a green box on a good face, orange with
-    the problem otherwise, or a message when there is no face. Returns ``(annotated, quality or
-    message)``."""
-    config = config or Config()
+def live_feedback(image: np.ndarray, config: Config | None = None) -> ShotQuality | str:
+    """Judge a video frame: its :class:`ShotQuality`, or the reason there is no usable face."""
     try:
-        quality = judge_shot(image, config)
+        return judge_shot(image, config or Config())
     except FacekitError as exc:
-        return image, exc.reason
-    colour = (40, 200, 60) if quality.ok else (255, 150, 0)
-    label = "Good shot" if quality.ok else quality.problems[0]
-    return draw_box(image, quality.face.box, colour, label), quality
+        return exc.reason
+
+
+def annotate(image: np.ndarray, feedback: ShotQuality | str | None) -> np.ndarray:
+    """A frame with the last feedback drawn on it: a green box on a good face, orange with the
+    problem otherwise. Drawn on every frame, from the last judged one (judging is slower than
+    the video), so the box stays on screen instead of flickering."""
+    if not isinstance(feedback, ShotQuality):
+        return image
+    colour = (40, 200, 60) if feedback.ok else (255, 150, 0)
+    return draw_box(image, feedback.face.box, colour, "Good shot" if feedback.ok else feedback.problems[0])

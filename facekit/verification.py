@@ -220,6 +220,13 @@ class Verifier:
             probe_chip.chip, probe_chip.face, probe_chip.photo, len(anchors) - len(usable),
         )
 
+    def warm_up(self) -> None:
+        """Compare the shipped example pair once: every first-call cost (the face detector's three
+        stages, the model's first run) is paid here, before a person waits for a verdict."""
+        from .demo import EXAMPLE_PAIRS
+
+        self.verify(EXAMPLE_PAIRS[0].first, EXAMPLE_PAIRS[0].second)
+
     def chip_of(self, image: ImageSource, which: str) -> FaceChip:
         """:func:`face_chip`, with errors that say which photo they are about."""
         try:

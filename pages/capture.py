@@ -7,7 +7,8 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 import facekit
 import ui
 from facekit.capture import (
-    Cooldown, LatestFrame, ShotQuality, captures, delete_capture, delete_person, live_feedback, person_name, save_capture,
+    Cooldown, LatestFrame, ShotQuality, annotate, captures, delete_capture, delete_person, live_feedback, person_name,
+    save_capture,
 )
 
 WORDS = {"anchor": "reference", "positive": "test"}
@@ -31,12 +32,8 @@ frames = st.session_state.setdefault("latest_frame", LatestFrame())
 def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
     """Runs in the video thread: never calls st.*, only hands frames over through ``frames``."""
     image = frame.to_ndarray(format="rgb24")
-    if not frames.feedback_due(every_s=0.5):
-        frames.put(image)
-        return frame
-    annotated, feedback = live_feedback(image, config)
-    frames.put(image, feedback)
-    return av.VideoFrame.from_ndarray(annotated, format="rgb24")
+    frames.put(image, live_feedback(image, config) if frames.feedback_due(every_s=0.5) else None)
+    return av.VideoFrame.from_ndarray(annotate(image, frames.feedback), format="rgb24")
 
 
 camera, saved = st.columns([3, 2])

@@ -20,15 +20,16 @@ st.subheader("The model")
 if metrics and info.exists():
     view1 = metrics["view1"]
     left, middle, right = st.columns(3)
-    left.metric("Right on strangers", f"{view1['siamese']['accuracy']:.0%}",
+    left.metric("Right on strangers", f"{round(view1['siamese']['accuracy'] * 100)} of 100 pairs",
                 help=f"Accuracy on {view1['n_pairs']} pairs of people the model never saw (LFW View 1 test pairs), "
                 "answering every pair.")
     three_way = view1["siamese"].get("three_way")
     if three_way:
-        middle.metric("Right when it is sure", f"{three_way['confident_accuracy']:.0%}",
-                      help=f"It gives a firm answer on {three_way['coverage']:.0%} of those pairs and says "
-                      "\"Not sure\" on the rest.")
-    right.metric("Naive baseline", f"{view1['baseline']['accuracy']:.0%}", help="Pixel-by-pixel Naive Bayes: a coin toss.")
+        middle.metric("Right when it is sure", f"{round(three_way['confident_accuracy'] * 100)} of 100",
+                      help=f"It gives a firm answer on {round(three_way['coverage'] * 100)} of every 100 of those pairs "
+                      "and says \"Not sure\" on the rest.")
+    right.metric("Naive baseline", f"{round(view1['baseline']['accuracy'] * 100)} of 100 pairs",
+                 help="Pixel-by-pixel Naive Bayes: little better than a coin toss.")
     st.caption("Siamese CNN (Koch et al., 2015) trained on Labeled Faces in the Wild. "
                "Read the model card in `models/MODEL_CARD.md` for what it can and cannot do.")
 else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +145,11 @@ def test_ready_and_metrics(client):
     client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])})
     client.post("/v1/verify", files={"image1": _file(OBAMA[0])})
     ready = client.get("/readyz")
+    for _ in range(120):  # the warm-up runs in the background from start
+        if ready.status_code == 200:
+            break
+        time.sleep(0.5)
+        ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["model"]["name"] == "facekit-siamese"
     text = client.get("/metrics").text
     assert 'facekit_requests_total{method="POST",route="/v1/verify",status="200"} 1' in text

@@ -38,7 +38,7 @@ def test_app_opens_on_a_home_page_that_says_what_it_does_and_how_good_it_is():
     assert any("two photos" in m.value for m in app.markdown)
     labels = [m.label for m in app.metric]
     assert labels[0] == "Right on strangers" and labels[-1] == "Naive baseline"
-    assert app.metric[0].value.endswith("%")
+    assert app.metric[0].value.endswith("of 100 pairs")
 
 
 def test_home_page_says_where_the_photos_are_kept(empty_data):

@@ -97,10 +97,16 @@ def _compare(page, **uploaded: Path) -> None:
     page.get_by_role("button", name="Compare", exact=True).click()
 
 
-def _verify_page_comparing(browser, server, first: Path, second: Path):
-    """A new page on Verify with two photos chosen and Compare pressed; returns it and its uploaders."""
+def _verify_page_comparing(browser, server, first: Path, second: Path, via_home: bool = False):
+    """A new page on Verify with two photos chosen and Compare pressed; returns it and its uploaders.
+    ``via_home``: open the Home page first and follow its link, as a presenter would."""
     page = browser.new_page()
-    page.goto(server["url"] + "/verify", timeout=60_000)
+    if via_home:
+        page.goto(server["url"], timeout=60_000)
+        page.get_by_text("Where to start").wait_for(timeout=60_000)
+        page.get_by_role("link", name="Verify: upload two photos").click()
+    else:
+        page.goto(server["url"] + "/verify", timeout=60_000)
     uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
     uploads.nth(0).set_input_files(str(first), timeout=60_000)
     uploads.nth(1).set_input_files(str(second), timeout=60_000)
@@ -129,7 +135,7 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
     someone_else = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[-1]
     person = next(p for p in sorted((mini_lfw / "lfw").iterdir()) if len(list(p.glob("*.jpg"))) >= 2)
     first, second = sorted(person.glob("*.jpg"))[:2]
-    page, uploads = _verify_page_comparing(browser, server, first, second)
+    page, uploads = _verify_page_comparing(browser, server, first, second, via_home=True)
     clicked = time.monotonic()
     page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
     first_verdict_s, since_start_s = time.monotonic() - clicked, time.monotonic() - server["started"]

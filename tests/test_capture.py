@@ -12,6 +12,7 @@ from facekit.gallery import Gallery
 from facekit.capture import (
     LatestFrame,
     Viewer,
+    annotate,
     captures,
     delete_capture,
     delete_person,
@@ -174,12 +175,13 @@ def test_real_face_capture_is_saved_framed_and_judged(mini_lfw, config):
     saved = load_image(paths[0])
     assert saved.shape == (250, 250, 3)
     assert judge_shot(saved, config).face_pixels == pytest.approx(250 * config.capture_face_share, rel=0.25)
-    annotated, feedback = live_feedback(webcam, config)
+    feedback = live_feedback(webcam, config)
+    annotated = annotate(webcam, feedback)
     assert feedback.ok and annotated.shape == webcam.shape and not np.array_equal(annotated, webcam)
+    assert annotate(webcam, "No face") is webcam
     dark = (webcam * 0.2).astype(np.uint8)
     assert "too dark" in " ".join(judge_shot(dark, config).problems)
-    _, message = live_feedback(np.full((480, 640, 3), 100, np.uint8), config)
-    assert "No face" in message
+    assert "No face" in live_feedback(np.full((480, 640, 3), 100, np.uint8), config)
 
 
 def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch):
@@ -190,17 +192,21 @@ def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch)
 
     monkeypatch.chdir(tmp_path)  # a relative data folder, as the app's default "data"
     config = Config(data_dir=Path("data"))  # and the shipped models
-    with pytest.raises(DataError, match="Capture page"):
+    with pytest.raises(DataError, match="no strangers' photos"):  # the real cause first: LFW is not imported
         evaluate_own_people(config)
     people = sorted(p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 5)
+    (config.data_dir / "negative").mkdir(parents=True)
+    for photo in sorted(people[1].glob("*.jpg"))[:4]:
+        (config.data_dir / "negative" / photo.name).write_bytes(photo.read_bytes())
+    with pytest.raises(DataError, match="Capture page"):
+        evaluate_own_people(config)
     photos = sorted(people[0].glob("*.jpg"))
     for folder, chosen in (("anchor", photos[:2]), ("positive", photos[2:4])):
         (config.data_dir / folder).mkdir(parents=True, exist_ok=True)
         for i, photo in enumerate(chosen):
             (config.data_dir / folder / f"Me_{folder}{i}.jpg").write_bytes(photo.read_bytes())
-    (config.data_dir / "negative").mkdir()
-    for photo in sorted(people[1].glob("*.jpg"))[:4]:
-        (config.data_dir / "negative" / photo.name).write_bytes(photo.read_bytes())
+    with pytest.raises(DataError, match="Capture page"):  # another visitor's photos are not yours
+        evaluate_own_people(config, whose=lambda person: person != "Me")
     seen = []
     result = evaluate_own_people(config, on_progress=lambda done, total: seen.append((done, total)))
     assert result["people"] == 1 and result["n_pairs"] == 8

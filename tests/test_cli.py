@@ -10,7 +10,7 @@ from facekit.cli import main
 @pytest.mark.parametrize(
     "command",
     [[], ["data"], ["data", "import-lfw"], ["data", "pairs"], ["data", "stats"], ["data", "chips"],
-     ["train", "baseline"], ["evaluate", "baseline"]],
+     ["train", "baseline"], ["evaluate", "baseline"], ["serve"], ["app"]],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -66,3 +66,19 @@ def test_an_unreadable_photo_is_one_line_and_exit_2_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "error: " in result.stderr
     assert "The first photo: could not read mem" in result.stderr
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("localhost", False), ("0.0.0.0", True), ("::1", False)])
+def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeypatch, capsys):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    monkeypatch.delenv("FACEKIT_API_KEYS", raising=False)
+    monkeypatch.delenv("FACEKIT_ADMIN_KEYS", raising=False)
+    assert main(["serve", "--host", host, "--port", "8123", "--workers", "2"]) == 0
+    assert started["app"] == "facekit.api:create_app" and started["factory"] and started["workers"] == 2
+    assert ("WARNING: serving on" in capsys.readouterr().err) == warned
+    monkeypatch.setenv("FACEKIT_API_KEYS", "secret")
+    main(["serve", "--host", host])
+    assert "WARNING" not in capsys.readouterr().err
