@@ -58,13 +58,22 @@ def data_folder() -> Path:
     return folder
 
 
+_warm = threading.Event()
+
+
 def _warm_up(cfg: Config) -> None:
     """Load the model and the face detector and run them once, in the background while the first
     visitor reads the Home page, so that the first verdict is as quick as the next ones."""
     try:
         facekit.load_verifier(cfg).warm_up()
+        _warm.set()
     except facekit.FacekitError as error:  # no model: the pages say so when they need it
         print(f"facekit: the model could not be loaded: {error}", file=sys.stderr)
+
+
+def model_ready() -> bool:
+    """Whether the background warm-up has finished: verdicts now come at full speed."""
+    return _warm.is_set()
 
 
 @st.cache_resource(show_spinner="Loading the face model (first time only)…")

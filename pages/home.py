@@ -38,6 +38,20 @@ else:
 st.caption(f"Photos taken here and the imported LFW are kept in `{ui.data_folder()}` "
            "(set FACEKIT_DATA_DIR to use another folder).")
 
+
+
+def model_status() -> None:
+    if ui.model_ready():
+        st.caption("✅ The face model is loaded: a verdict takes about a second.")
+    else:
+        st.caption("⏳ Loading the face model in the background (a few seconds after the app starts)…")
+
+
+if ui.model_ready():
+    model_status()
+else:  # the line refreshes itself until the model is ready, so a presenter sees when to start
+    st.fragment(run_every=1.5)(model_status)()
+
 st.subheader("Where to start")
 st.page_link("pages/verify.py", label="**Verify**: upload two photos and get an answer", icon="🔍")
 st.page_link("pages/capture.py", label="**Capture**: take your own photos with the webcam", icon="📷")
