@@ -35,8 +35,8 @@ if metrics and info.exists():
 else:
     st.warning("No trained model found in `models/`. Run `facekit train siamese` and `facekit evaluate all`.")
 
-st.caption(f"Photos taken here and the imported LFW are kept in `{ui.data_folder()}` "
-           "(set FACEKIT_DATA_DIR to use another folder).")
+st.caption(f"Photos taken here stay on the computer running this app, in `{ui.data_folder()}`; only you see "
+           f"yours, and they are deleted after {ui.config().capture_retention_days:g} days.")
 
 
 
