@@ -1,7 +1,7 @@
 """facekit: is it the same person in these two photos?
 
-The public API, small on purpose: verification and its answers, errors, the configuration,
-images and faces, and the data commands. Everything else is imported from its module
+The public API, small on purpose: verification and its answers, the gallery of enrolled people,
+errors, the configuration, images and faces, and the data commands. Everything else is imported from its module
 (``facekit.capture``, ``facekit.chips``, ``facekit.pipeline``, ...).
 
 Nothing here imports TensorFlow until a function needs it: the model-side names are resolved on
@@ -23,6 +23,7 @@ from .pairs import make_pairs
 from .stats import dataset_stats
 
 if TYPE_CHECKING:
+    from .gallery import Gallery
     from .train import train_siamese
     from .verification import AnchorVerdict, Thresholds, Verdict, Verifier, load_verifier, verify, verify_against_anchors
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "verify": "verification", "verify_against_anchors": "verification", "load_verifier": "verification",
     "Verifier": "verification", "Verdict": "verification", "AnchorVerdict": "verification", "Thresholds": "verification",
-    "train_siamese": "train",
+    "train_siamese": "train", "Gallery": "gallery",
 }
 
 
@@ -43,6 +44,8 @@ def __getattr__(name):
 __all__ = [
     # verification
     "verify", "verify_against_anchors", "load_verifier", "Verifier", "Verdict", "AnchorVerdict", "Thresholds",
+    # enrolled people (verify against them, identify among them)
+    "Gallery",
     # errors
     "FacekitError", "InvalidImage", "NoFaceFound", "DataError",
     # configuration
