@@ -37,15 +37,26 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
 
 
 camera, saved = st.columns([3, 2])
+def live_words() -> None:
+    """The last judgement of the video, in words; refreshed every second while the camera plays."""
+    feedback = frames.feedback
+    if isinstance(feedback, ShotQuality):
+        st.caption("Live: " + ("good shot ✅" if feedback.ok else ", ".join(feedback.problems))
+                   + f" · face {feedback.face_pixels} px · light {feedback.brightness:.0f}/255 · sharpness {feedback.sharpness:.0f}")
+    elif feedback:
+        st.caption(f"Live: {feedback}")
+
+
+playing = False
 with camera:
     if ui.camera_available():
-        webrtc_streamer(
+        playing = webrtc_streamer(
             key="capture",
             mode=WebRtcMode.SENDRECV,
             video_frame_callback=on_frame,
             media_stream_constraints={"video": True, "audio": False},
             rtc_configuration=ui.rtc_configuration(),
-        )
+        ).state.playing
     else:
         st.info(ui.CAMERA_NEEDS_HTTPS, icon="🔒")
     take_anchor, take_positive = st.columns(2)
@@ -74,12 +85,8 @@ with camera:
                     st.success(message + " Good shot.", icon="✅")
                 else:
                     st.warning(message + " But: " + "; ".join(quality.problems) + ". Consider deleting it and retaking.")
-    feedback = frames.feedback
-    if isinstance(feedback, ShotQuality):
-        st.caption("Live: " + ("good shot ✅" if feedback.ok else ", ".join(feedback.problems))
-                   + f" · face {feedback.face_pixels} px · light {feedback.brightness:.0f}/255 · sharpness {feedback.sharpness:.0f}")
-    elif feedback:
-        st.caption(f"Live: {feedback}")
+    if playing:  # shown from START, gone at STOP
+        st.fragment(run_every=1.0)(live_words)()
 
 with saved:
     if name.strip():
@@ -93,7 +100,7 @@ with saved:
         st.subheader(f"Photos of {shown}")
         for kind, wanted in (("anchor", config.recommended_anchors), ("positive", config.recommended_positives)):
             have = len(photos[kind])
-            st.progress(min(1.0, have / wanted), text=f"{have} {WORDS[kind]} photos ({wanted} recommended)")
+            st.progress(min(1.0, have / wanted), text=f"{have} {WORDS[kind]} photo{'' if have == 1 else 's'} ({wanted} recommended)")
             with st.container(horizontal=True, gap="small"):  # a grid that wraps, on a phone too
                 for path in reversed(photos[kind]):
                     with st.container(width=96, gap=None):

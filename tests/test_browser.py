@@ -255,7 +255,7 @@ def test_other_visitors_cannot_see_or_delete_a_capture_but_the_presenter_can(ser
     presenter.get_by_text("Presenter view: you see").wait_for(timeout=60_000)
     presenter.get_by_label("Your name").fill("Test Person")
     presenter.get_by_label("Your name").press("Enter")
-    presenter.get_by_text("1 reference photos").wait_for(timeout=60_000)
+    presenter.get_by_text("1 reference photo (").wait_for(timeout=60_000)
     _screenshot(presenter, "capture_presenter")
     presenter.get_by_role("button", name="Delete").first.click()
     presenter.get_by_text("0 reference photos").wait_for(timeout=60_000)
