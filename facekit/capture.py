@@ -226,10 +226,10 @@ def delete_capture(path: Path, config: Config | None = None, viewer: Viewer | No
         raise DataError(f"{path.name} is not a saved capture.")
     if viewer and not viewer.owns(identity_of(path)):
         raise DataError("This photo belongs to another visitor.")
+    if gallery is not None:  # first: when the gallery cannot be reached, nothing is deleted
+        gallery.discard(path.stem)
     forget_chip(path, config)
     path.unlink()
-    if gallery is not None:
-        gallery.discard(path.stem)
 
 
 def delete_person(person: str, config: Config | None = None, viewer: Viewer | None = None,

@@ -265,6 +265,9 @@ def _serve(args) -> int:
         if value:
             os.environ[variable] = str(Path(value).resolve())
     config = Config()
+    from .gallery import Gallery
+
+    Gallery(config).close()  # a wrong or unreachable gallery database stops here, with its message
     host = args.host.strip("[]")
     if not (host == "localhost" or _is_loopback(host)) and not (config.api_keys or config.admin_keys):
         print(f"WARNING: serving on {args.host} with no API keys: anyone who can reach this address can verify, "

@@ -106,11 +106,19 @@ with saved:
                     with st.container(width=96, gap=None):
                         st.image(str(path), width=96)
                         if st.button("Delete", key=f"delete-{path.name}", width="stretch"):
-                            delete_capture(path, config, me, ui.gallery())
-                            st.rerun()
+                            try:
+                                delete_capture(path, config, me, ui.gallery())
+                            except facekit.FacekitError as error:
+                                ui.show_error(error)
+                            else:
+                                st.rerun()
         if any(photos.values()):
             with st.popover(f"Forget {shown}"):
                 st.write("This deletes every photo saved under this name in this browser, with the faces cut out of them.")
                 if st.button("Yes, forget me", type="primary"):
-                    st.toast(f"Deleted {delete_person(person, config, me, ui.gallery())} photos.")
-                    st.rerun()
+                    try:
+                        st.toast(f"Deleted {delete_person(person, config, me, ui.gallery())} photos.")
+                    except facekit.FacekitError as error:
+                        ui.show_error(error)
+                    else:
+                        st.rerun()

@@ -71,7 +71,11 @@ with two_photos:
 
 with enrolled:
     st.caption("Reference photos are the ones taken on the **Capture** page (the seed project calls them *anchors*).")
-    people = [person.name for person in ui.gallery().people(owner=ui.owner())]
+    try:
+        people = [person.name for person in ui.gallery().people(owner=ui.owner())]
+    except facekit.FacekitError as error:  # e.g. the gallery's database cannot be reached
+        ui.show_error(error)
+        people = []
     examples = [f"{name} (example)" for name in EXAMPLE_PEOPLE]
     person = st.selectbox("Who should this be?", people + examples,
                           help="Your own people (taken in this browser) and the example people.")

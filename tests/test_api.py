@@ -185,3 +185,17 @@ def _served(log: Path, env: dict):
     command = [sys.executable, "-m", "facekit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with process_answering(command, f"http://127.0.0.1:{port}/readyz", log, env):
         yield f"http://127.0.0.1:{port}"
+
+
+def test_an_unreachable_gallery_database_is_a_503_not_a_crash(tmp_path):
+    unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"
+    with TestClient(create_app(Config(data_dir=tmp_path / "data", gallery_url=unreachable))) as client:
+        assert "cannot be reached" in _error(client.get("/v1/people"), 503, "unavailable")
+        assert client.get("/healthz").status_code == 200
+
+
+def test_serve_refuses_a_gallery_url_it_cannot_use(monkeypatch, capsys):
+    from facekit.cli import main
+
+    monkeypatch.setenv("FACEKIT_GALLERY_URL", "mysql://somewhere/db")
+    assert main(["serve"]) == 2 and "postgresql://" in capsys.readouterr().err

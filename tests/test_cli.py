@@ -69,9 +69,10 @@ def test_an_unreadable_photo_is_one_line_and_exit_2_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("localhost", False), ("0.0.0.0", True), ("::1", False)])
-def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeypatch, capsys):
+def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeypatch, capsys, tmp_path):
     import uvicorn
 
+    monkeypatch.setenv("FACEKIT_DATA_DIR", str(tmp_path))  # serve opens the gallery there first
     started = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
     monkeypatch.delenv("FACEKIT_API_KEYS", raising=False)
