@@ -25,7 +25,7 @@ from facekit.capture import Viewer, remove_expired_captures
 from facekit.data import FOLDERS
 from facekit.demo import example_gallery as _example_gallery
 from facekit.files import remove_stale_temp_files
-from facekit.gallery import Gallery
+from facekit.gallery import EVERYONE, Gallery
 from facekit.images import draw_box, hand_back_large_buffers, side_by_side
 from facekit.lan import lan_address, qr_png
 from facekit.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
@@ -104,10 +104,10 @@ def viewer() -> Viewer:
     return Viewer(token, presenter=st.session_state.get("presenter", False))
 
 
-def owner() -> str | None:
-    """Whose enrolled people this session may use: its own, or everyone's (None) for the presenter."""
+def owner() -> str:
+    """Whose enrolled people this session may use: its own, or everyone's for the presenter."""
     me = viewer()
-    return None if me.presenter else me.mark
+    return EVERYONE if me.presenter else me.mark
 
 
 def presenter_sign_in() -> None:

@@ -190,7 +190,7 @@ def save_capture(image: ImageSource, person: str, kind: str, config: Config | No
     save_jpeg_atomic(frame_like_lfw(frame, quality.face, config), path, config.jpeg_quality)
     if gallery is not None and kind == "anchor":
         try:
-            gallery.enrol(display_name(name), path, photo_id=path.stem, owner=viewer.mark if viewer else None)
+            gallery.enrol(display_name(name), path, photo_id=path.stem, owner=(viewer.mark or None) if viewer else None)
         except FacekitError:
             path.unlink()  # saved and enrolled together, or neither
             raise

@@ -32,6 +32,10 @@ from .images import ImageSource, jpeg_bytes
 from .verification import AnchorVerdict, Verifier, anchor_rule, load_verifier
 
 _MAX_NAME = 60
+# Whose photos a call sees. ``owner=None`` (the default): the photos nobody owns, enrolled through
+# the API or by the presenter; a visitor's mark (``Viewer.mark``): that visitor's; EVERYONE: all
+# of them (the presenter's view in the app).
+EVERYONE = "*"
 _BATCH = 256  # chips per embedding call when a new model recomputes the stored ones
 
 _SCHEMA = (
@@ -135,16 +139,19 @@ class Gallery:
     # --- people and photos -----------------------------------------------------------------------
 
     def people(self, owner: str | None = None) -> list[Person]:
-        """Everyone enrolled, by name; with ``owner``, only the photos that owner enrolled."""
-        where, params = ("WHERE owner = ?", (owner,)) if owner else ("", ())
-        rows = self._database.read(f"SELECT person, COUNT(*) FROM photos {where} GROUP BY person ORDER BY person", params)
+        """Everyone enrolled (among ``owner``'s photos, see :data:`EVERYONE`), by name."""
+        owned, params = _owned(owner)
+        rows = self._database.read(f"SELECT person, COUNT(*) FROM photos WHERE {owned} GROUP BY person ORDER BY person",
+                                   params)
         return [Person(name, int(count)) for name, count in rows]
 
-    def photos(self, name: str) -> list[EnrolledPhoto]:
-        """A person's enrolled photos, oldest first. Raises :class:`NotFound`."""
+    def photos(self, name: str, owner: str | None = None) -> list[EnrolledPhoto]:
+        """A person's enrolled photos (among ``owner``'s), oldest first. Raises :class:`NotFound`."""
         name = enrolled_name(name)
+        owned, params = _owned(owner)
         rows = self._database.read(
-            "SELECT id, person, added, face, problems FROM photos WHERE person = ? ORDER BY added, id", (name,)
+            f"SELECT id, person, added, face, problems FROM photos WHERE person = ? AND {owned} ORDER BY added, id",
+            (name, *params),
         )
         if not rows:
             raise NotFound(f"Nobody called {name!r} is enrolled")
@@ -160,8 +167,8 @@ class Gallery:
     def enrol(self, name: str, image: ImageSource, photo_id: str | None = None, owner: str | None = None) -> EnrolledPhoto:
         """Add a photo of ``name`` (enrolling them if new): its face, chip and embedding are stored.
 
-        ``photo_id`` (default: a new random one) names it; ``owner`` (a browser session's token,
-        or None for the API and the presenter) limits who may see it in the app.
+        ``photo_id`` (default: a new random one) names it; ``owner`` (a visitor's mark, or None
+        for the API and the presenter) says whose it is.
 
         Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
         photo, :class:`DataError` for a bad name or when the person already has
@@ -177,7 +184,8 @@ class Gallery:
         )
         face = json.dumps({"box": photo.box, "landmarks": photo.landmarks})
         with self._database.transaction() as run:
-            (count,), = run("SELECT COUNT(*) FROM photos WHERE person = ?", (name,))
+            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {_owned(owner)[0]}",
+                            (name, *_owned(owner)[1]))
             if count >= self.config.max_captures_per_person:
                 raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
             run("INSERT INTO photos (id, person, added, face, problems, photo, chip, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -188,10 +196,13 @@ class Gallery:
             _count_change(run)
         return photo
 
-    def remove_photo(self, name: str, photo_id: str) -> None:
-        """Delete one of ``name``'s enrolled photos with its chip and embeddings. Raises :class:`NotFound`."""
+    def remove_photo(self, name: str, photo_id: str, owner: str | None = None) -> None:
+        """Delete one of ``name``'s enrolled photos (of ``owner``'s) with its chip and embeddings.
+        Raises :class:`NotFound`."""
         name = enrolled_name(name)
-        if not self._database.read("SELECT id FROM photos WHERE id = ? AND person = ?", (photo_id, name)):
+        owned, params = _owned(owner)
+        if not self._database.read(f"SELECT id FROM photos WHERE id = ? AND person = ? AND {owned}",
+                                   (photo_id, name, *params)):
             raise NotFound(f"{name} has no enrolled photo with the id {photo_id!r}")
         self.discard(photo_id)
 
@@ -206,16 +217,19 @@ class Gallery:
         self._database.forget_deleted()
         return True
 
-    def forget(self, name: str) -> int:
-        """Delete everything stored of a person (photos, chips, embeddings of every model);
-        return how many photos were deleted. Raises :class:`NotFound` when nobody has that name."""
+    def forget(self, name: str, owner: str | None = None) -> int:
+        """Delete everything stored of a person (among ``owner``'s photos): photos, chips,
+        embeddings of every model; return how many photos were deleted. Raises :class:`NotFound`
+        when nobody has that name."""
         name = enrolled_name(name)
+        owned, params = _owned(owner)
         with self._database.transaction() as run:
-            (count,), = run("SELECT COUNT(*) FROM photos WHERE person = ?", (name,))
+            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {owned}", (name, *params))
             if not count:
                 raise NotFound(f"Nobody called {name!r} is enrolled")
-            run("DELETE FROM embeddings WHERE photo_id IN (SELECT id FROM photos WHERE person = ?)", (name,))
-            run("DELETE FROM photos WHERE person = ?", (name,))
+            run(f"DELETE FROM embeddings WHERE photo_id IN (SELECT id FROM photos WHERE person = ? AND {owned})",
+                (name, *params))
+            run(f"DELETE FROM photos WHERE person = ? AND {owned}", (name, *params))
             _count_change(run)
         self._database.forget_deleted()
         return int(count)
@@ -224,9 +238,9 @@ class Gallery:
 
     def verify(self, name: str, image: ImageSource, match_threshold: float | None = None,
                share_needed: float | None = None, owner: str | None = None) -> AnchorVerdict:
-        """A probe photo against a person's enrolled photos (with ``owner``, those that owner
-        enrolled), by the enrolled-photos rule of :func:`~facekit.verification.anchor_rule` (same
-        defaults as ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
+        """A probe photo against a person's enrolled photos (among ``owner``'s), by the
+        enrolled-photos rule of :func:`~facekit.verification.anchor_rule` (same defaults as
+        ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
         name = enrolled_name(name)
         probe = self.verifier.chip_of(image, "probe")
         embedding = self.verifier.embeddings(probe.chip[None])[0]
@@ -251,8 +265,7 @@ class Gallery:
 
     def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None, threshold: float | None = None,
                            owner: str | None = None) -> tuple[str | None, tuple[Match, ...], float]:
-        """Search one ``(d,)`` embedding among every enrolled photo (with ``owner``, among those
-        that owner enrolled): exact, in memory.
+        """Search one ``(d,)`` embedding among the enrolled photos (``owner``'s): exact, in memory.
 
         Each person scores their best photo's P(same); the ``top_k`` people (default
         ``config.identify_top_k``) come back best first, and the best is the answer when it
@@ -273,15 +286,15 @@ class Gallery:
         return person, ranked, threshold
 
     def _search_matrix(self, owner: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model (with
-        ``owner``, only that owner's rows), reloaded whenever a write here or in another process
-        has moved the change counter."""
+        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model and of
+        ``owner``'s photos, reloaded whenever a write here or in another process has moved the
+        change counter."""
         with self._lock:
             (counter,), = self._database.read("SELECT counter FROM changes WHERE id = 1")
             if counter != self._counter:
                 self._load(self.verifier)
                 self._counter = counter
-            rows = self._owners == owner if owner else slice(None)
+            rows = slice(None) if owner == EVERYONE else self._owners == owner  # None matches None
             return self._photo_ids[rows], self._people[rows], self._matrix[rows]
 
     def _load(self, verifier: Verifier) -> None:
@@ -318,6 +331,13 @@ def _enrolled_photo(photo_id: str, person: str, added: float, face: str, problem
     face = json.loads(face)
     return EnrolledPhoto(photo_id, person, tuple(face["box"]), tuple(tuple(p) for p in face["landmarks"]),
                          tuple(json.loads(problems)), float(added))
+
+
+def _owned(owner: str | None) -> tuple[str, tuple]:
+    """The SQL condition (and its parameters) for ``owner``'s photos."""
+    if owner == EVERYONE:
+        return "TRUE", ()
+    return ("owner IS NULL", ()) if owner is None else ("owner = ?", (owner,))
 
 
 def _count_change(run) -> None:

@@ -117,7 +117,7 @@ with who:
         try:
             with st.spinner("Looking…"):
                 searched = ui.example_gallery() if search_examples else ui.gallery()
-                found = searched.identify(probe, owner=None if search_examples else ui.owner())
+                found = searched.identify(probe, owner=None if search_examples else ui.owner())  # examples: nobody's
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:

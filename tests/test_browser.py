@@ -16,7 +16,7 @@ import pytest
 from facekit import face_chip, load_image
 
 from facekit import Config
-from facekit.gallery import Gallery
+from facekit.gallery import EVERYONE, Gallery
 from tests.servers import free_port, process_answering
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,7 +222,7 @@ def test_capture_an_anchor_with_the_webcam(server, browser):
     _screenshot(page, "capture")
     saved = sorted((server["data_dir"] / "anchor").glob("Test_Person~*_*.jpg"))  # marked as this visitor's
     assert len(saved) == 1
-    assert [(p.name, p.photos) for p in Gallery(Config(data_dir=server["data_dir"])).people()] == [("Test Person", 1)]
+    assert [(p.name, p.photos) for p in Gallery(Config(data_dir=server["data_dir"])).people(owner=EVERYONE)] == [("Test Person", 1)]
     image = load_image(saved[0])
     assert image.shape == (250, 250, 3)
     assert face_chip(image).face.box[2] > 60  # the saved photo shows a face, framed like LFW's
@@ -259,7 +259,7 @@ def test_other_visitors_cannot_see_or_delete_a_capture_but_the_presenter_can(ser
     _screenshot(presenter, "capture_presenter")
     presenter.get_by_role("button", name="Delete").first.click()
     presenter.get_by_text("0 reference photos").wait_for(timeout=60_000)
-    assert not saved[0].exists() and Gallery(Config(data_dir=server["data_dir"])).people() == []
+    assert not saved[0].exists() and Gallery(Config(data_dir=server["data_dir"])).people(owner=EVERYONE) == []
     presenter.close()
 
 

@@ -130,3 +130,18 @@ def test_sqlite_gallery_is_shared_through_wal(gallery_config):
     Gallery(gallery_config).close()
     with sqlite3.connect(gallery_config.gallery_path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_api_and_each_visitor_see_only_their_own_photos(gallery):
+    from facekit.gallery import EVERYONE
+
+    gallery.enrol("Barack Obama", OBAMA[1])  # through the API: nobody's
+    gallery.enrol("Barack Obama", OBAMA[2], owner="~visitor1")
+    assert [(p.name, p.photos) for p in gallery.people()] == [("Barack Obama", 1)]
+    assert [(p.name, p.photos) for p in gallery.people(owner="~visitor1")] == [("Barack Obama", 1)]
+    assert [(p.name, p.photos) for p in gallery.people(owner=EVERYONE)] == [("Barack Obama", 2)]
+    assert gallery.verify("Barack Obama", OBAMA[0]).n_anchors == 1
+    assert gallery.verify("Barack Obama", OBAMA[0], owner=EVERYONE).n_anchors == 2
+    assert gallery.identify(OBAMA[0], owner="~visitor2").matches == ()
+    assert gallery.forget("Barack Obama") == 1  # the API's photo only
+    assert [(p.name, p.photos) for p in gallery.people(owner=EVERYONE)] == [("Barack Obama", 1)]
