@@ -261,3 +261,11 @@ def test_example_pairs_give_a_verdict_with_one_click(index):
     assert _images(app) == 3
     if EXAMPLE_PAIRS[index].title == "Two faces in one photo":
         assert "2 faces found" in _captions(app)
+
+
+def test_the_strictness_slider_moves_the_verdict():
+    app = _page("pages/verify.py").run()
+    app.button(key="example-0").click().run()  # the same person twice, above the model's "same" line
+    assert "Same person" in _messages(app)
+    app.slider(key="strictness").set_value(0.99).run()
+    assert not app.exception and "Not sure" in _messages(app) and "from the model's" in _captions(app)

@@ -189,3 +189,11 @@ def test_a_huge_sideways_photo_is_shrunk_and_turned_upright():
     buffer = io.BytesIO()
     Image.new("RGB", (3000, 2000), (10, 20, 30)).save(buffer, format="JPEG", exif=exif.tobytes())
     assert load_image(buffer.getvalue(), Config()).shape == (2048, 1365, 3)
+
+
+def test_side_by_side_keeps_two_photos_in_one_row_at_one_height():
+    from facekit.images import side_by_side
+
+    tall, wide = np.zeros((400, 200, 3), np.uint8), np.full((100, 300, 3), 255, np.uint8)
+    row = side_by_side([tall, wide], height=200, gap=10)
+    assert row.shape == (200, 100 + 10 + 600, 3) and row[:, :100].max() == 0 and row[:, 110:].min() == 255

@@ -22,3 +22,10 @@ def test_anchor_rule_counts_confident_matches_per_probe():
     matches, share, verified = anchor_rule(probabilities, match_threshold=0.75, share_needed=0.5)
     assert matches.tolist() == [2, 1] and share.tolist() == pytest.approx([0.5, 0.25])
     assert verified.tolist() == [True, False]
+
+
+def test_a_stricter_same_line_turns_some_same_into_unsure():
+    lines = Thresholds(accuracy=0.5, same_from=0.9, different_below=0.4)
+    strict, lenient = lines.with_same_from(0.97), lines.with_same_from(0.3)
+    assert strict.decide(0.95) == "unsure" and lines.decide(0.95) == "same"
+    assert lenient == Thresholds(0.5, 0.3, 0.3) and lenient.decide(0.35) == "same"  # "different" follows it down
