@@ -61,7 +61,7 @@ with two_photos:
             {"same": verdict_box.success, "different": verdict_box.warning, "unsure": verdict_box.info}[verdict.decision](
                 f"## {answer}\n{explanation}")
             gauge.plotly_chart(ui.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=ui.PLOTLY)
-            gauge.caption(f"The needle is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
+            gauge.caption(f"The dark arc is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
                           f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
                           f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
             ui.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)

@@ -82,7 +82,7 @@ IMAGES_LOADED = """n => { const images = [...document.querySelectorAll('[data-te
     return images.length >= n && images.every(i => i.complete && i.naturalWidth > 0); }"""
 # The exact score is in the folded "Exact figures" (in the page, not shown): read the page's text.
 P_SAME = """() => (document.body.textContent.match(/P\\(same person\\) = [0-9.]+/) || [null])[0]"""
-VERDICT_SHOWN = "The needle is the score"  # the caption under the gauge, drawn with every verdict
+VERDICT_SHOWN = "The dark arc is the score"  # the caption under the gauge, drawn with every verdict
 
 
 def _compare(page, **uploaded: Path) -> None:
