@@ -110,6 +110,12 @@ def owner() -> str:
     return EVERYONE if me.presenter else me.mark
 
 
+def people_to_search(examples: bool) -> tuple[Gallery, str | None]:
+    """The gallery to search and the owner to search as: the example people (nobody's), or this
+    session's own people."""
+    return (example_gallery(), None) if examples else (gallery(), owner())
+
+
 def presenter_sign_in() -> None:
     """In the sidebar, when a presenter passphrase is set: unlock everyone's photos for this session."""
     passphrase = config().presenter_passphrase

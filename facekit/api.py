@@ -62,21 +62,18 @@ class _Service:
 
     def __init__(self, config: Config):
         self.config = config
-        self._verifier: Verifier | None = None
         self._gallery: Gallery | None = None
-        self._loading, self._gallery_lock = threading.Lock(), threading.Lock()
+        self._gallery_lock = threading.Lock()
         self._busy, self._busy_lock = 0, threading.Lock()
         self._warm = threading.Event()
         self.metrics = _Metrics()
 
     def verifier(self) -> Verifier:
-        with self._loading:
-            if self._verifier is None:
-                try:
-                    self._verifier = load_verifier(self.config)
-                except DataError as error:
-                    raise Unavailable(error.reason, error.hint) from None
-            return self._verifier
+        """The process's one model (``load_verifier`` loads it once); 503 when there is none."""
+        try:
+            return load_verifier(self.config)
+        except DataError as error:
+            raise Unavailable(error.reason, error.hint) from None
 
     @property
     def ready(self) -> bool:
@@ -84,11 +81,15 @@ class _Service:
         return self._warm.is_set()
 
     def gallery(self) -> Gallery:
-        """The gallery; its model is :meth:`verifier`'s (one per process, see ``load_verifier``)."""
+        """The gallery (opened on first use); its model is :meth:`verifier`'s."""
         with self._gallery_lock:
             if self._gallery is None:
                 self._gallery = Gallery(self.config)
             return self._gallery
+
+    def close(self) -> None:
+        if self._gallery is not None:
+            self._gallery.close()
 
     @contextmanager
     def admitted(self):
@@ -163,8 +164,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         threading.Thread(target=service.warm_up, name="facekit-warm-up", daemon=True).start()
         yield
-        if service._gallery is not None:
-            service._gallery.close()
+        service.close()
 
     app = FastAPI(
         title="facekit", lifespan=lifespan,

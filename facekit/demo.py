@@ -40,8 +40,7 @@ EXAMPLE_PEOPLE = {
     "Barack Obama": (EXAMPLES_DIR / "obama1.jpg", EXAMPLES_DIR / "obama2.jpg", EXAMPLES_DIR / "obama3.jpg"),
     "Joe Biden": (EXAMPLES_DIR / "biden.jpg",),
 }
-EXAMPLE_PROBES = {"A new photo of Barack Obama": EXAMPLES_DIR / "obama.jpg",
-                  "A new photo of Joe Biden": EXAMPLES_DIR / "biden2.jpg"}
+EXAMPLE_PROBES = {"Barack Obama": EXAMPLES_DIR / "obama.jpg", "Joe Biden": EXAMPLES_DIR / "biden2.jpg"}  # not enrolled
 
 
 def example_gallery(config: Config | None = None) -> "Gallery":

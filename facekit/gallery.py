@@ -29,7 +29,7 @@ from .config import Config
 from .errors import DataError, NotFound, Unavailable
 from .faces import FaceChip
 from .images import ImageSource, jpeg_bytes
-from .verification import AnchorVerdict, Verifier, anchor_rule, load_verifier
+from .verification import AnchorVerdict, Verifier, load_verifier
 
 _MAX_NAME = 60
 # Whose photos a call sees. ``owner=None`` (the default): the photos nobody owns, enrolled through
@@ -175,17 +175,16 @@ class Gallery:
         ``config.max_captures_per_person`` photos.
         """
         name = enrolled_name(name)
-        probe = self.verifier.chip_of(image, "new")
+        probe, embedding = self.verifier.embed_photo(image, "new")
         quality = shot_quality(probe.photo, probe.face, self.config)
-        embedding = self.verifier.embeddings(probe.chip[None])[0]
         photo = EnrolledPhoto(
             photo_id or secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),
             tuple((float(x), float(y)) for x, y in probe.face.landmarks), quality.problems, time.time(),
         )
         face = json.dumps({"box": photo.box, "landmarks": photo.landmarks})
+        owned, params = _owned(owner)
         with self._database.transaction() as run:
-            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {_owned(owner)[0]}",
-                            (name, *_owned(owner)[1]))
+            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {owned}", (name, *params))
             if count >= self.config.max_captures_per_person:
                 raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
             run("INSERT INTO photos (id, person, added, face, problems, photo, chip, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -242,24 +241,18 @@ class Gallery:
         enrolled-photos rule of :func:`~facekit.verification.anchor_rule` (same defaults as
         ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
         name = enrolled_name(name)
-        probe = self.verifier.chip_of(image, "probe")
-        embedding = self.verifier.embeddings(probe.chip[None])[0]
+        probe, embedding = self.verifier.embed_photo(image, "probe")
         _, people, matrix = self._search_matrix(owner)
         enrolled = matrix[people == name]
         if not len(enrolled):
             raise NotFound(f"Nobody called {name!r} is enrolled")
         probabilities = self.verifier.probabilities_against(embedding, enrolled)
-        match_threshold = self.verifier.thresholds.same_from if match_threshold is None else match_threshold
-        share_needed = self.config.verification_share if share_needed is None else share_needed
-        matches, share, verified = anchor_rule(probabilities, match_threshold, share_needed)
-        return AnchorVerdict(bool(verified), int(matches), len(enrolled), float(share), probabilities, match_threshold,
-                             share_needed, probe.chip, probe.face, probe.photo, 0)
+        return self.verifier.anchor_verdict(probe, probabilities, match_threshold, share_needed)
 
     def identify(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None,
                  owner: str | None = None) -> Identification:
         """Who, among the enrolled, is in this photo? See :meth:`identify_embedding`."""
-        probe = self.verifier.chip_of(image, "probe")
-        embedding = self.verifier.embeddings(probe.chip[None])[0]
+        probe, embedding = self.verifier.embed_photo(image, "probe")
         person, matches, threshold = self.identify_embedding(embedding, top_k, threshold, owner)
         return Identification(person, matches, threshold, probe)
 
@@ -308,18 +301,18 @@ class Gallery:
             vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier))
         rows = [row for row in rows if row[0] in vectors]  # a photo deleted meanwhile
         self._photo_ids, self._people, self._owners = (np.array([row[i] for row in rows], dtype=object) for i in range(3))
-        width = verifier.embeddings(np.zeros((0, self.config.chip_size, self.config.chip_size, 3), np.uint8)).shape[1]
-        self._matrix = np.stack([vectors[p] for p in self._photo_ids]) if rows else np.zeros((0, width), np.float32)
+        self._matrix = (np.stack([vectors[p] for p in self._photo_ids]) if rows
+                        else np.zeros((0, verifier.embedding_width), np.float32))
 
     def _embed_stored(self, photo_ids: list[str], verifier: Verifier) -> dict[str, np.ndarray]:
         """Embeddings by this model of stored chips that have none yet; stored for next time."""
         marks = ", ".join("?" * len(photo_ids))
         rows = self._database.read(f"SELECT id, chip FROM photos WHERE id IN ({marks})", tuple(photo_ids))
-        side = self.config.chip_size
-        chips = np.stack([np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3) for _, chip in rows]) if rows else None
-        if chips is None:
+        if not rows:
             return {}
-        embeddings = verifier.embeddings(chips)
+        side = self.config.chip_size
+        embeddings = verifier.embeddings(np.stack([np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3)
+                                                   for _, chip in rows]))
         with self._database.transaction() as run:
             for (photo_id, _), embedding in zip(rows, embeddings):
                 run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",

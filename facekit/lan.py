@@ -41,10 +41,8 @@ def https_certificate(folder: Path, addresses: list[str], days: int = 30) -> tup
     now = datetime.datetime.now(datetime.timezone.utc)
     if cert_path.exists() and key_path.exists():
         existing = x509.load_pem_x509_certificate(cert_path.read_bytes())
-        covered = {str(n) for n in existing.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-                   .get_values_for_type(x509.IPAddress)}
-        covered |= set(existing.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-                       .get_values_for_type(x509.DNSName))
+        names = existing.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        covered = {str(ip) for ip in names.get_values_for_type(x509.IPAddress)} | set(names.get_values_for_type(x509.DNSName))
         if set(addresses) <= covered and existing.not_valid_after_utc > now + datetime.timedelta(days=1):
             return cert_path, key_path
     key = ec.generate_private_key(ec.SECP256R1())

@@ -155,6 +155,16 @@ class Verifier:
         """P(same) for ``(n, 112, 112, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
         return self._run(self._model, chips_a, chips_b).reshape(-1).astype(float)
 
+    @property
+    def embedding_width(self) -> int:
+        """d, the length of an embedding (256 for two towers)."""
+        return int(self._head[0].shape[0])
+
+    def embed_photo(self, image: ImageSource, which: str) -> tuple[FaceChip, np.ndarray]:
+        """A photo's main face (:meth:`chip_of`) and its embedding ``(d,)`` float32."""
+        probe = self.chip_of(image, which)
+        return probe, self.embeddings(probe.chip[None])[0]
+
     def embeddings(self, chips: np.ndarray) -> np.ndarray:
         """Unit-length embeddings ``(n, d)`` float32 of ``(n, 112, 112, 3)`` uint8 chips (d = 256 for two towers)."""
         return self._run(self._embedding, chips).astype(np.float32)
@@ -212,13 +222,17 @@ class Verifier:
         if not usable:
             raise DataError("None of the enrolled photos has a usable face. Take new reference photos.")
         probabilities = self.probabilities(np.repeat(probe_chip.chip[None], len(usable), axis=0), np.stack(usable))
+        return self.anchor_verdict(probe_chip, probabilities, match_threshold, share_needed, len(anchors) - len(usable))
+
+    def anchor_verdict(self, probe: FaceChip, probabilities: np.ndarray, match_threshold: float | None = None,
+                       share_needed: float | None = None, skipped_anchors: int = 0) -> AnchorVerdict:
+        """The enrolled-photos rule on a probe's P(same) against each enrolled photo ``(n,)``;
+        defaults: the model's confident "same" line and ``config.verification_share``."""
         match_threshold = self.thresholds.same_from if match_threshold is None else match_threshold
         share_needed = self.config.verification_share if share_needed is None else share_needed
         matches, share, verified = anchor_rule(probabilities, match_threshold, share_needed)
-        return AnchorVerdict(
-            bool(verified), int(matches), len(usable), float(share), probabilities, match_threshold, share_needed,
-            probe_chip.chip, probe_chip.face, probe_chip.photo, len(anchors) - len(usable),
-        )
+        return AnchorVerdict(bool(verified), int(matches), len(probabilities), float(share), probabilities,
+                             match_threshold, share_needed, probe.chip, probe.face, probe.photo, skipped_anchors)
 
     def warm_up(self) -> None:
         """Compare the shipped example pair once: every first-call cost (the face detector's three

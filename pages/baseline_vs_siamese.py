@@ -47,9 +47,9 @@ if three_way:
         st.metric("Pairs with a firm answer", f"{round(three_way['coverage'] * 100)} of 100", width=200)
         st.metric("Firm answers that were right", f"{round(three_way['confident_accuracy'] * 100)} of 100", width=200)
         if "false_same_hard" in three_way:
-            st.metric("Look-alike strangers called the same", f"{three_way['false_same_hard'] * 1000:.0f} of 1,000", width=200,
+            st.metric("Look-alikes called the same", f"{three_way['false_same_hard'] * 1000:.0f} of 1,000", width=200,
                       help=f"{three_way['n_hard_impostors']:,} pairs of test people who look most alike.")
-        st.metric("Random strangers called the same", f"{three_way['false_same_random'] * 1000:.0f} of 1,000", width=200)
+        st.metric("Strangers called the same", f"{three_way['false_same_random'] * 1000:.0f} of 1,000", width=200)
 
 roc, confusion = st.columns(2)
 figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
@@ -98,8 +98,8 @@ for model, title in MODELS.items():
                 right.image(str(lfw_dir / pair.b))
 
 st.subheader("And on your own photos?")
-st.write("Score both models on pairs of the people captured on the **Capture** page: their anchor + positive "
-         "photos (same) and their anchors + random LFW photos (different).")
+st.write("Score both models on pairs of your people from the **Capture** page: their reference and test "
+         "photos together (same person), and their reference photos with random LFW photos (different people).")
 if st.button("Evaluate on my photos", type="primary"):
     bar = st.progress(0.0, text="Finding faces…")
     try:

@@ -47,9 +47,9 @@ def live_words() -> None:
         st.caption(f"Live: {feedback}")
 
 
-playing = False
+playing, has_camera = False, ui.camera_available()
 with camera:
-    if ui.camera_available():
+    if has_camera:
         playing = webrtc_streamer(
             key="capture",
             mode=WebRtcMode.SENDRECV,
@@ -61,9 +61,9 @@ with camera:
         st.info(ui.CAMERA_NEEDS_HTTPS, icon="🔒")
     take_anchor, take_positive = st.columns(2)
     kind = None
-    if take_anchor.button("Take a reference photo", shortcut="a", type="primary", width="stretch"):
+    if take_anchor.button("Take a reference photo", shortcut="a", type="primary", width="stretch", disabled=not has_camera):
         kind = "anchor"
-    if take_positive.button("Take a test photo", shortcut="p", width="stretch"):
+    if take_positive.button("Take a test photo", shortcut="p", width="stretch", disabled=not has_camera):
         kind = "positive"
     cooldown = st.session_state.setdefault("shot_cooldown", Cooldown(config.seconds_between_shots))
     if kind:

@@ -30,11 +30,10 @@ st.write(
     "with a test photo of the same person makes a *same person* pair; with a photo of someone else, a *different "
     "people* pair. The people the model is tested on are never here."
 )
-people = stats.people[stats.people.person.map(me.sees)].assign(person=lambda t: t.person.map(display_name))
-hidden = len(stats.people) - len(people)
-if hidden:
-    st.caption(f"Photos of {stats.people[~stats.people.person.map(me.sees)].person.nunique()} other visitors are "
-               "counted but not shown: they are theirs.")
+seen = stats.people.person.map(me.sees)
+people = stats.people[seen].assign(person=lambda t: t.person.map(display_name))
+if hidden := stats.people[~seen].person.nunique():
+    st.caption(f"Photos of {hidden} other visitors are counted but not shown: they are theirs.")
 overview, quality, faces = st.tabs(["Folders and people", "Light and sharpness", "Faces"])
 
 with overview:

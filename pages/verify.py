@@ -76,29 +76,28 @@ with enrolled:
     except facekit.FacekitError as error:  # e.g. the gallery's database cannot be reached
         ui.show_error(error)
         people = []
-    examples = [f"{name} (example)" for name in EXAMPLE_PEOPLE]
-    person = st.selectbox("Who should this be?", people + examples,
-                          help="Your own people (taken in this browser) and the example people.")
-    is_example = person in examples
+    # Shown names -> (name in its gallery, an example person?)
+    choices = {name: (name, False) for name in people} | {f"{name} (example)": (name, True) for name in EXAMPLE_PEOPLE}
+    shown = st.selectbox("Who should this be?", list(choices),
+                         help="Your own people (taken in this browser) and the example people.")
+    person, is_example = choices[shown]
     if not people:
         st.caption("Nobody of yours has reference photos yet: take some on the **Capture** page, or try an example person.")
     if is_example and st.button("Use an example photo of them", key="use_example_probe"):
-        st.session_state.example_probe = person
+        st.session_state.example_probe = shown
     probe = photo_input("… or upload a photo of them", "probe")
-    if probe is None and st.session_state.get("example_probe") == person:
-        probe = EXAMPLE_PROBES[f"A new photo of {person.removesuffix(' (example)')}"].read_bytes()
+    if probe is None and st.session_state.get("example_probe") == shown:
+        probe = EXAMPLE_PROBES[person].read_bytes()
     if probe:
         try:
-            with st.spinner(f"Comparing with the reference photos of {person}…"):
-                if is_example:
-                    result = ui.example_gallery().verify(person.removesuffix(" (example)"), probe)
-                else:
-                    result = ui.gallery().verify(person, probe, owner=ui.owner())
+            with st.spinner(f"Comparing with the reference photos of {shown}…"):
+                searched, owner = ui.people_to_search(is_example)
+                result = searched.verify(person, probe, owner=owner)
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
             (st.success if result.verified else st.warning)(
-                f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {person}\n"
+                f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {shown}\n"
                 f"{result.matches} of {result.n_anchors} reference photos matched ({result.share:.0%}; "
                 f"{result.share_needed:.0%} needed). A photo matches only when the model is sure it shows the same "
                 f"person (a score from {result.match_threshold:.0%})."
@@ -109,15 +108,15 @@ with enrolled:
 with who:
     st.caption("Look for a face among the people with reference photos: yours, or the example people.")
     search_examples = st.toggle("Search the example people (Barack Obama, Joe Biden)", value=not people, key="who_examples")
-    chosen = example_buttons(list(EXAMPLE_PROBES), "who_example") if search_examples else None
+    chosen = example_buttons([f"A new photo of {name}" for name in EXAMPLE_PROBES], "who_example") if search_examples else None
     probe = photo_input("A photo of someone", "who_probe")
     if probe is None and chosen is not None:
         probe = list(EXAMPLE_PROBES.values())[chosen].read_bytes()
     if probe:
         try:
             with st.spinner("Looking…"):
-                searched = ui.example_gallery() if search_examples else ui.gallery()
-                found = searched.identify(probe, owner=None if search_examples else ui.owner())  # examples: nobody's
+                searched, owner = ui.people_to_search(search_examples)
+                found = searched.identify(probe, owner=owner)
         except facekit.FacekitError as error:
             ui.show_error(error)
         else:
