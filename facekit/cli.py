@@ -136,6 +136,8 @@ def _train_siamese(args) -> int:
     from .train import train_siamese  # imports TensorFlow: only for this command
 
     config = _config(args)
+    if args.size:
+        config = config.with_(siamese_size=args.size)
     record = train_siamese(config, args.workers, progress=True, max_minutes=args.max_minutes, epochs=args.epochs)
     print(f"Saved {config.siamese_path} ({record['parameters']:,} parameters) after {record['epochs_run']} epochs "
           f"(best: {record['best_epoch']}) in {record['training_seconds'] / 60:.1f} min, peak memory {record['peak_memory_mib']} MiB.")
@@ -360,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--epochs", type=int, default=None,
                      help=f"most epochs (default: {Config.train_epochs}; early stopping may end sooner)")
     cmd.add_argument("--max-minutes", type=float, default=None, help="stop training the tower after this long")
+    cmd.add_argument("--size", type=int, default=None,
+                     help=f"the tower's input side in pixels (default: {Config.siamese_size}; towers of several sizes "
+                     "make a stronger ensemble)")
     cmd.set_defaults(run=_train_siamese)
 
     cmd = train.add_parser(

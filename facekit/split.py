@@ -102,7 +102,8 @@ def embed_chip_files(chip_embedding, chips: list[str], config: Config) -> dict[s
     """``{chip path: unit embedding}`` from a model being trained (the app scores through the
     Verifier instead); each distinct chip is embedded once."""
     unique = list(dict.fromkeys(chips))
-    return dict(zip(unique, chip_embedding.predict(photo_dataset(unique, config.chip_size, grey=False), verbose=0)))
+    vectors = chip_embedding.predict(photo_dataset(unique, config.chip_size, grey=False), verbose=0)
+    return dict(zip(unique, vectors.astype(np.float32)))  # a tower training in bfloat16 answers in bfloat16
 
 
 def pair_embeddings(chip_embedding, pairs, config: Config) -> tuple[np.ndarray, np.ndarray]:

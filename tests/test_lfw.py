@@ -190,6 +190,8 @@ def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_con
 
 
 def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
+    import keras
+
     from facekit import train_siamese
     from facekit.siamese import load_siamese
 
@@ -204,7 +206,17 @@ def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     model = load_siamese(config.siamese_path)
     chips = np.random.default_rng(0).random((2, 112, 112, 3)).astype("float32")
     assert model.predict([chips, chips[::-1]], verbose=0).shape == (2, 1)
+    # Trained in bfloat16 where the CPU has it; what is saved and served is float32 everywhere.
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert {layer.dtype_policy.name for layer in _all_layers(model)} == {"float32"}
     assert not (config.models_dir / ".train-backup").exists()
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
 
 
 def test_sessions_share_one_model_safely(mini_lfw):
