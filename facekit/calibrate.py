@@ -74,22 +74,37 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
 
 
 def _hard_impostor_probabilities(head, chip_embedding, split: Split, config: Config) -> np.ndarray:
-    """P(same) of look-alike pairs: each threshold person with their nearest other people, found
-    among the other validation people and the training people (a crowd the size of LFW's test
-    people: among only 71 people, look-alikes are far less alike than in a real crowd)."""
+    """P(same) of the look-alike pairs of :func:`look_alike_pairs`."""
+    vectors = embed_chip_files(chip_embedding, look_alike_candidates(split), config)
+    pairs = look_alike_pairs(split, vectors, config.seed)
+    return head.predict_proba(np.abs(np.stack([vectors[a] - vectors[b] for a, b in pairs])))[:, 1]
+
+
+def look_alike_candidates(split: Split) -> list[str]:
+    """The chips that place people in embedding space for :func:`look_alike_pairs`: the
+    threshold half of the validation people, and 5 photos of each training person."""
+    return [c for chips in _crowd_and_threshold_people(split).values() for c in chips]
+
+
+def look_alike_pairs(split: Split, vectors: dict[str, np.ndarray], seed: int) -> list[tuple[str, str]]:
+    """Look-alike impostor pairs ``(chip a, chip b)``: each threshold person with their nearest
+    other people, found among the other validation people and the training people (a crowd the
+    size of LFW's test people: among only 71 people, look-alikes are far less alike than in a
+    real crowd). ``vectors`` holds the unit embedding of every chip of :func:`look_alike_candidates`."""
+    everyone = _crowd_and_threshold_people(split)
+    embeddings = {person: np.stack([vectors[c] for c in chips]) for person, chips in everyone.items()}
+    people = {p: embeddings[p] for p in split.threshold_people}
+    among = {p: v for p, v in embeddings.items() if p not in split.threshold_people}
+    couples = hard_impostor_pairs(people, _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, seed, among=among)
+    return [(everyone[a][i], everyone[b][j]) for a, i, b, j in couples]
+
+
+def _crowd_and_threshold_people(split: Split) -> dict[str, list[str]]:
     by_class: dict[int, list[str]] = {}
     for chip, label in zip(split.train_chips, split.train_labels):
         if len(by_class.setdefault(int(label), [])) < _CROWD_PHOTOS:
             by_class[int(label)].append(chip)
-    crowd = {f"training person {label}": chips for label, chips in by_class.items()}
-    everyone = {**crowd, **split.threshold_people}
-    vectors = embed_chip_files(chip_embedding, [c for chips in everyone.values() for c in chips], config)
-    embeddings = {person: np.stack([vectors[c] for c in chips]) for person, chips in everyone.items()}
-    people = {p: embeddings[p] for p in split.threshold_people}
-    among = {p: embeddings[p] for p in crowd}
-    couples = hard_impostor_pairs(people, _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, config.seed, among=among)
-    features = np.abs(np.stack([embeddings[a][i] - embeddings[b][j] for a, i, b, j in couples]))
-    return head.predict_proba(features)[:, 1]
+    return {**{f"training person {label}": chips for label, chips in by_class.items()}, **split.threshold_people}
 
 
 def calibrate(config: Config | None = None, workers: int = 1, progress: bool = False) -> dict:
