@@ -138,6 +138,8 @@ def _train_siamese(args) -> int:
     config = _config(args)
     if args.size:
         config = config.with_(siamese_size=args.size)
+    if args.augmentation:
+        config = config.with_(augmentation=args.augmentation)
     record = train_siamese(config, args.workers, progress=True, max_minutes=args.max_minutes, epochs=args.epochs)
     print(f"Saved {config.siamese_path} ({record['parameters']:,} parameters) after {record['epochs_run']} epochs "
           f"(best: {record['best_epoch']}) in {record['training_seconds'] / 60:.1f} min, peak memory {record['peak_memory_mib']} MiB.")
@@ -365,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--size", type=int, default=None,
                      help=f"the tower's input side in pixels (default: {Config.siamese_size}; towers of several sizes "
                      "make a stronger ensemble)")
+    cmd.add_argument("--augmentation", choices=("light", "phone"), default=None,
+                     help=f"light: framing, mirror, light and colour; phone: also rotation, low resolution, JPEG damage "
+                     f"and occlusion (default: {Config.augmentation})")
     cmd.set_defaults(run=_train_siamese)
 
     cmd = train.add_parser(

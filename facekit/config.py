@@ -84,7 +84,10 @@ class Config:
     min_photos_per_class: int = 2  # people with fewer usable photos are not classes
     max_photos_per_person: int = 60  # George W. Bush alone is ~10% of LFW: cap so he does not dominate
     early_stop_patience: int = 8
-    augment_max_degrees: float = 10.0  # random rotation while training, either way
+    augment_max_degrees: float = 10.0  # random rotation while training, either way ("phone" augmentation)
+    # "light": framing, mirror, light and colour; "phone" adds rotation, low resolution, JPEG damage
+    # and occlusion. The shipped model joins a tower of each (they make different mistakes).
+    augmentation: str = "phone"
 
     # Capture: how a webcam shot is judged and framed. Brightness is the mean grey level of
     # the face (0-255); sharpness the variance of its Laplacian (higher is sharper).

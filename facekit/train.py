@@ -26,15 +26,18 @@ from .siamese import CosFaceLogits, build_chip_embedding, build_embedding, build
 from .split import Split, cosine_scores, training_split
 
 def _augment(config: Config):
-    """Random framing (rotation, scale and shift around the centre, in one warp), mirror, light
-    and colour; then, now and then, what separates phone photos from LFW's: low resolution (down
-    and up again), JPEG damage, and an occluding patch (a hand, a microphone, sunglasses)."""
+    """Random framing (scale and shift around the centre, in one warp), mirror, light and colour;
+    with ``config.augmentation == "phone"`` also rotation and, now and then, what separates phone
+    photos from LFW's: low resolution (down and up again), JPEG damage, and an occluding patch (a
+    hand, a microphone, sunglasses)."""
 
     chip, out = config.chip_size, config.siamese_size
     centre_crop = config.siamese_crop * chip
+    phone = config.augmentation == "phone"
+    max_degrees = config.augment_max_degrees if phone else 0.0
 
     def warp(image):  # the centre crop, rotated, scaled and shifted, as an (out, out, 3) picture
-        angle = tf.random.uniform([], -1.0, 1.0) * config.augment_max_degrees * np.pi / 180
+        angle = tf.random.uniform([], -1.0, 1.0) * max_degrees * np.pi / 180
         scale = centre_crop * tf.random.uniform([], 0.88, 1.12) / out  # chip pixels per output pixel
         shift = tf.random.uniform([2], -4.0, 4.0)
         cos, sin = tf.cos(angle) * scale, tf.sin(angle) * scale
@@ -75,9 +78,10 @@ def _augment(config: Config):
         grey = tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(image))
         image = tf.where(tf.random.uniform([]) < 0.15, grey, image)
         image = tf.clip_by_value(image, 0.0, 1.0)
-        image = sometimes(0.25, low_resolution, image)
-        image = sometimes(0.25, jpeg, image)
-        image = sometimes(0.2, occlusion, image)
+        if phone:
+            image = sometimes(0.25, low_resolution, image)
+            image = sometimes(0.25, jpeg, image)
+            image = sometimes(0.2, occlusion, image)
         return tf.clip_by_value(tf.reshape(image, (out, out, 3)), 0.0, 1.0)
 
     return augment
@@ -157,7 +161,7 @@ def train_siamese(config: Config | None = None, workers: int = 1, progress: bool
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": {k: getattr(config, k) for k in (
             "chip_size", "chip_margin", "siamese_crop", "siamese_size", "embedding_dim", "cosface_scale",
-            "cosface_margin", "train_batch", "learning_rate", "weight_decay", "pipeline_version")},
+            "cosface_margin", "train_batch", "learning_rate", "weight_decay", "augmentation", "pipeline_version")},
     }
     config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
     shutil.rmtree(config.models_dir / ".train-backup", ignore_errors=True)

@@ -85,15 +85,18 @@ def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeyp
     assert "WARNING" not in capsys.readouterr().err
 
 
-def test_train_siamese_size_sets_the_towers_input(monkeypatch, tmp_path, capsys):
+def test_train_siamese_options_reach_the_config(monkeypatch, tmp_path, capsys):
     from facekit import train
 
     trained = {}
 
     def record_of(config, *args, **options):
-        trained["size"] = config.siamese_size
-        raise train.DataError("stop here")  # the flag reached the config; no need to train
+        trained.update(size=config.siamese_size, augmentation=config.augmentation)
+        raise train.DataError("stop here")  # the flags reached the config; no need to train
 
     monkeypatch.setattr(train, "train_siamese", record_of)
-    assert main(["train", "siamese", "--size", "80", "--data-dir", str(tmp_path), "--models-dir", str(tmp_path)]) == 2
-    assert trained == {"size": 80} and "stop here" in capsys.readouterr().err
+    folders = ["--data-dir", str(tmp_path), "--models-dir", str(tmp_path)]
+    assert main(["train", "siamese", "--size", "80", "--augmentation", "light", *folders]) == 2
+    assert trained == {"size": 80, "augmentation": "light"} and "stop here" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "siamese", "--augmentation", "heavy", *folders])

@@ -57,3 +57,21 @@ def test_the_tower_learns_a_step_as_an_identity_classifier():
     history = classifier.fit([images, labels], labels, epochs=8, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert any(not np.array_equal(b, a) for b, a in zip(before, tower.get_weights()))
+
+
+def test_both_augmentations_give_the_towers_input_and_only_phone_damages_the_photo():
+    import tensorflow as tf
+
+    from facekit.train import _augment
+
+    grey = tf.fill((112, 112, 3), 0.5)  # light and colour changes keep a flat grey flat; damage does not
+    for augmentation, size in (("light", 80), ("phone", 96)):
+        augment = _augment(Config().with_(augmentation=augmentation, siamese_size=size))
+        tf.random.set_seed(0)
+        outputs = np.stack([augment(grey).numpy() for _ in range(40)])
+        assert outputs.shape == (40, size, size, 3) and outputs.min() >= 0.0 and outputs.max() <= 1.0
+        spread = outputs.reshape(40, -1).std(axis=1)
+        if augmentation == "light":
+            assert spread.max() < 1e-3
+        else:
+            assert (spread > 0.01).any()  # an occluding patch or JPEG blocks now and then
