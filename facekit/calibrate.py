@@ -18,6 +18,7 @@ ensemble`` puts the towers of several trained models into one Siamese model and 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +129,7 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
     from .siamese import build_ensemble_siamese, load_siamese
 
     config = config or Config()
+    started = time.time()
     members = [json.loads((Path(d) / "siamese.json").read_text()) for d in member_dirs]
     split = training_split(config, workers, progress)
     for folder, member in zip(member_dirs, members):
@@ -137,15 +139,17 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
                             "Train every member on the same data folder and seed.")
     siamese = build_ensemble_siamese(
         [load_siamese(Path(d) / "siamese.keras").get_layer("chip_embedding") for d in member_dirs], config)
+    answers = fit_head_and_thresholds(siamese, split, config)
     record = {
         "model": config.siamese_path.name,
-        **fit_head_and_thresholds(siamese, split, config),
+        **answers,
         "split": split.description,
         "seed": config.seed,
         "members": [{k: m.get(k) for k in ("trained_at", "epochs_run", "best_epoch", "training_seconds",
                                             "peak_memory_mib", "parameters", "validation", "config")} for m in members],
         "epochs_run": sum(m.get("epochs_run", 0) for m in members),
-        "training_seconds": round(sum(m.get("training_seconds", 0) for m in members), 1),
+        "joining_seconds": round(time.time() - started, 1),
+        "training_seconds": round(sum(m.get("training_seconds", 0) for m in members) + time.time() - started, 1),
         "peak_memory_mib": max(m.get("peak_memory_mib", 0) for m in members),
         "parameters": int(siamese.count_params()),
         "trained_at": max(m.get("trained_at", "") for m in members),

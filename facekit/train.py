@@ -105,8 +105,8 @@ def _training_dataset(split: Split, config: Config):
 
 def _cpu_has_bfloat16() -> bool:
     """True on CPUs with bfloat16 arithmetic (AVX512-BF16 or AMX), where oneDNN runs mixed
-    bfloat16 convolutions ~1.5x faster than float32 (bench/train_cost.py); elsewhere bfloat16
-    would be emulated, and slower."""
+    bfloat16 training steps 1.2-1.5x faster than float32 (bench/train_step_speed.py); elsewhere
+    bfloat16 would be emulated, and slower."""
     try:
         flags = Path("/proc/cpuinfo").read_text()
     except OSError:
@@ -185,7 +185,7 @@ def _train_tower(tower, split: Split, dataset, steps: int, epochs: int, config: 
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=config.weight_decay),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
-        jit_compile=False,  # on CPU, oneDNN's convolutions beat XLA's: 1.13 s a step against 1.82 (96 px, batch 128)
+        jit_compile=False,  # on CPU, oneDNN's convolutions beat XLA's: ~1.7x faster steps (bench/train_step_speed.py)
     )
     backup = config.models_dir / ".train-backup"
     config.models_dir.mkdir(parents=True, exist_ok=True)
