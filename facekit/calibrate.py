@@ -140,6 +140,7 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
     siamese = build_ensemble_siamese(
         [load_siamese(Path(d) / "siamese.keras").get_layer("chip_embedding") for d in member_dirs], config)
     answers = fit_head_and_thresholds(siamese, split, config)
+    joining_seconds = time.time() - started
     record = {
         "model": config.siamese_path.name,
         **answers,
@@ -148,8 +149,8 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
         "members": [{k: m.get(k) for k in ("trained_at", "epochs_run", "best_epoch", "training_seconds",
                                             "peak_memory_mib", "parameters", "validation", "config")} for m in members],
         "epochs_run": sum(m.get("epochs_run", 0) for m in members),
-        "joining_seconds": round(time.time() - started, 1),
-        "training_seconds": round(sum(m.get("training_seconds", 0) for m in members) + time.time() - started, 1),
+        "joining_seconds": round(joining_seconds, 1),
+        "training_seconds": round(sum(m.get("training_seconds", 0) for m in members) + joining_seconds, 1),
         "peak_memory_mib": max(m.get("peak_memory_mib", 0) for m in members),
         "parameters": int(siamese.count_params()),
         "trained_at": max(m.get("trained_at", "") for m in members),

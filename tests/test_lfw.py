@@ -192,7 +192,8 @@ def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_con
 def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     import keras
 
-    from facekit import train_siamese
+    from facekit import DataError, train_siamese
+    from facekit.calibrate import ensemble
     from facekit.siamese import load_siamese
 
     config = imported.with_(train_batch=16, validation_share=0.3)
@@ -210,6 +211,15 @@ def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     assert keras.mixed_precision.global_policy().name == "float32"
     assert {layer.dtype_policy.name for layer in _all_layers(model)} == {"float32"}
     assert not (config.models_dir / ".train-backup").exists()
+
+    # Joining towers (here the same one twice): one model, its own lines, the members' time counted.
+    joined = config.with_(models_dir=config.models_dir.parent / "joined")
+    both = ensemble([config.models_dir, config.models_dir], joined)
+    assert both["training_seconds"] == pytest.approx(2 * record["training_seconds"] + both["joining_seconds"], abs=0.2)
+    assert len(both["members"]) == 2 and 0.0 <= both["thresholds"]["different_below"] <= both["thresholds"]["same_from"] <= 1.0
+    assert load_siamese(joined.siamese_path).get_layer("chip_embedding").output_shape[-1] == 2 * config.embedding_dim
+    with pytest.raises(DataError, match="another split"):
+        ensemble([config.models_dir], joined.with_(seed=7))
 
 
 def _all_layers(model):
