@@ -33,6 +33,8 @@ def _augment(config: Config):
 
     chip, out = config.chip_size, config.siamese_size
     centre_crop = config.siamese_crop * chip
+    if config.augmentation not in ("light", "phone"):  # a typo would otherwise train the light recipe unnoticed
+        raise ValueError(f"augmentation is 'light' or 'phone', not {config.augmentation!r}")
     phone = config.augmentation == "phone"
     max_degrees = config.augment_max_degrees if phone else 0.0
 

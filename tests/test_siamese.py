@@ -2,6 +2,7 @@ import zipfile
 
 import keras
 import numpy as np
+import pytest
 
 from facekit import Config
 from facekit.siamese import build_embedding, build_siamese, load_siamese
@@ -75,3 +76,5 @@ def test_both_augmentations_give_the_towers_input_and_only_phone_damages_the_pho
             assert spread.max() < 1e-3
         else:
             assert (spread > 0.01).any()  # an occluding patch or JPEG blocks now and then
+    with pytest.raises(ValueError, match="'light' or 'phone'"):
+        _augment(Config().with_(augmentation="Phone"))
