@@ -27,12 +27,12 @@ from sklearn.linear_model import LogisticRegression
 from .config import Config
 from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error, three_way_metrics, verdict_thresholds
-from .pairs import hard_impostor_pairs
+from .pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
 from .split import Split, embed_chip_files, pair_features, training_split
 
 MAX_FALSE_SAME_HARD = 0.02
 MAX_FALSE_DIFFERENT = 0.05
-_NEIGHBOURS, _PAIRS_PER_NEIGHBOUR = 5, 3
+_PAIRS_PER_NEIGHBOUR = 10  # photo pairs per look-alike couple: ~1,300 pairs, so the 2% point rests on ~26
 _CROWD_PHOTOS = 5  # photos per training person placing them in embedding space
 
 
@@ -59,9 +59,9 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
             "same_from": same_from,
             "different_below": different_below,
             "rule": f"'same' from the lowest P(same) where <= {MAX_FALSE_SAME_HARD:.0%} of look-alike impostor pairs "
-            f"are called 'same' (each threshold-half validation person with their {_NEIGHBOURS} nearest other people "
-            f"among the validation and training people, {_PAIRS_PER_NEIGHBOUR} random photo pairs each); 'different' "
-            "below the highest P(same) where <= "
+            f"are called 'same' (each threshold-half validation person with their {LOOK_ALIKE_NEIGHBOURS} nearest other "
+            f"people among the validation and training people, {_PAIRS_PER_NEIGHBOUR} random photo pairs each); "
+            "'different' below the highest P(same) where <= "
             f"{MAX_FALSE_DIFFERENT:.0%} of same-person pairs are called 'different'; 'unsure' between",
         },
         "validation": {
@@ -96,7 +96,7 @@ def look_alike_pairs(split: Split, vectors: dict[str, np.ndarray], seed: int) ->
     embeddings = {person: np.stack([vectors[c] for c in chips]) for person, chips in everyone.items()}
     people = {p: embeddings[p] for p in split.threshold_people}
     among = {p: v for p, v in embeddings.items() if p not in split.threshold_people}
-    couples = hard_impostor_pairs(people, _NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, seed, among=among)
+    couples = hard_impostor_pairs(people, LOOK_ALIKE_NEIGHBOURS, _PAIRS_PER_NEIGHBOUR, seed, among=among)
     return [(everyone[a][i], everyone[b][j]) for a, i, b, j in couples]
 
 

@@ -19,7 +19,7 @@ from .data import identity_of, is_lfw_person, list_photos
 from .errors import DataError
 from .evaluate import binary_metrics, roc_points, three_way_metrics
 from .lfw import read_lfw_pairs
-from .pairs import hard_impostor_pairs
+from .pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
 
 _PHOTOS_PER_PERSON = 10  # enough to place a person in embedding space
 
@@ -62,15 +62,16 @@ def score_lfw_pairs(pairs_file, lfw_dir, config: Config, models=("siamese", "bas
 
 def _lfw_hard_impostor_scores(pairs: pd.DataFrame, lfw_dir, config: Config, workers: int, progress: bool) -> np.ndarray:
     """P(same) of look-alike couples among the people of ``pairs``: up to 10 LFW photos of each
-    person place them in embedding space; each person's 3 nearest other people give one random
-    photo pair each (see :func:`~facekit.pairs.hard_impostor_pairs`)."""
+    person place them in embedding space; each person's :data:`~facekit.pairs.LOOK_ALIKE_NEIGHBOURS`
+    nearest other people give one random photo pair each (see
+    :func:`~facekit.pairs.hard_impostor_pairs`)."""
     people = sorted({identity_of(p) for p in pd.concat([pairs.anchor_path, pairs.other_path])})
     photos = {person: sorted((Path(lfw_dir) / person).glob("*.jpg"))[:_PHOTOS_PER_PERSON] for person in people}
     results = chip_photos([p for group in photos.values() for p in group], config, workers, progress)
     chips = {person: [str(results[p].chip_path) for p in group if results[p].chip_path] for person, group in photos.items()}
     verifier = _verifier(config)
     embeddings = {person: verifier.embeddings(np.stack([read_chip(c) for c in paths])) for person, paths in chips.items() if paths}
-    couples = hard_impostor_pairs(embeddings, neighbours=3, per_neighbour=1, seed=config.seed)
+    couples = hard_impostor_pairs(embeddings, LOOK_ALIKE_NEIGHBOURS, per_neighbour=1, seed=config.seed)
     return verifier.score_chip_files([chips[a][i] for a, i, _, _ in couples], [chips[b][j] for _, _, b, j in couples])
 
 
@@ -160,7 +161,7 @@ def metrics_record(view1: dict, config: Config) -> dict:
         "view1": view1,
         "protocol": "LFW View 1: the models never saw these people (peopleDevTest); thresholds were chosen "
         "before, on held-out training people (Siamese) or fixed at log-odds 0 (baseline). Look-alike impostors: "
-        "each test person's 3 nearest other test people in the model's embedding space, one random photo pair each.",
+        f"each test person's {LOOK_ALIKE_NEIGHBOURS} nearest other test people in the model's embedding space, one random photo pair each.",
         "training": {k: training.get(k) for k in (
             "split", "seed", "training_seconds", "epochs_run", "best_epoch", "threshold", "thresholds", "calibration",
             "validation", "trained_at", "parameters", "peak_memory_mib")},
