@@ -40,6 +40,7 @@ def main() -> None:
     for chip, label in zip(split.train_chips, split.train_labels):
         first_of_class.setdefault(int(label), chip)
     cohort_chips = [first_of_class[k] for k in sorted(in_cohort)]
+    # Look-alikes are looked for among the training people outside the cohort only.
     crowd = [i for i, label in enumerate(split.train_labels) if int(label) not in in_cohort]
     crowd_split = replace(split, train_chips=[split.train_chips[i] for i in crowd], train_labels=split.train_labels[crowd])
 
