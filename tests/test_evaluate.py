@@ -103,3 +103,27 @@ def test_look_alikes_are_also_found_in_a_larger_crowd():
     couples = {(a, b) for a, _, b, _ in hard_impostor_pairs(people, neighbours=1, among=crowd)}
     assert ("ann", "ann_twin") in couples  # closer than anyone among the people themselves
     assert all("ann" in couple or "bob" in couple for couple in couples)  # crowd pairs never stand alone
+
+
+def test_the_same_line_counts_look_alikes_as_the_test_figures_do():
+    """The "same" line is chosen on each validation person's LOOK_ALIKE_NEIGHBOURS nearest
+    people, the number the test figures count too, several photo pairs per couple."""
+    from facekit.calibrate import look_alike_candidates, look_alike_pairs
+    from facekit.pairs import LOOK_ALIKE_NEIGHBOURS
+    from facekit.split import Split
+
+    angles = np.linspace(0.1, 1.5, 8)  # training person k sits at angle k from the validation person: nearest first
+    train_chips = [f"train{k}_{i}.png" for k in range(len(angles)) for i in range(5)]
+    train_labels = np.repeat(np.arange(len(angles)), 5)
+    threshold_people = {"val": ["val_0.png", "val_1.png", "val_2.png"]}
+    empty = ([], [], np.zeros(0))
+    split = Split(train_chips, train_labels, len(angles), empty, empty, {}, threshold_people, threshold_people)
+    vectors = {chip: np.array([1.0, 0.0]) for chip in threshold_people["val"]}
+    vectors |= {chip: np.array([np.cos(angles[k]), np.sin(angles[k])]) for chip, k in zip(train_chips, train_labels)}
+    assert set(look_alike_candidates(split)) == set(vectors)
+
+    pairs = look_alike_pairs(split, vectors, seed=0)
+    assert all(sum(chip.startswith("val") for chip in pair) == 1 for pair in pairs)
+    partners = {chip.split("_")[0] for pair in pairs for chip in pair if not chip.startswith("val")}
+    assert partners == {f"train{k}" for k in range(LOOK_ALIKE_NEIGHBOURS)}
+    assert len(pairs) > 2 * LOOK_ALIKE_NEIGHBOURS  # several photo pairs per couple steady the 2% point
