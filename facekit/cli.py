@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .baseline import save_baseline, train_baseline
 from .chips import chip_pairs, chip_photos
-from .config import PROJECT_ROOT, Config
+from .config import AUGMENTATIONS, PROJECT_ROOT, Config
 from .data import training_photos
 from .errors import FacekitError
 from .lfw import import_lfw
@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--size", type=int, default=None,
                      help=f"the tower's input side in pixels (default: {Config.siamese_size}; towers of several sizes "
                      "make a stronger ensemble)")
-    cmd.add_argument("--augmentation", choices=("light", "phone"), default=None,
+    cmd.add_argument("--augmentation", choices=AUGMENTATIONS, default=None,
                      help=f"light: framing, mirror, light and colour; phone: also rotation, low resolution, JPEG damage "
                      f"and occlusion (default: {Config.augmentation})")
     cmd.set_defaults(run=_train_siamese)

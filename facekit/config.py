@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+AUGMENTATIONS = ("light", "phone")  # the training recipes of Config.augmentation
 
 
 def _default_data_dir() -> Path:

@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from .calibrate import fit_head_and_thresholds
-from .config import Config
+from .config import AUGMENTATIONS, Config
 from .errors import DataError
 from .evaluate import best_threshold, binary_metrics
 from .siamese import CosFaceLogits, build_chip_embedding, build_embedding, build_siamese
@@ -33,8 +33,8 @@ def _augment(config: Config):
 
     chip, out = config.chip_size, config.siamese_size
     centre_crop = config.siamese_crop * chip
-    if config.augmentation not in ("light", "phone"):  # a typo would otherwise train the light recipe unnoticed
-        raise ValueError(f"augmentation is 'light' or 'phone', not {config.augmentation!r}")
+    if config.augmentation not in AUGMENTATIONS:  # a typo would otherwise train the light recipe unnoticed
+        raise ValueError(f"augmentation is {' or '.join(map(repr, AUGMENTATIONS))}, not {config.augmentation!r}")
     phone = config.augmentation == "phone"
     max_degrees = config.augment_max_degrees if phone else 0.0
 
