@@ -51,6 +51,14 @@ def _probability(text: str) -> float:
     return value
 
 
+def _share_of_chip(text: str) -> float:
+    """An argparse type: a share of the face chip's side, above 0.3 (less shows no whole face) and at most 1."""
+    value = _probability(text)
+    if value <= 0.3:
+        raise argparse.ArgumentTypeError(f"{text} is too small a share of the face chip (more than 0.3, at most 1)")
+    return value
+
+
 # --- data ----------------------------------------------------------------------------------------
 
 
@@ -140,6 +148,8 @@ def _train_siamese(args) -> int:
         config = config.with_(siamese_size=args.size)
     if args.augmentation:
         config = config.with_(augmentation=args.augmentation)
+    if args.crop:
+        config = config.with_(siamese_crop=args.crop)
     record = train_siamese(config, args.workers, progress=True, max_minutes=args.max_minutes, epochs=args.epochs)
     print(f"Saved {config.siamese_path} ({record['parameters']:,} parameters) after {record['epochs_run']} epochs "
           f"(best: {record['best_epoch']}) in {record['training_seconds'] / 60:.1f} min, peak memory {record['peak_memory_mib']} MiB.")
@@ -370,6 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--augmentation", choices=AUGMENTATIONS, default=None,
                      help=f"light: framing, mirror, light and colour; phone: also rotation, low resolution, JPEG damage "
                      f"and occlusion (default: {Config.augmentation})")
+    cmd.add_argument("--crop", type=_share_of_chip, default=None,
+                     help=f"the central share of the face chip the tower sees (default: {Config.siamese_crop}: the inner "
+                     "face; 1.0: the whole chip, with forehead, hair line and jaw; towers that see different parts make "
+                     "different mistakes)")
     cmd.set_defaults(run=_train_siamese)
 
     cmd = train.add_parser(

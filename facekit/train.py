@@ -117,17 +117,18 @@ def _cpu_has_bfloat16() -> bool:
 
 
 def train_siamese(config: Config | None = None, workers: int = 1, progress: bool = True, max_minutes: float | None = None,
-                  epochs: int | None = None) -> dict:
+                  epochs: int | None = None, split: Split | None = None) -> dict:
     """Train, calibrate and save the Siamese model to ``config.siamese_path``; return its record.
 
     ``max_minutes`` stops the tower's training early (the best epoch so far is kept);
-    ``epochs`` overrides ``config.train_epochs``. Re-running after an interruption resumes.
+    ``epochs`` overrides ``config.train_epochs``; ``split`` the people it learns and is judged
+    on (default: :func:`~facekit.split.training_split`). Re-running after an interruption resumes.
     """
     config = config or Config()
     started = time.time()
     epochs = epochs or config.train_epochs
     keras.utils.set_random_seed(config.seed)
-    split = training_split(config, workers, progress)
+    split = split or training_split(config, workers, progress)
     dataset = _training_dataset(split, config)
     steps = len(split.train_chips) // config.train_batch
     if steps == 0:

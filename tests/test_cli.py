@@ -91,12 +91,13 @@ def test_train_siamese_options_reach_the_config(monkeypatch, tmp_path, capsys):
     trained = {}
 
     def record_of(config, *args, **options):
-        trained.update(size=config.siamese_size, augmentation=config.augmentation)
+        trained.update(size=config.siamese_size, augmentation=config.augmentation, crop=config.siamese_crop)
         raise train.DataError("stop here")  # the flags reached the config; no need to train
 
     monkeypatch.setattr(train, "train_siamese", record_of)
     folders = ["--data-dir", str(tmp_path), "--models-dir", str(tmp_path)]
-    assert main(["train", "siamese", "--size", "80", "--augmentation", "light", *folders]) == 2
-    assert trained == {"size": 80, "augmentation": "light"} and "stop here" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["train", "siamese", "--augmentation", "heavy", *folders])
+    assert main(["train", "siamese", "--size", "80", "--augmentation", "light", "--crop", "1", *folders]) == 2
+    assert trained == {"size": 80, "augmentation": "light", "crop": 1.0} and "stop here" in capsys.readouterr().err
+    for wrong in (["--augmentation", "heavy"], ["--crop", "0.2"], ["--crop", "1.5"]):
+        with pytest.raises(SystemExit):
+            main(["train", "siamese", *wrong, *folders])

@@ -261,3 +261,17 @@ def test_training_resumes_after_an_interruption(imported, monkeypatch):
     epochs = pd.read_csv(config.models_dir / "siamese_training.csv").epoch.tolist()
     assert epochs == [0, 1]  # the second run went on from epoch 1, it did not start over
     assert record["epochs_run"] == 2 and config.siamese_path.exists()
+
+
+def test_the_identity_scaling_bench_trains_on_its_share_of_the_people_only(imported):
+    from bench.identity_scaling import share_of_people
+    from facekit import train_siamese
+    from facekit.split import training_split
+
+    config = imported.with_(models_dir=imported.models_dir.parent / "half", train_batch=16, validation_share=0.3)
+    split = training_split(config)
+    half = share_of_people(split, 0.5, config.seed)
+    assert half.n_classes == round(split.n_classes / 2) and sorted(set(half.train_labels)) == list(range(half.n_classes))
+    assert set(half.train_chips) < set(split.train_chips) and half.validation_people == split.validation_people
+    record = train_siamese(config, progress=False, epochs=1, split=half)
+    assert record["split"]["training_people"] == half.n_classes and record["split"]["training_photos"] == len(half.train_chips)
