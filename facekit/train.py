@@ -128,7 +128,8 @@ def train_siamese(config: Config | None = None, workers: int = 1, progress: bool
     started = time.time()
     epochs = epochs or config.train_epochs
     keras.utils.set_random_seed(config.seed)
-    split = split or training_split(config, workers, progress)
+    if split is None:
+        split = training_split(config, workers, progress)
     dataset = _training_dataset(split, config)
     steps = len(split.train_chips) // config.train_batch
     if steps == 0:
