@@ -26,8 +26,9 @@ if metrics and info.exists():
     three_way = view1["siamese"].get("three_way")
     if three_way:
         middle.metric("Right when it is sure", f"{round(three_way['confident_accuracy'] * 100)} of 100",
-                      help=f"It gives a firm answer on {round(three_way['coverage'] * 100)} of every 100 of those pairs "
-                      "and says \"Not sure\" on the rest.")
+                      help="Of the pairs it gives a firm answer on (same person or different people).")
+        middle.caption(f"It is sure on {round(three_way['coverage'] * 100)} of 100 pairs and says “Not sure” on the "
+                       "rest: it would rather not call two look-alike strangers the same person.")
     right.metric("Naive baseline", f"{round(view1['baseline']['accuracy'] * 100)} of 100 pairs",
                  help="Pixel-by-pixel Naive Bayes: little better than a coin toss.")
     st.caption("Siamese CNN (Koch et al., 2015) trained on Labeled Faces in the Wild. "

@@ -1,5 +1,6 @@
 """Streamlit AppTest for every page: renders, uploads work, errors show as messages."""
 
+import json
 from pathlib import Path
 from unittest import mock
 
@@ -8,7 +9,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from facekit import load_image
+from facekit import Config, load_image
 from tests.conftest import jpeg_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,8 @@ def test_app_opens_on_a_home_page_that_says_what_it_does_and_how_good_it_is():
     labels = [m.label for m in app.metric]
     assert labels[0] == "Right on strangers" and labels[-1] == "Naive baseline"
     assert app.metric[0].value.endswith("of 100 pairs")
+    coverage = round(json.loads(Config().metrics_path.read_text())["view1"]["siamese"]["three_way"]["coverage"] * 100)
+    assert any(f"It is sure on {coverage} of 100 pairs" in c.value for c in app.caption)  # and "Not sure" on the rest
 
 
 def test_home_page_says_where_the_photos_are_kept(empty_data):
