@@ -9,7 +9,7 @@ same-person pairs kept at the line that lets 2% of look-alikes through, and the 
 answers. A crowd of 142 makes gentler look-alikes than the ~1,180 people the shipped line is
 chosen among, so these figures are higher than the shipped ones; the comparison is between shares.
 
-    python bench/identity_scaling.py --fractions 0.25 0.5 1.0          # ~6 + 12 + 24 min on 2 cores
+    python bench/identity_scaling.py --fractions 0.25 0.5 1.0          # ~7 + 13 + 24 min on 2 cores
     python bench/identity_scaling.py --fractions 0.25 0.5 --full DIR    # DIR: that recipe trained on everyone
 """
 
@@ -41,6 +41,7 @@ def share_of_people(split, fraction: float, seed: int):
 
 
 def figures(chip_embedding, split, config: Config) -> dict:
+    """One model's cosine figures on all validation people (both halves), look-alikes among them."""
     people = split.validation_people
     vectors = embed_chip_files(chip_embedding, [c for chips in people.values() for c in chips], config)
     chips_a = split.head_pairs[0] + split.threshold_pairs[0]
