@@ -16,7 +16,7 @@ import time
 import traceback
 from collections import defaultdict
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import Depends, FastAPI, File, Form, Request, Security, UploadFile
@@ -25,14 +25,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 
-from .config import Config
+from .config import MODELS, Config
 from .errors import DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, Unavailable
 from .faces import Face
 from .gallery import EnrolledPhoto, Gallery
 from .images import read_image_bytes
 from .verification import Verifier, load_verifier
 
-MODEL_NAME = "facekit-siamese"
 
 _STATUS = (  # most specific first
     (ImageTooLarge, 413, "image_too_large"), (InvalidImage, 415, "invalid_image"), (NoFaceFound, 422, "no_face_found"),
@@ -44,6 +43,9 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 Photo = Annotated[UploadFile, File(description="A photo with a face: JPEG, PNG, WEBP, BMP, GIF or TIFF")]
+ModelName = Annotated[Literal[tuple(MODELS)] | None, Form(
+    description="Which Siamese model answers: 'pretrained' (dlib's tower, trained elsewhere on ~3 M faces; the default) "
+    "or 'scratch' (trained here on LFW alone)")]
 Threshold = Annotated[float | None, Form(ge=0.0, le=1.0, description="Your own P(same) line in [0, 1]; "
                                          "replaces the model's two lines with one (no 'unsure')")]
 
@@ -68,10 +70,11 @@ class _Service:
         self._warm = threading.Event()
         self.metrics = _Metrics()
 
-    def verifier(self) -> Verifier:
-        """The process's one model (``load_verifier`` loads it once); 503 when there is none."""
+    def verifier(self, model: str | None = None) -> Verifier:
+        """The model ``config.model`` names, or ``model`` (``load_verifier`` loads each once);
+        503 when there is none."""
         try:
-            return load_verifier(self.config)
+            return load_verifier(self.config.with_(model=model) if model else self.config)
         except DataError as error:
             raise Unavailable(error.reason, error.hint) from None
 
@@ -207,10 +210,10 @@ def create_app(config: Config | None = None) -> FastAPI:
         return service.metrics.text()
 
     @app.post("/v1/verify", tags=["verify"], dependencies=[Depends(reader)])
-    def verify_two(image1: Photo, image2: Photo, threshold: Threshold = None,
-                   model: Verifier = Depends(verifier)) -> dict:
+    def verify_two(image1: Photo, image2: Photo, threshold: Threshold = None, model: ModelName = None) -> dict:
         """Do two photos show the same person? ``decision`` is "same", "different" or "unsure"."""
         start = time.perf_counter()
+        model = service.verifier(model)
         with service.admitted():
             verdict = model.verify(*_read(service.config, image1, image2), threshold)
         return {
@@ -364,7 +367,7 @@ def _photo(photo: EnrolledPhoto) -> dict:
 
 
 def _model(verifier: Verifier) -> dict:
-    return {"name": MODEL_NAME, "version": verifier.version}
+    return {"name": verifier.config.model, "version": verifier.version}
 
 
 def _ms_since(start: float) -> float:

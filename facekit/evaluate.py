@@ -134,20 +134,22 @@ def roc_points(labels: np.ndarray, scores: np.ndarray, max_points: int = 200) ->
     return {"fpr": [round(float(v), 5) for v in fpr[keep]], "tpr": [round(float(v), 5) for v in tpr[keep]]}
 
 
-def tenfold_accuracy(labels: np.ndarray, scores: np.ndarray, folds: np.ndarray) -> dict:
-    """LFW View 2's protocol on ``pairs.txt``: each fold's threshold is the best on the other nine
-    folds, its accuracy is measured on the fold itself. Returns ``mean``, ``standard_error``
-    (std / sqrt(n_folds)), ``per_fold`` and ``thresholds``.
+def tenfold_accuracy(labels: np.ndarray, folds: np.ndarray, fit_and_score) -> dict:
+    """LFW View 2's protocol on ``pairs.txt``: for each fold, whatever is learnt from pairs is
+    learnt on the other nine folds only, the threshold is the best on those nine, and accuracy is
+    measured on the fold itself.
 
-    For an honest View 2 figure, fold k's ``scores`` must come from a model trained without
-    fold k's people.
+    ``fit_and_score(train, test)`` takes two boolean masks over the pairs, fits on ``train`` and
+    returns the scores of the ``train`` pairs and of the ``test`` pairs. Returns ``mean``,
+    ``standard_error`` (std / sqrt(n_folds)), ``per_fold`` and ``thresholds``.
     """
-    labels, scores, folds = (np.asarray(v) for v in (labels, scores, folds))
+    labels, folds = np.asarray(labels, dtype=int), np.asarray(folds)
     accuracies, thresholds = [], []
     for fold in np.unique(folds):
         inside = folds == fold
-        threshold = best_threshold(labels[~inside], scores[~inside])
-        accuracies.append(float(((scores[inside] >= threshold).astype(int) == labels[inside]).mean()))
+        scores_outside, scores_inside = (np.asarray(s, dtype=float) for s in fit_and_score(~inside, inside))
+        threshold = best_threshold(labels[~inside], scores_outside)
+        accuracies.append(float(((scores_inside >= threshold).astype(int) == labels[inside]).mean()))
         thresholds.append(threshold)
     return {
         "mean": float(np.mean(accuracies)),

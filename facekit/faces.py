@@ -25,6 +25,12 @@ _TEMPLATE_112 = np.array(
     [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
     dtype=np.float32,
 )
+# The same five landmarks where MTCNN finds them on dlib's own 150x150 face chips (the framing
+# dlib's face-recognition ResNet was trained on: its 5-point shape model, padding 0.25); the mean
+# over 300 training photos, measured by bench/dlib_chip_template.py.
+_TEMPLATE_DLIB_150 = np.array(
+    [[46.79, 44.58], [100.69, 44.87], [73.49, 76.42], [49.53, 103.75], [97.29, 104.03]], dtype=np.float32
+)
 _LANDMARK_NAMES = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 
 # Where MTCNN puts those landmarks on an average LFW photo (250x250, face centred; the mean over
@@ -129,8 +135,11 @@ def main_face(faces: list[Face], config: Config | None = None) -> Face:
 
 
 def chip_template(config: Config | None = None) -> np.ndarray:
-    """The ``(5, 2)`` landmark positions, in chip pixels, that :func:`align_face` maps a face onto."""
+    """The ``(5, 2)`` landmark positions, in chip pixels, that :func:`align_face` maps a face onto:
+    dlib's framing for ``config.chip_style == "dlib"``, else ArcFace's with ``config.chip_margin``."""
     config = config or Config()
+    if config.chip_style == "dlib":
+        return _TEMPLATE_DLIB_150 * (config.chip_size / 150.0)
     tight = _TEMPLATE_112 / 112.0
     shrink = 1.0 / (1.0 + 2.0 * config.chip_margin)
     return ((tight - 0.5) * shrink + 0.5) * config.chip_size

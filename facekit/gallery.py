@@ -27,8 +27,8 @@ import numpy as np
 from .capture import shot_quality
 from .config import Config
 from .errors import DataError, NotFound, Unavailable
-from .faces import FaceChip
-from .images import ImageSource, jpeg_bytes
+from .faces import FaceChip, align_face
+from .images import ImageSource, jpeg_bytes, load_image
 from .verification import AnchorVerdict, Verifier, load_verifier
 
 _MAX_NAME = 60
@@ -307,17 +307,24 @@ class Gallery:
     def _embed_stored(self, photo_ids: list[str], verifier: Verifier) -> dict[str, np.ndarray]:
         """Embeddings by this model of stored chips that have none yet; stored for next time."""
         marks = ", ".join("?" * len(photo_ids))
-        rows = self._database.read(f"SELECT id, chip FROM photos WHERE id IN ({marks})", tuple(photo_ids))
+        rows = self._database.read(f"SELECT id, chip, photo, face FROM photos WHERE id IN ({marks})", tuple(photo_ids))
         if not rows:
             return {}
-        side = self.config.chip_size
-        embeddings = verifier.embeddings(np.stack([np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3)
-                                                   for _, chip in rows]))
+        embeddings = verifier.embeddings(np.stack([_chip_for(verifier, *row[1:]) for row in rows]))
         with self._database.transaction() as run:
-            for (photo_id, _), embedding in zip(rows, embeddings):
+            for row, embedding in zip(rows, embeddings):
                 run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (photo_id, verifier.version, embedding.tobytes()))
-        return {photo_id: embedding for (photo_id, _), embedding in zip(rows, embeddings)}
+                    (row[0], verifier.version, embedding.tobytes()))
+        return {row[0]: embedding for row, embedding in zip(rows, embeddings)}
+
+
+def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: str) -> np.ndarray:
+    """The stored chip when it is in this model's framing (each model's chip size is its own),
+    else one cut again from the stored photo and landmarks (a photo enrolled under the other model)."""
+    side = verifier.config.chip_size
+    if len(chip) == side * side * 3:
+        return np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3)
+    return align_face(load_image(bytes(photo)), np.array(json.loads(face)["landmarks"], np.float32), verifier.config)
 
 
 def _enrolled_photo(photo_id: str, person: str, added: float, face: str, problems: str) -> EnrolledPhoto:

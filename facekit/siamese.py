@@ -16,6 +16,7 @@ Training has two steps, because at equal CPU time a margin loss beat pairwise cr
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from .config import Config
@@ -45,6 +46,25 @@ class L1Distance(layers.Layer):
 
     def call(self, a, b):
         return ops.abs(a - b)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class EuclideanDistance(layers.Layer):
+    """``||a - b||``, ``(batch, 1)``: one number per pair, the comparison dlib's network was trained
+    for (its same-person pairs lie within ~0.6)."""
+
+    def call(self, a, b):
+        return ops.sqrt(ops.maximum(ops.sum(ops.square(a - b), axis=-1, keepdims=True), 1e-12))
+
+
+def distance_features(siamese: keras.Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """What the sigmoid head of ``siamese`` sees for embeddings ``a`` and ``b`` (``(n, d)`` each, or
+    one side ``(d,)`` broadcast): ``|a - b|`` ``(n, d)``, or ``||a - b||`` ``(n, 1)`` for a model
+    with an :class:`EuclideanDistance`. In numpy, so a gallery search needs no Keras call."""
+    difference = np.asarray(a, np.float32) - np.asarray(b, np.float32)
+    if any(isinstance(layer, EuclideanDistance) for layer in siamese.layers):
+        return np.sqrt((difference**2).sum(axis=-1, keepdims=True))
+    return np.abs(difference)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -133,7 +153,7 @@ def build_siamese(config: Config | None = None, embedding: keras.Model | None = 
     them; a sigmoid unit gives the probability.
     """
     config = config or Config()
-    return _siamese_of(build_chip_embedding(embedding or build_embedding(config), config), config)
+    return siamese_of(build_chip_embedding(embedding or build_embedding(config), config), config)
 
 
 def build_ensemble_siamese(chip_embeddings: list[keras.Model], config: Config | None = None) -> keras.Model:
@@ -149,17 +169,20 @@ def build_ensemble_siamese(chip_embeddings: list[keras.Model], config: Config | 
     chip = keras.Input((config.chip_size, config.chip_size, 3), name="chip")
     towers = [keras.Model(m.input, m.output, name=f"tower_{i}")(chip) for i, m in enumerate(chip_embeddings)]
     joint = L2Normalize(name="unit_length")(layers.Concatenate()(towers))
-    return _siamese_of(keras.Model(chip, joint, name="chip_embedding"), config)
+    return siamese_of(keras.Model(chip, joint, name="chip_embedding"), config)
 
 
-def _siamese_of(chip_embedding: keras.Model, config: Config) -> keras.Model:
+def siamese_of(chip_embedding: keras.Model, config: Config, distance=L1Distance) -> keras.Model:
+    """Two chips through one ``chip_embedding`` model -> a registered ``distance`` layer
+    (:class:`L1Distance` or :class:`EuclideanDistance`) -> sigmoid P(same)."""
     anchor = keras.Input((config.chip_size, config.chip_size, 3), name="anchor")
     other = keras.Input((config.chip_size, config.chip_size, 3), name="other")
-    distance = L1Distance(name="l1_distance")(chip_embedding(anchor), chip_embedding(other))
+    distance = distance(name="distance")(chip_embedding(anchor), chip_embedding(other))
     probability = layers.Dense(1, activation="sigmoid", name="same_probability")(distance)
     return keras.Model([anchor, other], probability, name="siamese")
 
 
 def load_siamese(path) -> keras.Model:
     """Load a saved Siamese model with Keras' safe mode on (no arbitrary code is run)."""
+    from . import pretrained  # noqa: F401  registers the layers of the pretrained tower
     return keras.saving.load_model(path, safe_mode=True, compile=False)

@@ -113,12 +113,6 @@ def pair_embeddings(chip_embedding, pairs, config: Config) -> tuple[np.ndarray, 
     return np.stack([vectors[a] for a in chips_a]), np.stack([vectors[b] for b in chips_b])
 
 
-def pair_features(chip_embedding, pairs, config: Config) -> np.ndarray:
-    """``|e_a - e_b|`` per pair: what the sigmoid head sees."""
-    a, b = pair_embeddings(chip_embedding, pairs, config)
-    return np.abs(a - b)
-
-
 def cosine_scores(chip_embedding, pairs, config: Config) -> np.ndarray:
     a, b = pair_embeddings(chip_embedding, pairs, config)
     return np.einsum("ij,ij->i", a, b)

@@ -124,7 +124,7 @@ def train_siamese(config: Config | None = None, workers: int = 1, progress: bool
     ``epochs`` overrides ``config.train_epochs``; ``split`` the people it learns and is judged
     on (default: :func:`~facekit.split.training_split`). Re-running after an interruption resumes.
     """
-    config = config or Config()
+    config = (config or Config()).with_(model="scratch")
     started = time.time()
     epochs = epochs or config.train_epochs
     keras.utils.set_random_seed(config.seed)

@@ -61,7 +61,7 @@ class Verdict:
 
     ``decision`` is "same", "different" or "unsure" (``probability`` between the two
     ``thresholds``); ``probability`` is the calibrated P(same person) in [0, 1]. ``chips`` are the
-    two aligned ``(112, 112, 3)`` uint8 faces the model compared, ``faces`` where they were found
+    two aligned ``(chip_size, chip_size, 3)`` uint8 faces the model compared, ``faces`` where they were found
     (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read);
     ``faces_found`` counts the faces in each photo (the most prominent one was compared).
     """
@@ -142,6 +142,8 @@ class Verifier:
         self._head = (weights.reshape(-1).astype(np.float32), float(bias[0]))
         self.version = file_digest(self.config.siamese_path, "sha256")[:12]
         self.info = json.loads(self.config.siamese_info_path.read_text())
+        # The face framing this model takes (dlib's for the pretrained tower); chips follow it.
+        self.config = self.config.with_(**self.info.get("chip", {}))
         accuracy = float(self.info["threshold"])
         lines = self.info.get("thresholds", {})
         self.thresholds = Thresholds(
@@ -152,13 +154,13 @@ class Verifier:
     # --- scores ----------------------------------------------------------------------------------
 
     def probabilities(self, chips_a: np.ndarray, chips_b: np.ndarray) -> np.ndarray:
-        """P(same) for ``(n, 112, 112, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
+        """P(same) for ``(n, chip_size, chip_size, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
         return self._run(self._model, chips_a, chips_b).reshape(-1).astype(float)
 
     @property
     def embedding_width(self) -> int:
-        """d, the length of an embedding (256 for two towers)."""
-        return int(self._head[0].shape[0])
+        """d, the length of an embedding (128 for the pretrained tower, 256 for the scratch model's two towers)."""
+        return int(self._embedding.output_shape[-1])
 
     def embed_photo(self, image: ImageSource, which: str) -> tuple[FaceChip, np.ndarray]:
         """A photo's main face (:meth:`chip_of`) and its embedding ``(d,)`` float32."""
@@ -166,17 +168,19 @@ class Verifier:
         return probe, self.embeddings(probe.chip[None])[0]
 
     def embeddings(self, chips: np.ndarray) -> np.ndarray:
-        """Unit-length embeddings ``(n, d)`` float32 of ``(n, 112, 112, 3)`` uint8 chips (d = 256 for two towers)."""
+        """Unit-length embeddings ``(n, d)`` float32 of ``(n, chip_size, chip_size, 3)`` uint8 chips (d = 128 for the pretrained tower, 256 for two towers)."""
         return self._run(self._embedding, chips).astype(np.float32)
 
     def probabilities_against(self, embedding: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
         """P(same) of one embedding ``(d,)`` against many ``(n, d)`` -> ``(n,)`` in [0, 1].
 
-        The model's own head (sigmoid of weights . |a - b| + bias) in numpy: the same numbers as
+        The model's own head (sigmoid of weights . distance + bias) in numpy: the same numbers as
         :meth:`probabilities` on the chips, without running the towers again. A gallery search.
         """
+        from .siamese import distance_features
+
         weights, bias = self._head
-        logits = np.abs(np.asarray(embeddings, np.float32) - np.asarray(embedding, np.float32)) @ weights + bias
+        logits = distance_features(self._model, embeddings, embedding) @ weights + bias
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
     def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
@@ -249,14 +253,15 @@ class Verifier:
             raise error.about(which) from None
 
 
-_verifiers: dict[Path, Verifier] = {}
+_verifiers: dict[tuple[Path, str], Verifier] = {}
 _verifiers_lock = threading.Lock()
 
 
 def load_verifier(config: Config | None = None) -> Verifier:
-    """The :class:`Verifier` for ``config.models_dir``, loaded on first use, once per process."""
+    """The :class:`Verifier` of ``config.model`` in ``config.models_dir``, loaded on first use, once
+    per process."""
     config = config or Config()
-    key = Path(config.models_dir).resolve()
+    key = (Path(config.models_dir).resolve(), config.model)
     with _verifiers_lock:
         if key not in _verifiers:
             _verifiers[key] = Verifier(config)

@@ -33,12 +33,19 @@ def test_tenfold_accuracy_picks_each_threshold_on_the_other_folds():
     folds = np.repeat(np.arange(10), 60)
     labels = np.tile([1] * 30 + [0] * 30, 10)
     scores = labels + rng.normal(0, 0.4, 600)
-    result = tenfold_accuracy(labels, scores, folds)
+    def fixed(train, test):  # a model that learns nothing: the scores as they are
+        return scores[train], scores[test]
+
+    result = tenfold_accuracy(labels, folds, fixed)
     assert len(result["per_fold"]) == 10 and 0.85 < result["mean"] < 1.0
     assert 0 < result["standard_error"] < 0.05
     # A fold's own pairs never set its threshold: a fold with inverted scores scores badly.
     scores[folds == 0] = 1 - labels[folds == 0]
-    assert tenfold_accuracy(labels, scores, folds)["per_fold"][0] == 0.0
+    assert tenfold_accuracy(labels, folds, fixed)["per_fold"][0] == 0.0
+    # What is fitted sees the other nine folds only.
+    seen = []
+    tenfold_accuracy(labels, folds, lambda train, test: (seen.append(set(folds[train])) or scores[train], scores[test]))
+    assert all(len(folds_seen) == 9 for folds_seen in seen) and len(seen) == 10
 
 
 def test_verdict_thresholds_meet_their_two_error_budgets():
