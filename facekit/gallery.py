@@ -262,10 +262,11 @@ class Gallery:
 
         Each person scores their best photo's P(same); the ``top_k`` people (default
         ``config.identify_top_k``) come back best first, and the best is the answer when it
-        reaches ``threshold`` (default: the model's confident "same" line).
+        reaches ``threshold`` (default: the model's identify line, chosen so that at most 1% of
+        strangers are named among 100 people).
         """
         top_k = self.config.identify_top_k if top_k is None else top_k
-        threshold = self.verifier.thresholds.same_from if threshold is None else threshold
+        threshold = self.verifier.thresholds.identify_from if threshold is None else threshold
         photo_ids, people, matrix = self._search_matrix(owner)
         probabilities = self.verifier.probabilities_against(embedding, matrix) if len(matrix) else np.zeros(0)
         matches: dict[str, Match] = {}

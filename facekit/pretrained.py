@@ -233,7 +233,7 @@ def train_pretrained(config=None, weights_file: str | Path | None = None, worker
     import time
     from datetime import datetime, timezone
 
-    from .calibrate import fit_head_and_thresholds
+    from .calibrate import fit_head_and_thresholds, open_set_line
     from .config import DLIB_CHIPS, Config
     from .files import file_digest
     from .split import training_split
@@ -244,6 +244,7 @@ def train_pretrained(config=None, weights_file: str | Path | None = None, worker
     siamese = build_pretrained_siamese(build_dlib_tower(read_dlib_resnet(source)), config)
     split = training_split(config, workers, progress)
     answers = fit_head_and_thresholds(siamese, split, config, max_false_different=PRETRAINED_MAX_FALSE_DIFFERENT)
+    answers["thresholds"].update(open_set_line(siamese, split, config))
     config.models_dir.mkdir(parents=True, exist_ok=True)
     siamese.save(config.siamese_path)
     record = {

@@ -38,16 +38,19 @@ class Thresholds:
     accuracy: float
     same_from: float
     different_below: float
+    # "Who is this?" names the best match from here: among many people, a stranger has many chances
+    # to pass the "same" line. Defaults to it for a model that records no line of its own.
+    identify_from: float | None = None
 
     @classmethod
     def single(cls, threshold: float) -> "Thresholds":
         """One line for everything: two answers only, no "unsure"."""
-        return cls(threshold, threshold, threshold)
+        return cls(threshold, threshold, threshold, threshold)
 
     def with_same_from(self, line: float) -> "Thresholds":
         """The same lines with "same" moved to ``line`` (stricter or more lenient); the
         "different" line follows it down when it would cross."""
-        return Thresholds(self.accuracy, line, min(self.different_below, line))
+        return Thresholds(self.accuracy, line, min(self.different_below, line), self.identify_from)
 
     def decide(self, probability: float) -> Decision:
         if probability >= self.same_from:
@@ -146,9 +149,9 @@ class Verifier:
         self.config = self.config.with_(**self.info.get("chip", {}))
         accuracy = float(self.info["threshold"])
         lines = self.info.get("thresholds", {})
-        self.thresholds = Thresholds(
-            accuracy, float(lines.get("same_from", accuracy)), float(lines.get("different_below", accuracy))
-        )
+        same_from = float(lines.get("same_from", accuracy))
+        self.thresholds = Thresholds(accuracy, same_from, float(lines.get("different_below", accuracy)),
+                                     float(lines.get("identify_from", same_from)))
         self._lock = threading.Lock()
 
     # --- scores ----------------------------------------------------------------------------------

@@ -43,9 +43,18 @@ def test_verify_two_photos(client):
     assert same["decision"] == "same" and same["same"] is True
     assert same["probability"] >= same["thresholds"]["same_from"] > same["thresholds"]["different_below"]
     assert [len(face["landmarks"]) for face in same["faces"]] == [5, 5] and same["faces"][0]["box"][2] > 50
-    assert same["model"]["name"] == "facekit-siamese" and len(same["model"]["version"]) == 12 and same["took_ms"] > 0
-    different = client.post("/v1/verify", files={"image1": _file(OBAMA[2]), "image2": _file(EXAMPLES_DIR / "biden.jpg")})
-    assert different.json()["decision"] == "different" and different.json()["same"] is False
+    assert same["model"]["name"] == "pretrained" and len(same["model"]["version"]) == 12 and same["took_ms"] > 0
+    press = client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[2])}).json()
+    assert press["decision"] == "same"  # two press photos of one man: firm with the pretrained tower
+    for obama in (OBAMA[0], OBAMA[2]):
+        different = client.post("/v1/verify", files={"image1": _file(obama), "image2": _file(EXAMPLES_DIR / "biden.jpg")})
+        assert different.json()["decision"] == "different" and different.json()["same"] is False
+    # The model trained here from scratch, on request: its own lines.
+    scratch = client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])},
+                          data={"model": "scratch"}).json()
+    assert scratch["model"]["name"] == "scratch" and scratch["thresholds"] != same["thresholds"]
+    assert "pretrained" in _error(client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])},
+                                              data={"model": "dlib"}), 422, "invalid_request")
     # Your own line: one threshold, two answers only.
     mine = client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(EXAMPLES_DIR / "biden.jpg")},
                        data={"threshold": "0.5"}).json()
@@ -150,7 +159,7 @@ def test_ready_and_metrics(client):
             break
         time.sleep(0.5)
         ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["model"]["name"] == "facekit-siamese"
+    assert ready.status_code == 200 and ready.json()["model"]["name"] == "pretrained"
     text = client.get("/metrics").text
     assert 'facekit_requests_total{method="POST",route="/v1/verify",status="200"} 1' in text
     assert 'facekit_requests_total{method="POST",route="/v1/verify",status="422"} 1' in text

@@ -42,7 +42,9 @@ def test_enrol_identify_verify_and_forget(gallery):
     assert found.matches[0].photo_id in {p.id for p in gallery.photos("Barack Obama")}
     # The gallery's scores are the model's own: the same P(same) as comparing the two photos.
     verifier = gallery.verifier
-    direct = verifier.verify(OBAMA[0], OBAMA[1]).probability
+    photo_ids = [p.id for p in gallery.photos("Barack Obama")]  # enrolled in the order of OBAMA[1:]
+    matched = OBAMA[1 + photo_ids.index(found.matches[0].photo_id)]
+    direct = verifier.verify(OBAMA[0], matched).probability
     assert found.matches[0].probability == pytest.approx(direct, abs=1e-4)
 
     stranger = gallery.identify(EXAMPLES_DIR / "two_people.jpg", threshold=0.999999)
