@@ -54,7 +54,7 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_dif
     chips_a, chips_b, labels = split.threshold_pairs
     probabilities = head.predict_proba(features(split.threshold_pairs))[:, 1]
     threshold = best_threshold(labels, probabilities)
-    hard = _hard_impostor_probabilities(head, siamese, split, config)
+    hard = _hard_impostor_probabilities(lambda x: head.predict_proba(x)[:, 1], siamese, split, config)
     different_below, same_from = verdict_thresholds(probabilities[labels == 1], hard, MAX_FALSE_SAME_HARD,
                                                     max_false_different)
     validation = binary_metrics(labels, probabilities, threshold)
@@ -80,12 +80,29 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_dif
     }
 
 
-def _hard_impostor_probabilities(head, siamese, split: Split, config: Config) -> np.ndarray:
-    """P(same) of the look-alike pairs of :func:`look_alike_pairs`."""
+def _hard_impostor_probabilities(probability, siamese, split: Split, config: Config) -> np.ndarray:
+    """P(same) of the look-alike pairs of :func:`look_alike_pairs`; ``probability`` maps the
+    head's input features to P(same)."""
     vectors = embed_chip_files(siamese.get_layer("chip_embedding"), look_alike_candidates(split), config)
     pairs = look_alike_pairs(split, vectors, config.seed)
-    return head.predict_proba(distance_features(siamese, np.stack([vectors[a] for a, _ in pairs]),
-                                                np.stack([vectors[b] for _, b in pairs])))[:, 1]
+    return probability(distance_features(siamese, np.stack([vectors[a] for a, _ in pairs]),
+                                         np.stack([vectors[b] for _, b in pairs])))
+
+
+def figures_at_lines(siamese, split: Split, config: Config, different_below: float, same_from: float) -> dict:
+    """The three-way figures of ``siamese`` (its own head) at given lines on ``split``'s threshold
+    people: their pairs and their look-alikes. A check of lines chosen on other people."""
+    weights, bias = siamese.get_layer("same_probability").get_weights()
+
+    def probability(features):
+        return 1.0 / (1.0 + np.exp(-(features @ weights + bias).ravel()))
+
+    chips_a, chips_b, labels = split.threshold_pairs
+    embeddings = pair_embeddings(siamese.get_layer("chip_embedding"), split.threshold_pairs, config)
+    probabilities = probability(distance_features(siamese, *embeddings))
+    hard = _hard_impostor_probabilities(probability, siamese, split, config)
+    return {**{k: v for k, v in binary_metrics(labels, probabilities, 0.5).items() if k in ("auc", "n_pairs")},
+            "three_way": three_way_metrics(labels, probabilities, different_below, same_from, hard)}
 
 
 def look_alike_candidates(split: Split) -> list[str]:

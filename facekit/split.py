@@ -34,7 +34,7 @@ class Split:
     threshold_people: dict[str, list[str]]
 
 
-def _pairs_of(people: dict[str, list[str]], rng) -> tuple[list[str], list[str], np.ndarray]:
+def pairs_of(people: dict[str, list[str]], rng) -> tuple[list[str], list[str], np.ndarray]:
     """Every same-person pair (capped per person) and as many random different-person pairs."""
     same = []
     for chips in people.values():
@@ -93,7 +93,7 @@ def training_split(config: Config | None = None, workers: int = 1, progress: boo
         "early-stops training",
     }
     return Split(
-        train_chips, np.array(train_labels), len(classes), _pairs_of(head_people, rng), _pairs_of(threshold_people, rng),
+        train_chips, np.array(train_labels), len(classes), pairs_of(head_people, rng), pairs_of(threshold_people, rng),
         description, {p: by_person[p] for p in held_out}, threshold_people,
     )
 

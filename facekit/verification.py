@@ -135,9 +135,10 @@ class Verifier:
 
         self.config = config or Config()
         if not self.config.siamese_path.exists() or not self.config.siamese_info_path.exists():
+            command = "facekit train pretrained" if self.config.model == "pretrained" else "facekit train siamese"
             raise DataError(
-                f"No trained model in {self.config.models_dir} (siamese.keras + siamese.json). "
-                "Run `facekit train siamese`, or restore the models/ folder from the repository."
+                f"The {self.config.model} model is not in {self.config.models_dir} ({self.config.siamese_path.name} + "
+                f"{self.config.siamese_info_path.name}). Run `{command}`, or restore the models/ folder from the repository."
             )
         self._model = load_siamese(self.config.siamese_path)
         self._embedding = self._model.get_layer("chip_embedding")

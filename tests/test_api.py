@@ -145,7 +145,7 @@ def test_a_full_server_says_come_back_later(tmp_path):
 
 def test_without_a_model_photo_routes_say_unavailable(tmp_path):
     with TestClient(create_app(Config(data_dir=tmp_path / "data", models_dir=tmp_path / "none"))) as client:
-        assert "No trained model" in _error(client.post("/v1/identify", files={"image": _file(OBAMA[0])}), 503, "unavailable")
+        assert "The pretrained model is not in" in _error(client.post("/v1/identify", files={"image": _file(OBAMA[0])}), 503, "unavailable")
         _error(client.get("/readyz"), 503, "not_ready")
         assert client.get("/v1/people").json() == {"people": []}  # the gallery itself needs no model
 

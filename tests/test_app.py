@@ -38,9 +38,10 @@ def test_app_opens_on_a_home_page_that_says_what_it_does_and_how_good_it_is():
     assert "Same person" in app.title[0].value
     assert any("two photos" in m.value for m in app.markdown)
     labels = [m.label for m in app.metric]
-    assert labels[0] == "Right on strangers" and labels[-1] == "Naive baseline"
+    assert labels[0] == "Right on strangers" and labels[-1] == "Trained here on 1,000 people only"
     assert app.metric[0].value.endswith("of 100 pairs")
-    coverage = round(json.loads(Config().metrics_path.read_text())["view1"]["siamese"]["three_way"]["coverage"] * 100)
+    assert any("3 million photos" in m.value and "public domain" in m.value for m in app.markdown)  # who made the tower
+    coverage = round(json.loads(Config().metrics_path.read_text())["view1"]["pretrained"]["three_way"]["coverage"] * 100)
     assert any(f"It is sure on {coverage} of 100 pairs" in c.value for c in app.caption)  # and "Not sure" on the rest
 
 

