@@ -47,7 +47,7 @@ def score_lfw_pairs(pairs_file, lfw_dir, config: Config, models=ALL_MODELS, limi
     scores = {}
     for name in models:
         # Each model sees its own framing of the faces (the baseline and the scratch model share one).
-        chip_config = _verifier(config.with_(model=name)).config if name in MODELS else config
+        chip_config = _framing(config, name)
         chipped = chip_pairs(table, chip_config, base_dir=Path("/"), workers=workers, progress=progress, lfw_fallback=True)
         result["lfw_framing_photos"] = chipped.lfw_framing
         scores[name] = _score_model(chipped.table, config, name, result)
@@ -77,7 +77,7 @@ def _lfw_hard_impostor_scores(pairs: pd.DataFrame, lfw_dir, config: Config, work
     people = sorted({identity_of(p) for p in pd.concat([pairs.anchor_path, pairs.other_path])})
     photos = {person: sorted((Path(lfw_dir) / person).glob("*.jpg"))[:_PHOTOS_PER_PERSON] for person in people}
     verifier = _verifier(config)
-    results = chip_photos([p for group in photos.values() for p in group], verifier.config, workers, progress)
+    results = chip_photos([p for group in photos.values() for p in group], _framing(config, config.model), workers, progress)
     chips = {person: [str(results[p].chip_path) for p in group if results[p].chip_path] for person, group in photos.items()}
     embeddings = {person: verifier.embeddings(np.stack([read_chip(c) for c in paths])) for person, paths in chips.items() if paths}
     couples = hard_impostor_pairs(embeddings, LOOK_ALIKE_NEIGHBOURS, per_neighbour=1, seed=config.seed)
@@ -122,13 +122,22 @@ def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None,
     result = {"people": int(anchors.person.nunique())}
     for name in ALL_MODELS:
         # Each model's own framing; every framing comes from the same detected face, so the same pairs remain.
-        chip_config = _verifier(config.with_(model=name)).config if name in MODELS else config
+        chip_config = _framing(config, name)
         chipped = chip_pairs(table, chip_config, on_progress=on_progress)
         if chipped.table.label.nunique() < 2:
             raise DataError("Too few of your photos have a usable face to evaluate", "Take a few more, facing the camera.")
         result.update(n_pairs=len(chipped.table), dropped=chipped.dropped)
         _score_model(chipped.table, config, name, result)
     return result
+
+
+def _framing(config: Config, name: str) -> Config:
+    """``config`` cutting faces the way model ``name`` takes them (the baseline: the default framing).
+    Only the framing comes from the model: its loaded Verifier keeps the folders of whoever loaded it."""
+    if name not in MODELS:
+        return config
+    chips = _verifier(config.with_(model=name)).config
+    return config.with_(chip_style=chips.chip_style, chip_size=chips.chip_size)
 
 
 def _verifier(config: Config):
@@ -206,7 +215,7 @@ def score_lfw_view2(pairs_file, lfw_dir, config: Config, models=("pretrained", "
     table = read_lfw_pairs(pairs_file, lfw_dir)
     result = {"pairs_file": Path(pairs_file).name, "n_pairs": len(table)}
     for name in models:
-        chip_config = _verifier(config.with_(model=name)).config if name in MODELS else config
+        chip_config = _framing(config, name)
         chipped = chip_pairs(table, chip_config, base_dir=Path("/"), workers=workers, progress=progress, lfw_fallback=True)
         result["lfw_framing_photos"] = chipped.lfw_framing
         pairs = chipped.table

@@ -275,7 +275,7 @@ def test_every_page_opens_at_phone_width(server, browser):
     faces = page.get_by_test_id("stMain").get_by_test_id("stImage").first.bounding_box()
     assert faces["x"] >= 0 and faces["x"] + faces["width"] <= 390
     page.goto(server["url"] + "/baseline-vs-siamese", timeout=60_000)
-    siamese = page.get_by_test_id("stMetric").filter(has_text="Siamese neural network").first
+    siamese = page.get_by_test_id("stMetric").filter(has_text="Siamese on a tower that saw 3 M faces").first
     siamese.wait_for(timeout=60_000)
     box = siamese.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and "of 100 right" in siamese.inner_text()
