@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import time
 from pathlib import Path
@@ -208,3 +209,21 @@ def test_serve_refuses_a_gallery_url_it_cannot_use(monkeypatch, capsys):
 
     monkeypatch.setenv("FACEKIT_GALLERY_URL", "mysql://somewhere/db")
     assert main(["serve"]) == 2 and "postgresql://" in capsys.readouterr().err
+
+
+def test_an_lfw_person_enrolled_with_three_photos_is_identified_from_a_fourth(client, mini_lfw):
+    people = sorted((p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 4), key=lambda p: p.name)
+    found = []
+    for person in people[:3]:
+        photos = sorted(person.glob("*.jpg"))
+        for photo in photos[:3]:
+            assert client.post(f"/v1/people/{person.name}/photos", files={"image": _file(photo)}).status_code == 201
+        answer = client.post("/v1/identify", files={"image": _file(photos[3])}).json()
+        found.append(answer["person"] == person.name)
+        # A stranger (someone never enrolled) is nobody, with the closest people still listed.
+        stranger = client.post("/v1/identify", files={"image": _file(sorted(people[-1].glob("*.jpg"))[0])}).json()
+        assert stranger["person"] is None and stranger["matches"], stranger
+        lines = json.loads(Config(model="pretrained").siamese_info_path.read_text())["thresholds"]
+        assert stranger["threshold"] == pytest.approx(lines["identify_from"])  # identify's own line,
+        assert lines["identify_from"] > lines["same_from"]  # stricter than one pair's: many people, many chances
+    assert all(found), found
