@@ -19,7 +19,7 @@ ANCHORS = 5
 def main() -> None:
     config = Config()
     verifier = load_verifier(config)
-    people = training_split(verifier.config).validation_people  # chips in the model's own framing
+    people = training_split(verifier.framing(config)).validation_people  # chips in the model's own framing
     enrolled = {p: chips for p, chips in people.items() if len(chips) > ANCHORS}
     rng = np.random.default_rng(config.seed)
     names = sorted(people)

@@ -47,7 +47,7 @@ def main() -> None:
     tables = {name: read_lfw_pairs(config.protocol_dir / f"pairs{name}.txt", config.lfw_dir) for name in ("DevTrain", "DevTest")}
     ours = {}
     for name, table in tables.items():
-        chipped = chip_pairs(table, verifier.config, base_dir=Path("/"), workers=2, lfw_fallback=True)
+        chipped = chip_pairs(table, verifier.framing(config), base_dir=Path("/"), workers=2, lfw_fallback=True)
         chip_of = dict(zip([*chipped.table.anchor_path, *chipped.table.other_path], [*chipped.table.chip_a, *chipped.table.chip_b]))
         ours[name] = lambda path, chip_of=chip_of: read_chip(chip_of[path])
     print(f"LFW View 1 ({len(tables['DevTest'])} test pairs), the pretrained tower's cosine, line from pairsDevTrain:")

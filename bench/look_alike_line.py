@@ -24,7 +24,7 @@ AIMS = (0.01, 0.02, 0.05, 0.10, 0.20)
 def main() -> None:
     config = Config()
     verifier = load_verifier(config)
-    split = training_split(verifier.config)  # chips in the model's own framing
+    split = training_split(verifier.framing(config))  # chips in the model's own framing
     chips_a, chips_b, labels = split.threshold_pairs
     chips = sorted(set(chips_a + chips_b + look_alike_candidates(split)))
     vectors = dict(zip(chips, verifier.embeddings(np.stack([read_chip(c) for c in chips]))))

@@ -18,12 +18,13 @@ from facekit.split import training_split
 
 
 def main() -> None:
-    verifier = load_verifier(Config(model="pretrained"))
-    split = training_split(verifier.config)
+    config = Config(model="pretrained")
+    verifier = load_verifier(config)
+    split = training_split(verifier.framing(config))
     tower = verifier._model.get_layer("chip_embedding").get_layer("dlib_resnet")
     chips = list(dict.fromkeys([*look_alike_candidates(split), *split.head_pairs[0], *split.head_pairs[1],
                                 *split.threshold_pairs[0], *split.threshold_pairs[1]]))
-    images = photo_dataset(chips, verifier.config.chip_size, grey=False)
+    images = photo_dataset(chips, verifier.framing(config).chip_size, grey=False)
     plain = tower.predict(images, verbose=0)
     mirrored = tower.predict(images.map(lambda x: x[:, :, ::-1, :]), verbose=0)
 
@@ -36,7 +37,7 @@ def main() -> None:
     print(f"{'embedding':28s} {'head':32s} {'AUC':>6s} {'answered':>9s}")
     for name, matrix in embeddings.items():
         vectors = dict(zip(chips, matrix))
-        look_alikes = look_alike_pairs(split, vectors, verifier.config.seed)
+        look_alikes = look_alike_pairs(split, vectors, config.seed)
         for head_name, distance in distances.items():
             def features(a, b):
                 return distance(np.stack([vectors[x] for x in a]) - np.stack([vectors[y] for y in b]))

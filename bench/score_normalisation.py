@@ -32,7 +32,7 @@ COHORT, CLOSEST = 600, 100
 def main() -> None:
     config = Config()
     verifier = load_verifier(config)
-    split = training_split(verifier.config)  # chips in the model's own framing
+    split = training_split(verifier.framing(config))  # chips in the model's own framing
     rng = np.random.default_rng(config.seed)
     classes = sorted(set(int(label) for label in split.train_labels))
     in_cohort = set(int(k) for k in rng.permutation(classes)[:COHORT])

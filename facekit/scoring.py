@@ -132,12 +132,8 @@ def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None,
 
 
 def _framing(config: Config, name: str) -> Config:
-    """``config`` cutting faces the way model ``name`` takes them (the baseline: the default framing).
-    Only the framing comes from the model: its loaded Verifier keeps the folders of whoever loaded it."""
-    if name not in MODELS:
-        return config
-    chips = _verifier(config.with_(model=name)).config
-    return config.with_(chip_style=chips.chip_style, chip_size=chips.chip_size)
+    """``config`` cutting faces the way model ``name`` takes them (the baseline: the default framing)."""
+    return _verifier(config.with_(model=name)).framing(config) if name in MODELS else config
 
 
 def _verifier(config: Config):

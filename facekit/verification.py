@@ -155,6 +155,11 @@ class Verifier:
                                      float(lines.get("identify_from", same_from)))
         self._lock = threading.Lock()
 
+    def framing(self, config: Config) -> Config:
+        """``config`` cutting faces the way this model takes them (its chip style and size); the
+        folders stay ``config``'s (this Verifier keeps those of whoever loaded it first)."""
+        return config.with_(chip_style=self.config.chip_style, chip_size=self.config.chip_size)
+
     # --- scores ----------------------------------------------------------------------------------
 
     def probabilities(self, chips_a: np.ndarray, chips_b: np.ndarray) -> np.ndarray:
@@ -190,6 +195,10 @@ class Verifier:
     def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
         """``model`` on uint8 chip stacks scaled to [0, 1], ``_BATCH`` rows per Keras call and one
         call at a time: sessions share the model, and take turns between batches."""
+        side = self.config.chip_size
+        for stack in stacks:  # another framing's chips would run the towers on the wrong picture
+            if len(stack) and np.shape(stack)[1:] != (side, side, 3):
+                raise ValueError(f"the {self.config.model} model takes ({side}, {side}, 3) chips, not {np.shape(stack)[1:]}")
         outputs = [np.zeros((0, *model.output_shape[1:]))]
         for start in range(0, len(stacks[0]), self._BATCH):
             inputs = [np.asarray(stack[start : start + self._BATCH], dtype=np.float32) / 255.0 for stack in stacks]

@@ -174,7 +174,7 @@ def _borderline_pair(mini_lfw, chip_config) -> tuple[Path, Path, float]:
 
     verifier = load_verifier()
     photos = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[:60]
-    chips = {p: r.chip_path for p, r in chip_photos(photos, chip_config).items() if r.chip_path}
+    chips = {p: r.chip_path for p, r in chip_photos(photos, verifier.framing(chip_config)).items() if r.chip_path}
     pairs = list(combinations(sorted(chips), 2))
     scores = verifier.score_chip_files([str(chips[a]) for a, _ in pairs], [str(chips[b]) for _, b in pairs])
     lines = verifier.thresholds

@@ -87,3 +87,12 @@ def test_the_shipped_examples_get_firm_right_answers_without_dlib_installed():
     assert same.returncode == 0 and same.stdout.startswith("Same person"), same.stdout + same.stderr[-2000:]
     different = verify("obama.jpg", "biden.jpg")
     assert different.returncode == 1 and different.stdout.startswith("Different people"), different.stdout
+
+
+def test_chips_of_another_framing_are_refused_with_a_clear_message():
+    from facekit import load_verifier
+
+    verifier = load_verifier(SHIPPED)
+    small = np.zeros((1, 112, 112, 3), np.uint8)  # the scratch model's framing
+    with pytest.raises(ValueError, match=r"takes \(150, 150, 3\) chips"):
+        verifier.probabilities(small, small)
