@@ -73,6 +73,17 @@ def test_verify_page_says_when_there_is_no_face():
     assert not app.exception and "first photo: no face was found" in _messages(app)
 
 
+def test_two_press_photos_of_one_man_are_the_same_person_and_his_vice_president_is_not():
+    from facekit.demo import EXAMPLES_DIR
+
+    app = _page("pages/verify.py").run()
+    for second, answer in (("obama2.jpg", "Same person"), ("biden.jpg", "Different people")):
+        app.file_uploader(key="first").upload("obama.jpg", (EXAMPLES_DIR / "obama.jpg").read_bytes(), "image/jpeg")
+        app.file_uploader(key="second").upload(second, (EXAMPLES_DIR / second).read_bytes(), "image/jpeg")
+        app.button(key="compare").click().run()
+        assert not app.exception and answer in _messages(app) and "Not sure" not in _messages(app)
+
+
 @pytest.mark.parametrize("who", ["one person", "two people"])
 def test_verify_page_shows_the_library_verdict_for_two_real_faces(mini_lfw, who):
     import facekit
