@@ -302,7 +302,8 @@ def _add_errors_and_metrics(app: FastAPI, service: _Service) -> None:
     @app.exception_handler(FacekitError)
     def facekit_error(request: Request, error: FacekitError) -> JSONResponse:
         status, code = next((s, c) for kind, s, c in _STATUS if isinstance(error, kind))
-        return answer(status, code, str(error))
+        # Every 503 says when to come back: a database or a model may be back by then.
+        return answer(status, code, str(error), {"Retry-After": "5"} if status == 503 else None)
 
     @app.exception_handler(_Refusal)
     def refusal(request: Request, error: _Refusal) -> JSONResponse:

@@ -146,7 +146,9 @@ def test_a_full_server_says_come_back_later(tmp_path):
 
 def test_without_a_model_photo_routes_say_unavailable(tmp_path):
     with TestClient(create_app(Config(data_dir=tmp_path / "data", models_dir=tmp_path / "none"))) as client:
-        assert "The pretrained model is not in" in _error(client.post("/v1/identify", files={"image": _file(OBAMA[0])}), 503, "unavailable")
+        response = client.post("/v1/identify", files={"image": _file(OBAMA[0])})
+        assert "The pretrained model is not in" in _error(response, 503, "unavailable")
+        assert response.headers["Retry-After"] == "5"
         _error(client.get("/readyz"), 503, "not_ready")
         assert client.get("/v1/people").json() == {"people": []}  # the gallery itself needs no model
 
@@ -200,7 +202,8 @@ def _served(log: Path, env: dict):
 def test_an_unreachable_gallery_database_is_a_503_not_a_crash(tmp_path):
     unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"
     with TestClient(create_app(Config(data_dir=tmp_path / "data", gallery_url=unreachable))) as client:
-        assert "cannot be reached" in _error(client.get("/v1/people"), 503, "unavailable")
+        response = client.get("/v1/people")
+        assert "cannot be reached" in _error(response, 503, "unavailable") and response.headers["Retry-After"] == "5"
         assert client.get("/healthz").status_code == 200
 
 
