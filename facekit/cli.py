@@ -23,6 +23,8 @@ from .scoring import ALL_MODELS, metrics_record, score_lfw_pairs, score_lfw_view
 from .stats import dataset_stats
 
 EXIT_CODES = {"same": 0, "different": 1, "error": 2, "unsure": 3}
+_EXIT_WORDS = {"same": "same person", "different": "different people",
+               "error": "error (an unreadable photo, no face, no model)", "unsure": "not sure"}
 
 
 def _workers() -> int:
@@ -473,9 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser(
         "verify", parents=[with_model], help="are two photos the same person?",
-        description="Compare the main face of two photos with the shipped Siamese model. Exit code: "
-        + ", ".join(f"{code} {what}" for what, code in sorted(EXIT_CODES.items(), key=lambda kv: kv[1]))
-        + " (unreadable photo, no face, no model).",
+        description="Compare the main face of two photos with a shipped Siamese model. Exit code: "
+        + ", ".join(f"{code} {_EXIT_WORDS[what]}" for what, code in sorted(EXIT_CODES.items(), key=lambda kv: kv[1])) + ".",
     )
     cmd.add_argument("photo_a", type=Path)
     cmd.add_argument("photo_b", type=Path)

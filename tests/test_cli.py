@@ -10,7 +10,8 @@ from facekit.cli import main
 @pytest.mark.parametrize(
     "command",
     [[], ["data"], ["data", "import-lfw"], ["data", "pairs"], ["data", "stats"], ["data", "chips"],
-     ["train", "baseline"], ["evaluate", "baseline"], ["serve"], ["app"]],
+     ["train", "baseline"], ["train", "pretrained"], ["evaluate", "baseline"], ["evaluate", "pretrained"],
+     ["evaluate", "scratch"], ["serve"], ["app"]],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -101,3 +102,11 @@ def test_train_siamese_options_reach_the_config(monkeypatch, tmp_path, capsys):
     for wrong in (["--augmentation", "heavy"], ["--crop", "0.2"], ["--crop", "1.5"]):
         with pytest.raises(SystemExit):
             main(["train", "siamese", *wrong, *folders])
+
+
+def test_verify_help_gives_each_exit_code_its_meaning(capsys):
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "2 error (an unreadable photo, no face, no model), 3 not sure" in text
+    assert "--model {pretrained,scratch}" in text
