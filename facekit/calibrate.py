@@ -28,7 +28,7 @@ from .config import Config
 from .errors import DataError
 from .evaluate import best_threshold, binary_metrics, calibration_error, three_way_metrics, verdict_thresholds
 from .pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
-from .siamese import distance_features
+from .layers import distance_features
 from .split import Split, embed_chip_files, pair_embeddings, training_split
 
 MAX_FALSE_SAME_HARD = 0.02
@@ -89,14 +89,16 @@ def _hard_impostor_probabilities(probability, siamese, split: Split, config: Con
                                          np.stack([vectors[b] for _, b in pairs])))
 
 
+def _head_of(siamese):
+    """``siamese``'s own sigmoid head as a numpy function: its input features -> P(same) ``(n,)``."""
+    weights, bias = siamese.get_layer("same_probability").get_weights()
+    return lambda features: 1.0 / (1.0 + np.exp(-(features @ weights + bias).ravel()))
+
+
 def figures_at_lines(siamese, split: Split, config: Config, different_below: float, same_from: float) -> dict:
     """The three-way figures of ``siamese`` (its own head) at given lines on ``split``'s threshold
     people: their pairs and their look-alikes. A check of lines chosen on other people."""
-    weights, bias = siamese.get_layer("same_probability").get_weights()
-
-    def probability(features):
-        return 1.0 / (1.0 + np.exp(-(features @ weights + bias).ravel()))
-
+    probability = _head_of(siamese)
     chips_a, chips_b, labels = split.threshold_pairs
     embeddings = pair_embeddings(siamese.get_layer("chip_embedding"), split.threshold_pairs, config)
     probabilities = probability(distance_features(siamese, *embeddings))
@@ -210,10 +212,10 @@ def open_set_line(siamese, split: Split, config: Config) -> dict:
     vectors = embed_chip_files(siamese.get_layer("chip_embedding"),
                                [c for _, c in enrolled + genuine] + strangers, config)
     matrix, owners = np.stack([vectors[c] for _, c in enrolled]), np.array([p for p, _ in enrolled])
-    weights, bias = siamese.get_layer("same_probability").get_weights()
+    probability = _head_of(siamese)
 
     def best(chip: str) -> tuple[int, float]:
-        probabilities = 1 / (1 + np.exp(-(distance_features(siamese, matrix, vectors[chip]) @ weights + bias).ravel()))
+        probabilities = probability(distance_features(siamese, matrix, vectors[chip]))
         return int(owners[np.argmax(probabilities)]), float(probabilities.max())
 
     stranger_best = np.array([best(c)[1] for c in strangers])

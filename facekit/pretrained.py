@@ -17,16 +17,25 @@ global average pooling and a 128-unit linear layer without bias.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import resource
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import layers
 
+from .calibrate import figures_at_lines, fit_head_and_thresholds, open_set_line
+from .config import DLIB_CHIPS, Config
 from .errors import DataError
+from .files import file_digest
+from .layers import ChannelAffine, EuclideanDistance, HorizontalFlip, L2Normalize, PaddedAdd
+from .siamese import siamese_of
+from .split import Split, pairs_of, training_split
 
-_PACKAGE = "facekit"
 DESCRIPTOR_SIZE = 128
 INPUT_SIZE = 150
 # Residual blocks per stage and their filters, input side first; the first block of every stage
@@ -142,38 +151,6 @@ def installed_dlib_resnet() -> Path:
     return Path(face_recognition_models.face_recognition_model_location())
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class ChannelAffine(layers.Layer):
-    """``x * scale + shift`` per channel: dlib's ``affine`` layer (a batch normalisation frozen
-    after training)."""
-
-    def build(self, input_shape):
-        channels = input_shape[-1]
-        self.scale = self.add_weight(shape=(channels,), initializer="ones", name="scale")
-        self.shift = self.add_weight(shape=(channels,), initializer="zeros", name="shift")
-
-    def call(self, x):
-        return x * self.scale + self.shift
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class PaddedAdd(layers.Layer):
-    """``a + b`` where the smaller of the two is first padded with zeros at the bottom, right and
-    last channels: dlib's ``add_prev``, which adds maps of different sizes (a stride-2 path can
-    come out one pixel smaller than its average-pooled shortcut, and with fewer channels)."""
-
-    def call(self, a, b):
-        height, width, channels = (max(a.shape[i], b.shape[i]) for i in (1, 2, 3))
-
-        def grown(x):
-            return ops.pad(x, [[0, 0], [0, height - x.shape[1]], [0, width - x.shape[2]], [0, channels - x.shape[3]]])
-
-        return grown(a) + grown(b)
-
-    def compute_output_shape(self, a_shape, b_shape):
-        return (a_shape[0], *(max(a_shape[i], b_shape[i]) for i in (1, 2, 3)))
-
-
 def build_dlib_tower(weights: DlibResNet | None = None) -> keras.Model:
     """The network: ``(150, 150, 3)`` RGB in [0, 1] -> ``(128,)`` descriptor (dlib's own numbers:
     same-person descriptors lie within a Euclidean distance of ~0.6). With ``weights``, dlib's."""
@@ -207,7 +184,7 @@ def build_dlib_tower(weights: DlibResNet | None = None) -> keras.Model:
     return tower
 
 
-def build_pretrained_siamese(tower: keras.Model, config) -> keras.Model:
+def build_pretrained_siamese(tower: keras.Model, config: Config) -> keras.Model:
     """Two ``(chip_size, chip_size, 3)`` chips in [0, 1] (dlib's framing) -> P(same), ``(batch, 1)``.
 
     The shared tower is dlib's network; a chip's embedding is its descriptor averaged with its
@@ -216,28 +193,16 @@ def build_pretrained_siamese(tower: keras.Model, config) -> keras.Model:
     Validation people preferred this to the raw descriptor, to the descriptor without its mirror,
     and to a weighted L1 head (the model card has the figures).
     """
-    from .siamese import EuclideanDistance, HorizontalFlip, L2Normalize, siamese_of
-
     chip = keras.Input((config.chip_size, config.chip_size, 3), name="chip")
     face = chip if config.chip_size == INPUT_SIZE else layers.Resizing(INPUT_SIZE, INPUT_SIZE)(chip)
     both = layers.Add()([tower(face), tower(HorizontalFlip()(face))])
     return siamese_of(keras.Model(chip, L2Normalize()(both), name="chip_embedding"), config, EuclideanDistance)
 
 
-def train_pretrained(config=None, weights_file: str | Path | None = None, workers: int = 1, progress: bool = False) -> dict:
+def train_pretrained(config: Config | None = None, weights_file: str | Path | None = None, workers: int = 1, progress: bool = False) -> dict:
     """Convert dlib's network (``weights_file``, default: the installed face_recognition_models'),
     fit the Siamese head and lines on LFW's held-out training people, save ``models/siamese_pretrained``
     (.keras + .json) and return the record. Test people choose nothing."""
-    import json
-    import resource
-    import time
-    from datetime import datetime, timezone
-
-    from .calibrate import figures_at_lines, fit_head_and_thresholds, open_set_line
-    from .config import DLIB_CHIPS, Config
-    from .files import file_digest
-    from .split import training_split
-
     started = time.time()
     config = (config or Config()).with_(model="pretrained", **DLIB_CHIPS)
     source = Path(weights_file) if weights_file else installed_dlib_resnet()
@@ -267,16 +232,12 @@ def train_pretrained(config=None, weights_file: str | Path | None = None, worker
     return record
 
 
-def _roles_for_an_outside_tower(split, seed: int):
+def _roles_for_an_outside_tower(split: Split, seed: int) -> Split:
     """``split`` with roles suited to a tower that learnt nothing from LFW: every LFW training
     person is as new to it as a validation person, so the lines are read off the training people's
     pairs (~6,000 same-person pairs: the 1% point rests on about 60 of them, not on 3 as among the
     validation people's 381) with look-alikes among everyone, and the two-number head is fitted on
     the validation people's pairs. Test people still choose nothing."""
-    from dataclasses import replace
-
-    from .split import pairs_of
-
     rng = np.random.default_rng(seed)
     training_people: dict[str, list[str]] = {}
     for chip, label in zip(split.train_chips, split.train_labels):

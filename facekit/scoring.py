@@ -221,15 +221,15 @@ def score_lfw_view2(pairs_file, lfw_dir, config: Config, models=("pretrained", "
 
 
 def _siamese_fold(pairs: pd.DataFrame, config: Config):
-    """``(train rows, test rows) -> (scores of train rows, scores of test rows)``: a sigmoid head on
-    ``|e_a - e_b|`` of the model's embeddings, fitted on the train rows (the model's own head never
-    enters: it was fitted on LFW people who are in the folds)."""
+    """``(train rows, test rows) -> (scores of train rows, scores of test rows)``: a sigmoid head of
+    the model's own shape (its distance of the two embeddings), fitted on the train rows (the
+    model's shipped head never enters: it was fitted on LFW people who are in the folds)."""
     from sklearn.linear_model import LogisticRegression
 
     verifier = _verifier(config)
     unique = list(dict.fromkeys([*pairs.chip_a, *pairs.chip_b]))
     vectors = dict(zip(unique, verifier.embeddings(np.stack([read_chip(c) for c in unique]))))
-    features = np.abs(np.stack([vectors[a] for a in pairs.chip_a]) - np.stack([vectors[b] for b in pairs.chip_b]))
+    features = verifier.head_features(np.stack([vectors[a] for a in pairs.chip_a]), np.stack([vectors[b] for b in pairs.chip_b]))
     labels = pairs.label.to_numpy()
 
     def fit_and_score(train, test):

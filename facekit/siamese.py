@@ -16,83 +16,10 @@ Training has two steps, because at equal CPU time a margin loss beat pairwise cr
 from __future__ import annotations
 
 import keras
-import numpy as np
-from keras import layers, ops
+from keras import layers
 
 from .config import Config
-
-_PACKAGE = "facekit"
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class L2Normalize(layers.Layer):
-    """Scale each vector of the last axis to unit length."""
-
-    def call(self, x):
-        return x / ops.sqrt(ops.maximum(ops.sum(ops.square(x), axis=-1, keepdims=True), 1e-12))
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class HorizontalFlip(layers.Layer):
-    """Mirror images ``(batch, H, W, C)`` left to right."""
-
-    def call(self, x):
-        return ops.flip(x, axis=2)
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class L1Distance(layers.Layer):
-    """``|a - b|`` element-wise: the Siamese comparison of two embeddings."""
-
-    def call(self, a, b):
-        return ops.abs(a - b)
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class EuclideanDistance(layers.Layer):
-    """``||a - b||``, ``(batch, 1)``: one number per pair, the comparison dlib's network was trained
-    for (its same-person pairs lie within ~0.6)."""
-
-    def call(self, a, b):
-        return ops.sqrt(ops.maximum(ops.sum(ops.square(a - b), axis=-1, keepdims=True), 1e-12))
-
-
-def distance_features(siamese: keras.Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """What the sigmoid head of ``siamese`` sees for embeddings ``a`` and ``b`` (``(n, d)`` each, or
-    one side ``(d,)`` broadcast): ``|a - b|`` ``(n, d)``, or ``||a - b||`` ``(n, 1)`` for a model
-    with an :class:`EuclideanDistance`. In numpy, so a gallery search needs no Keras call."""
-    difference = np.asarray(a, np.float32) - np.asarray(b, np.float32)
-    if any(isinstance(layer, EuclideanDistance) for layer in siamese.layers):
-        return np.sqrt((difference**2).sum(axis=-1, keepdims=True))
-    return np.abs(difference)
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class CosFaceLogits(layers.Layer):
-    """CosFace (Wang et al., 2018) logits ``s * (cos(theta_y) - m)`` for the true class, ``s * cos`` else.
-
-    Takes ``[embeddings (batch, d), labels (batch,)]``; used only while training the tower.
-    """
-
-    def __init__(self, n_classes: int, scale: float, margin: float, **kwargs):
-        super().__init__(**kwargs)
-        self.n_classes, self.scale, self.margin = n_classes, scale, margin
-
-    def build(self, input_shape):
-        self.centres = self.add_weight(
-            shape=(input_shape[0][-1], self.n_classes), initializer="glorot_uniform", name="centres"
-        )
-
-    def call(self, inputs):
-        embeddings, labels = inputs
-        centres = self.centres / ops.sqrt(ops.sum(ops.square(self.centres), axis=0, keepdims=True) + 1e-12)
-        cosine = ops.matmul(embeddings, centres)
-        margin = self.margin * ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.n_classes)
-        return self.scale * (cosine - margin)
-
-    def get_config(self):
-        return {**super().get_config(), "n_classes": self.n_classes, "scale": self.scale, "margin": self.margin}
-
+from .layers import CosFaceLogits, HorizontalFlip, L1Distance, L2Normalize  # noqa: F401  (CosFaceLogits: train.py)
 
 def _conv_block(x, filters: int, strides: int = 1):
     x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False)(x)
@@ -183,6 +110,6 @@ def siamese_of(chip_embedding: keras.Model, config: Config, distance=L1Distance)
 
 
 def load_siamese(path) -> keras.Model:
-    """Load a saved Siamese model with Keras' safe mode on (no arbitrary code is run)."""
-    from . import pretrained  # noqa: F401  registers the layers of the pretrained tower
+    """Load a saved Siamese model with Keras' safe mode on (no arbitrary code is run); its layers
+    are registered by :mod:`facekit.layers`, imported above."""
     return keras.saving.load_model(path, safe_mode=True, compile=False)

@@ -186,11 +186,16 @@ class Verifier:
         The model's own head (sigmoid of weights . distance + bias) in numpy: the same numbers as
         :meth:`probabilities` on the chips, without running the towers again. A gallery search.
         """
-        from .siamese import distance_features
-
         weights, bias = self._head
-        logits = distance_features(self._model, embeddings, embedding) @ weights + bias
+        logits = self.head_features(embeddings, embedding) @ weights + bias
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+
+    def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see
+        :func:`~facekit.layers.distance_features`): ``(n, d)`` or ``(n, 1)``."""
+        from .layers import distance_features  # imports TensorFlow, loaded already with the model
+
+        return distance_features(self._model, a, b)
 
     def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
         """``model`` on uint8 chip stacks scaled to [0, 1], ``_BATCH`` rows per Keras call and one
