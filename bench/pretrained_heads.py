@@ -14,6 +14,7 @@ from facekit.calibrate import MAX_FALSE_SAME_HARD, look_alike_candidates, look_a
 from facekit.evaluate import binary_metrics, three_way_metrics, verdict_thresholds
 from facekit.pipeline import photo_dataset
 from facekit.pretrained import PRETRAINED_MAX_FALSE_DIFFERENT
+from facekit.siamese import load_siamese
 from facekit.split import training_split
 
 
@@ -21,7 +22,7 @@ def main() -> None:
     config = Config(model="pretrained")
     verifier = load_verifier(config)
     split = training_split(verifier.framing(config))
-    tower = verifier._model.get_layer("chip_embedding").get_layer("dlib_resnet")
+    tower = load_siamese(config.siamese_path).get_layer("chip_embedding").get_layer("dlib_resnet")
     chips = list(dict.fromkeys([*look_alike_candidates(split), *split.head_pairs[0], *split.head_pairs[1],
                                 *split.threshold_pairs[0], *split.threshold_pairs[1]]))
     images = photo_dataset(chips, verifier.framing(config).chip_size, grey=False)
