@@ -6,12 +6,12 @@ page run starts here, so ui (and the WebRTC stack it loads first) is always impo
 
 import streamlit as st
 
-import ui  # first: it loads the WebRTC stack before any page loads TensorFlow
+from ui import services, visitor  # first: the ui package loads the WebRTC stack before any page loads TensorFlow
 
 st.set_page_config(page_title="facekit: same person or not?", page_icon="🙂", layout="wide")
-ui.data_folder()  # once per server: logs where photos are kept, clears a killed run's temporary files
-ui.share_panel()
-ui.presenter_sign_in()
+services.start_once()  # once per server: logs where photos are kept, clears a killed run's temporary files
+visitor.share_panel()
+visitor.presenter_sign_in()
 st.navigation([
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/verify.py", title="Verify", icon="🔍", url_path="verify"),

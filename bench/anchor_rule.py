@@ -9,9 +9,9 @@ photo is a genuine probe, and one photo of each of 40 other validation people an
 import numpy as np
 
 from facekit import Config, load_verifier
-from facekit.chips import read_chip
-from facekit.split import training_split
-from facekit.verification import anchor_rule
+from facekit.data.split import training_split
+from facekit.faces.chips import read_chip
+from facekit.model.verifier import anchor_rule
 
 ANCHORS = 5
 

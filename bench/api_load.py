@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facekit.demo import EXAMPLES_DIR  # noqa: E402
+from facekit.examples import EXAMPLES_DIR  # noqa: E402
 from tests.servers import free_port, post_multipart, process_answering  # noqa: E402
 
 

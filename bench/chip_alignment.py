@@ -14,9 +14,9 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from facekit import Config, load_image, load_verifier
-from facekit.chips import chip_pairs, read_chip
-from facekit.evaluate import best_threshold
-from facekit.lfw import read_lfw_pairs
+from facekit.data.lfw import read_lfw_pairs
+from facekit.decision.metrics import best_threshold
+from facekit.faces.chips import chip_pairs, read_chip
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ import argparse
 import numpy as np
 
 from facekit import Config
-from facekit.data import training_photos
-from facekit.faces import detect_faces
-from facekit.images import load_image
+from facekit.data.folders import training_photos
+from facekit.faces.detect import detect_faces
+from facekit.faces.images import load_image
 
 
 def main() -> None:

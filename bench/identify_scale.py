@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facekit import Config, load_verifier  # noqa: E402
-from facekit.gallery import Gallery  # noqa: E402
+from facekit.gallery.people import Gallery  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 SEARCHES = 50

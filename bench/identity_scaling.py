@@ -22,12 +22,11 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from facekit import Config
-from facekit.calibrate import MAX_FALSE_DIFFERENT, MAX_FALSE_SAME_HARD
-from facekit.evaluate import three_way_metrics, verdict_thresholds
-from facekit.pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
-from facekit.siamese import load_siamese
-from facekit.split import embed_chip_files, training_split
-from facekit.train import train_siamese
+from facekit.data.pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
+from facekit.data.split import embed_chip_files, training_split
+from facekit.decision.metrics import three_way_metrics, verdict_thresholds
+from facekit.model.siamese import load_siamese
+from facekit.model.train import train_siamese
 
 
 def share_of_people(split, fraction: float, seed: int):
@@ -52,7 +51,7 @@ def figures(chip_embedding, split, config: Config) -> dict:
     couples = hard_impostor_pairs(embeddings, LOOK_ALIKE_NEIGHBOURS, 10, config.seed)
     hard = np.array([embeddings[a][i] @ embeddings[b][j] for a, i, b, j in couples])
     same = random_scores[labels == 1]
-    different_below, same_from = verdict_thresholds(same, hard, MAX_FALSE_SAME_HARD, MAX_FALSE_DIFFERENT)
+    different_below, same_from = verdict_thresholds(same, hard, Config().max_false_same_look_alikes, Config().max_false_different)
     return {
         "auc_random": roc_auc_score(labels, random_scores),
         "auc_look_alikes": roc_auc_score(np.r_[np.ones(len(same)), np.zeros(len(hard))], np.r_[same, hard]),

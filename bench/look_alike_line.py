@@ -13,10 +13,10 @@ a firm answer, and how many of those are right. The "different" line stays where
 import numpy as np
 
 from facekit import Config, load_verifier
-from facekit.calibrate import MAX_FALSE_DIFFERENT, look_alike_candidates, look_alike_pairs
-from facekit.chips import read_chip
-from facekit.evaluate import three_way_metrics, verdict_thresholds
-from facekit.split import training_split
+from facekit.data.split import training_split
+from facekit.decision.metrics import three_way_metrics, verdict_thresholds
+from facekit.faces.chips import read_chip
+from facekit.model.calibrate import look_alike_candidates, look_alike_pairs
 
 AIMS = (0.01, 0.02, 0.05, 0.10, 0.20)
 
@@ -38,7 +38,7 @@ def main() -> None:
     print(f"{len(split.threshold_people)} validation people: {len(labels)} random pairs, {len(look_alikes)} look-alike pairs")
     print(f"{'look-alikes let through':>24s} {'same from':>10s} {'same kept':>10s} {'firm answers':>13s} {'firm right':>11s}")
     for aim in AIMS:
-        different_below, same_from = verdict_thresholds(same, look_alikes, aim, MAX_FALSE_DIFFERENT)
+        different_below, same_from = verdict_thresholds(same, look_alikes, aim, Config().max_false_different)
         three_way = three_way_metrics(labels, scores, different_below, same_from)
         print(f"{aim:>24.0%} {same_from:10.3f} {np.mean(same >= same_from):10.3f} {three_way['coverage']:13.3f} "
               f"{three_way['confident_accuracy']:11.3f}")

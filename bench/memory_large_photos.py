@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from facekit import Config, load_image, load_verifier
-from facekit.images import hand_back_large_buffers
+from facekit.faces.images import hand_back_large_buffers
 
 SESSIONS = 4
 SIZE = (7300, 5470)  # 39.9 megapixels

@@ -11,9 +11,9 @@ import numpy as np
 from PIL import Image
 
 from facekit import Config
-from facekit.chips import chip_pairs
-from facekit.pairs import load_pairs
-from facekit.pipeline import pair_dataset
+from facekit.data.pairs import load_pairs
+from facekit.data.pipeline import pair_dataset
+from facekit.faces.chips import chip_pairs
 
 PAIRS = 4000
 BATCH = 64

@@ -10,12 +10,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from facekit import Config, load_verifier
-from facekit.calibrate import MAX_FALSE_SAME_HARD, look_alike_candidates, look_alike_pairs
-from facekit.evaluate import binary_metrics, three_way_metrics, verdict_thresholds
-from facekit.pipeline import photo_dataset
-from facekit.pretrained import PRETRAINED_MAX_FALSE_DIFFERENT
-from facekit.siamese import load_siamese
-from facekit.split import training_split
+from facekit.data.pipeline import photo_dataset
+from facekit.data.split import training_split
+from facekit.decision.metrics import binary_metrics, three_way_metrics, verdict_thresholds
+from facekit.model.calibrate import look_alike_candidates, look_alike_pairs
+from facekit.model.siamese import load_siamese
 
 
 def main() -> None:
@@ -47,8 +46,8 @@ def main() -> None:
             labels = split.threshold_pairs[2]
             scores = head.predict_proba(features(*split.threshold_pairs[:2]))[:, 1]
             hard = head.predict_proba(features([a for a, _ in look_alikes], [b for _, b in look_alikes]))[:, 1]
-            different_below, same_from = verdict_thresholds(scores[labels == 1], hard, MAX_FALSE_SAME_HARD,
-                                                            PRETRAINED_MAX_FALSE_DIFFERENT)
+            different_below, same_from = verdict_thresholds(scores[labels == 1], hard, Config().max_false_same_look_alikes,
+                                                            Config().max_false_different_pretrained)
             coverage = three_way_metrics(labels, scores, different_below, same_from, hard)["coverage"]
             print(f"{name:28s} {head_name:32s} {binary_metrics(labels, scores, 0.5)['auc']:6.3f} {coverage:9.1%}")
 

@@ -21,10 +21,10 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from facekit import Config, load_verifier
-from facekit.calibrate import MAX_FALSE_DIFFERENT, MAX_FALSE_SAME_HARD, look_alike_candidates, look_alike_pairs
-from facekit.chips import read_chip
-from facekit.evaluate import three_way_metrics, verdict_thresholds
-from facekit.split import training_split
+from facekit.data.split import training_split
+from facekit.decision.metrics import three_way_metrics, verdict_thresholds
+from facekit.faces.chips import read_chip
+from facekit.model.calibrate import look_alike_candidates, look_alike_pairs
 
 COHORT, CLOSEST = 600, 100
 
@@ -81,8 +81,8 @@ def main() -> None:
         hard_scores = scores(look_alikes, kind)
         versus_hard = roc_auc_score(np.r_[np.ones(same.sum()), np.zeros(len(hard_scores))],
                                     np.r_[random_scores[same], hard_scores])
-        different_below, same_from = verdict_thresholds(random_scores[same], hard_scores, MAX_FALSE_SAME_HARD,
-                                                        MAX_FALSE_DIFFERENT)
+        different_below, same_from = verdict_thresholds(random_scores[same], hard_scores, Config().max_false_same_look_alikes,
+                                                        Config().max_false_different)
         three_way = three_way_metrics(labels, random_scores, different_below, same_from)
         print(f"{kind:>34s} {roc_auc_score(labels, random_scores):11.4f} {versus_hard:19.4f} "
               f"{np.mean(random_scores[same] >= same_from):10.3f} {three_way['coverage']:13.3f} "

@@ -11,8 +11,9 @@ import numpy as np
 import tensorflow as tf
 
 from facekit import Config
-from facekit.siamese import CosFaceLogits, build_embedding
-from facekit.train import _cpu_has_bfloat16
+from facekit.model.layers import CosFaceLogits
+from facekit.model.siamese import build_embedding
+from facekit.model.train import _cpu_has_bfloat16
 
 STEPS, CLASSES = 8, 1038
 

@@ -1,8 +1,8 @@
 """facekit: is it the same person in these two photos?
 
 The public API, small on purpose: verification and its answers, the gallery of enrolled people,
-errors, the configuration, images and faces, and the data commands. Everything else is imported from its module
-(``facekit.capture``, ``facekit.chips``, ``facekit.pipeline``, ...).
+errors, the configuration, images and faces, and the data commands. Everything else is imported from its module;
+the folders say where each job lives (README, "Layout").
 
 Nothing here imports TensorFlow until a function needs it: the model-side names are resolved on
 first use (PEP 562), and imported normally for type checkers.
@@ -13,25 +13,27 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from .config import Config
-from .data import identity_of
-from .errors import DataError, FacekitError, InvalidImage, NoFaceFound
-from .faces import Face, FaceChip, align_face, detect_faces, face_chip, main_face
-from .images import load_image
-from .lfw import import_lfw, read_lfw_pairs
-from .pairs import make_pairs
-from .stats import dataset_stats
+from facekit.config import Config
+from facekit.data.folders import identity_of
+from facekit.data.lfw import import_lfw, read_lfw_pairs
+from facekit.data.pairs import make_pairs
+from facekit.data.stats import dataset_stats
+from facekit.decision.rule import Thresholds
+from facekit.errors import DataError, FacekitError, InvalidImage, NoFaceFound
+from facekit.faces.align import FaceChip, align_face, face_chip
+from facekit.faces.detect import Face, detect_faces, main_face
+from facekit.faces.images import load_image
 
 if TYPE_CHECKING:
-    from .gallery import Gallery
-    from .train import train_siamese
-    from .verification import AnchorVerdict, Thresholds, Verdict, Verifier, load_verifier, verify, verify_against_anchors
+    from facekit.gallery.people import Gallery
+    from facekit.model.train import train_siamese
+    from facekit.model.verifier import AnchorVerdict, Verdict, Verifier, load_verifier, verify, verify_against_anchors
 
 # Names whose modules import TensorFlow/Keras: resolved lazily.
 _LAZY = {
-    "verify": "verification", "verify_against_anchors": "verification", "load_verifier": "verification",
-    "Verifier": "verification", "Verdict": "verification", "AnchorVerdict": "verification", "Thresholds": "verification",
-    "train_siamese": "train", "Gallery": "gallery",
+    "verify": "model.verifier", "verify_against_anchors": "model.verifier", "load_verifier": "model.verifier",
+    "Verifier": "model.verifier", "Verdict": "model.verifier", "AnchorVerdict": "model.verifier",
+    "train_siamese": "model.train", "Gallery": "gallery.people",
 }
 
 

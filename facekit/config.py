@@ -127,6 +127,14 @@ class Config:
     # validation people (bench/anchor_rule.py, 5 enrolled photos): 0.2 accepts the right person
     # 48% of the time and a stranger 0 times in 1,080; 0.5 would accept the right person 13%.
     verification_share: float = 0.2
+    # The aims the verdict lines are chosen for (on validation or training people, never test people):
+    # look-alike strangers called "same" at most this share; same-person pairs called "different" at
+    # most this share (the pretrained tower's own aim is stricter: it has far fewer misses to spare);
+    # "Who is this?" names a stranger at most this share of the time, among 100 enrolled people.
+    max_false_same_look_alikes: float = 0.02
+    max_false_different: float = 0.05
+    max_false_different_pretrained: float = 0.01
+    max_strangers_named: float = 0.01
 
     # The gallery of enrolled people, shared by the app and the HTTP API: an SQLite file in
     # data_dir, or the database that $FACEKIT_GALLERY_URL names (postgresql://user@host/db).

@@ -6,20 +6,20 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import facekit
-import ui
-from facekit.scoring import evaluate_own_people
+from facekit.evaluation.scoring import evaluate_own_people
+from ui import services, visitor, widgets
 
 st.title("⚖️ What data buys")
 MODELS = {"baseline": "Naive Bayes on raw pixels", "scratch": "Siamese trained here on LFW alone",
           "pretrained": "Siamese on a tower that saw 3 M faces"}
-metrics = ui.metrics()
-if metrics is None or not all(model in metrics["view1"] for model in MODELS):
+figures = services.figures()
+if figures is None or not all(model in figures.view1 for model in MODELS):
     st.warning("No evaluation yet: run `facekit evaluate all --lfw-dir data/lfw` to create `models/metrics.json`.")
     st.stop()
 
-view1 = metrics["view1"]
+view1 = figures.view1
 st.write(
-    f"Three models answered the same **{view1['n_pairs']:,} pairs** of photos of people they never saw while learning "
+    f"Three models answered the same **{figures.n_pairs:,} pairs** of photos of people they never saw while learning "
     f"(LFW's *View 1* test pairs: half the same person, half different people). The baseline compares pixels one "
     "by one and cannot tell faces apart. Both Siamese networks map each face to a point so that the same person "
     "lands close by: one learnt what faces look like from about 1,000 people here, the other from 7,485 people in "
@@ -28,12 +28,12 @@ st.write(
 with st.container(horizontal=True):  # one card per model; side by side, or one under the other on a phone
     for model in reversed(list(MODELS)):
         with st.container(border=True, width=300):
-            st.metric(MODELS[model], f"{round(view1[model]['accuracy'] * 100)} of 100 right",
+            st.metric(MODELS[model], f"{round(view1[model].accuracy * 100)} of 100 right",
                       help="Pairs answered right, out of every 100 pairs of strangers' photos.")
-            st.caption(f"When it says “same person”, it is right {view1[model]['precision']:.0%} of the time; "
-                       f"it finds {view1[model]['recall']:.0%} of the real same-person pairs.")
+            st.caption(f"When it says “same person”, it is right {view1[model].precision:.0%} of the time; "
+                       f"it finds {view1[model].recall:.0%} of the real same-person pairs.")
 with st.expander("Exact figures"):
-    table = pd.DataFrame({k.upper() if k == "auc" else k.capitalize(): {MODELS[m]: view1[m][k] for m in MODELS}
+    table = pd.DataFrame({k.upper() if k == "auc" else k.capitalize(): {MODELS[m]: getattr(view1[m], k) for m in MODELS}
                           for k in ("accuracy", "precision", "recall", "f1", "auc")})
     st.table(table.style.format("{:.3f}"))
 
@@ -41,18 +41,18 @@ st.subheader("The Siamese networks may also say \"Not sure\"")
 st.write("Each says “same” only above one line and “different” only below another, two lines chosen on other "
          "people so that look-alike strangers are rarely called the same person. In between, it says “Not sure”.")
 for model in ("pretrained", "scratch"):
-    three_way = view1[model]["three_way"]
-    st.markdown(f"**{MODELS[model]}**: “same” from {three_way['same_from']:.0%}, “different” below "
-                f"{three_way['different_below']:.0%}")
+    three_way = view1[model].three_way
+    st.markdown(f"**{MODELS[model]}**: “same” from {three_way.same_from:.0%}, “different” below "
+                f"{three_way.different_below:.0%}")
     with st.container(horizontal=True):
-        st.metric("Pairs with a firm answer", f"{round(three_way['coverage'] * 100)} of 100", width=200)
-        st.metric("Firm answers that were right", f"{round(three_way['confident_accuracy'] * 100)} of 100", width=200)
-        if "false_same_hard" in three_way:
-            st.metric("Look-alikes called the same", f"{three_way['false_same_hard'] * 1000:.0f} of 1,000", width=200,
-                      help=f"{three_way['n_hard_impostors']:,} pairs of test people who look most alike.")
-        st.metric("Strangers called the same", f"{three_way['false_same_random'] * 1000:.0f} of 1,000", width=200)
+        st.metric("Pairs with a firm answer", f"{round(three_way.coverage * 100)} of 100", width=200)
+        st.metric("Firm answers that were right", f"{round(three_way.confident_accuracy * 100)} of 100", width=200)
+        if three_way.false_same_hard is not None:
+            st.metric("Look-alikes called the same", f"{three_way.false_same_hard * 1000:.0f} of 1,000", width=200,
+                      help=f"{three_way.n_hard_impostors:,} pairs of test people who look most alike.")
+        st.metric("Strangers called the same", f"{three_way.false_same_random * 1000:.0f} of 1,000", width=200)
 
-view2 = metrics.get("view2")
+view2 = figures.view2
 if view2:
     st.subheader("Against published results")
     st.write(
@@ -60,9 +60,9 @@ if view2:
         "whose answering rule was fitted on the other nine. Mean ± standard error of the ten:"
     )
     st.table(pd.DataFrame({
-        "LFW View 2 accuracy": {MODELS[m]: f"{view2[m]['mean']:.4f} ± {view2[m]['standard_error']:.4f}"
+        "LFW View 2 accuracy": {MODELS[m]: f"{view2[m].mean:.4f} ± {view2[m].standard_error:.4f}"
                                 for m in ("pretrained", "baseline") if m in view2},
-        "category": {MODELS[m]: metrics["categories"][m] for m in ("pretrained", "baseline") if m in view2},
+        "category": {MODELS[m]: figures.categories[m] for m in ("pretrained", "baseline") if m in view2},
     }))
     st.caption("For comparison: dlib's author reports 0.9938 ± 0.0027 for the same network with its own face finder; "
                "the best published models trained on LFW alone reach about 0.91-0.93. The network trained here "
@@ -71,41 +71,41 @@ if view2:
 roc, confusion = st.columns(2)
 figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
 for model, title in MODELS.items():
-    figure.add_scatter(x=view1[model]["roc"]["fpr"], y=view1[model]["roc"]["tpr"], mode="lines",
-                       name=f"{title} (AUC {view1[model]['auc']:.3f})")
-three_way = view1["pretrained"]["three_way"]
+    figure.add_scatter(x=view1[model].roc["fpr"], y=view1[model].roc["tpr"], mode="lines",
+                       name=f"{title} (AUC {view1[model].auc:.3f})")
+three_way = view1["pretrained"].three_way
 if three_way:  # the two lines as points on the default Siamese's curve
     for line, label in (("same_from", "'same' from here"), ("different_below", "'different' below here")):
-        point = three_way["on_roc"][line]
+        point = three_way.on_roc[line]
         figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers+text", text=[label],
                            textposition="middle right", marker={"size": 10, "color": "black"}, showlegend=False)
 figure.update_layout(title="ROC curves", xaxis_title="different people called 'same' (false positive rate)",
                      yaxis_title="same person found (true positive rate)", legend={"x": 0.35, "y": 0.05})
-roc.plotly_chart(figure, width="stretch", config=ui.PLOTLY)
+roc.plotly_chart(figure, width="stretch", config=widgets.PLOTLY)
 with confusion:
     for model, title in MODELS.items():
         st.plotly_chart(
-            px.imshow(view1[model]["confusion"], text_auto=True, color_continuous_scale="Blues", height=330,
+            px.imshow(view1[model].confusion, text_auto=True, color_continuous_scale="Blues", height=330,
                       x=["said different", "said same"], y=["really different", "really same"], title=title)
             .update_traces(textfont_size=20).update_coloraxes(showscale=False),
-            width="stretch", config=ui.PLOTLY,
+            width="stretch", config=widgets.PLOTLY,
         )
 
 st.subheader("How sure each model was")
-pairs = pd.DataFrame(metrics["pairs"])
+pairs = pd.DataFrame(figures.pairs)
 pairs["truth"] = pairs.label.map({1: "same person", 0: "different people"})
 for column, model in zip(st.columns(len(MODELS)), MODELS):
     scores = pairs[model].clip(-500, 500) if model == "baseline" else pairs[model]
     figure = px.histogram(pairs.assign(score=scores), x="score", color="truth", barmode="overlay", nbins=40,
                           title=MODELS[model], labels={"score": "log-odds of 'same'" if model == "baseline" else "P(same)"},
                           color_discrete_map={"same person": "#2a9d8f", "different people": "#e76f51"})
-    figure.add_vline(x=view1[model]["threshold"], line_dash="dash", annotation_text="threshold")
-    column.plotly_chart(figure, width="stretch", config=ui.PLOTLY)
+    figure.add_vline(x=view1[model].threshold, line_dash="dash", annotation_text="threshold")
+    column.plotly_chart(figure, width="stretch", config=widgets.PLOTLY)
 
 st.subheader("Pairs each model got wrong")
-lfw_dir = ui.config().lfw_dir
+lfw_dir = services.config().lfw_dir
 for model, title in MODELS.items():
-    wrong = pairs[(pairs[model] >= view1[model]["threshold"]).astype(int) != pairs.label]
+    wrong = pairs.iloc[figures.wrong_answers(model)]
     with st.expander(f"{title}: {len(wrong)} wrong answers; the first four"):
         for _, pair in wrong.head(4).iterrows():
             names = f"{pair.a.split('/')[0]} / {pair.b.split('/')[0]}".replace("_", " ")
@@ -122,12 +122,12 @@ if st.button("Evaluate on my photos", type="primary"):
     bar = st.progress(0.0, text="Finding faces…")
     try:
         mine = evaluate_own_people(
-            ui.config(), on_progress=lambda done, total: bar.progress(done / total, text=f"Finding faces: {done}/{total}"),
-            whose=ui.viewer().owns,
+            services.config(), on_progress=lambda done, total: bar.progress(done / total, text=f"Finding faces: {done}/{total}"),
+            whose=visitor.viewer().owns,
         )
     except facekit.FacekitError as error:
         bar.empty()
-        ui.show_error(error)
+        widgets.show_error(error)
     else:
         bar.progress(1.0, text=f"Done: {mine['n_pairs']} pairs of {mine['people']} people")
         with st.container(horizontal=True):

@@ -5,11 +5,11 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 import facekit
-import ui
-from facekit.capture import (
-    Cooldown, LatestFrame, ShotQuality, annotate, captures, delete_capture, delete_person, live_feedback, person_name,
-    save_capture,
-)
+from ui import services, visitor, widgets
+from facekit.capture.live import Cooldown, LatestFrame, annotate, live_feedback
+from facekit.capture.photos import captures, delete_capture, delete_person, save_capture
+from facekit.faces.quality import ShotQuality
+from facekit.names import file_name_part
 
 WORDS = {"anchor": "reference", "positive": "test"}
 
@@ -20,9 +20,9 @@ st.write(
 )
 st.caption("The original project calls them *anchor* and *positive* photos. On a keyboard: **a** takes a reference "
            "photo, **p** a test photo. Your photos are yours: other visitors cannot see them, and they are deleted "
-           f"after {ui.config().capture_retention_days:g} days.")
-config = ui.config()
-me = ui.viewer()
+           f"after {services.config().capture_retention_days:g} days.")
+config = services.config()
+me = visitor.viewer()
 name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
 
 # The video thread writes here; this page only reads it when a button is pressed.
@@ -47,7 +47,7 @@ def live_words() -> None:
         st.caption(f"Live: {feedback}")
 
 
-playing, has_camera = False, ui.camera_available()
+playing, has_camera = False, visitor.camera_available()
 with camera:
     if has_camera:
         playing = webrtc_streamer(
@@ -55,10 +55,10 @@ with camera:
             mode=WebRtcMode.SENDRECV,
             video_frame_callback=on_frame,
             media_stream_constraints={"video": True, "audio": False},
-            rtc_configuration=ui.rtc_configuration(),
+            rtc_configuration=visitor.rtc_configuration(),
         ).state.playing
     else:
-        st.info(ui.CAMERA_NEEDS_HTTPS, icon="🔒")
+        st.info(visitor.CAMERA_NEEDS_HTTPS, icon="🔒")
     take_anchor, take_positive = st.columns(2)
     kind = None
     if take_anchor.button("Take a reference photo", shortcut="a", type="primary", width="stretch", disabled=not has_camera):
@@ -76,9 +76,9 @@ with camera:
             st.info("One photo a second: wait a moment, then take the next.", icon="⏱️")
         else:
             try:
-                _, quality = save_capture(image, name, kind, config, me, ui.gallery())
+                _, quality = save_capture(image, name, kind, config, me, services.gallery())
             except facekit.FacekitError as error:
-                ui.show_error(error)
+                widgets.show_error(error)
             else:
                 message = f"Saved a {WORDS[kind]} photo."
                 if quality.ok:
@@ -91,9 +91,9 @@ with camera:
 with saved:
     if name.strip():
         try:
-            person = person_name(name)
+            person = file_name_part(name)
         except facekit.FacekitError as error:
-            ui.show_error(error)
+            widgets.show_error(error)
             st.stop()
         photos = captures(person, config, me)
         shown = " ".join(name.split())
@@ -107,9 +107,9 @@ with saved:
                         st.image(str(path), width=96)
                         if st.button("Delete", key=f"delete-{path.name}", width="stretch"):
                             try:
-                                delete_capture(path, config, me, ui.gallery())
+                                delete_capture(path, config, me, services.gallery())
                             except facekit.FacekitError as error:
-                                ui.show_error(error)
+                                widgets.show_error(error)
                             else:
                                 st.rerun()
         if any(photos.values()):
@@ -117,8 +117,8 @@ with saved:
                 st.write("This deletes every photo saved under this name in this browser, with the faces cut out of them.")
                 if st.button("Yes, forget me", type="primary"):
                     try:
-                        st.toast(f"Deleted {delete_person(person, config, me, ui.gallery())} photos.")
+                        st.toast(f"Deleted {delete_person(person, config, me, services.gallery())} photos.")
                     except facekit.FacekitError as error:
-                        ui.show_error(error)
+                        widgets.show_error(error)
                     else:
                         st.rerun()

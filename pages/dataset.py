@@ -5,16 +5,17 @@ from pathlib import Path
 import plotly.express as px
 import streamlit as st
 
-import ui
+from ui import services, visitor, widgets
 from facekit import identity_of
-from facekit.capture import Cooldown, display_name
-from facekit.chips import chip_photos, read_chip
-from facekit.faces import model_input
+from facekit.capture.live import Cooldown
+from facekit.capture.photos import display_name
+from facekit.faces.align import model_input
+from facekit.faces.chips import chip_photos, read_chip
 
 st.title("📊 What the model learns from")
-config = ui.config()
-stats = ui.stats()
-me = ui.viewer()
+config = services.config()
+stats = services.stats()
+me = visitor.viewer()
 # The same colour for a folder in every chart.
 COLOURS = {"anchor": "#264653", "positive": "#2a9d8f", "negative": "#e76f51"}
 
@@ -42,14 +43,14 @@ with overview:
         px.bar(x=list(stats.folder_counts), y=list(stats.folder_counts.values()), color=list(stats.folder_counts),
                color_discrete_map=COLOURS, labels={"x": "folder", "y": "photos", "color": "folder"},
                title="Photos per folder", text_auto=True).update_layout(showlegend=False),
-        width="stretch", config=ui.PLOTLY,
+        width="stretch", config=widgets.PLOTLY,
     )
     if stats.pairs:
         pairs.plotly_chart(
             px.pie(names=["same person", "different people"], values=[stats.pairs.get(1, 0), stats.pairs.get(0, 0)],
                    title=f"Pairs to learn from ({sum(stats.pairs.values()):,})",
                    color_discrete_sequence=["#2a9d8f", "#e76f51"]),
-            width="stretch", config=ui.PLOTLY,
+            width="stretch", config=widgets.PLOTLY,
         )
     else:
         pairs.info("The table of pairs has not been built yet.")
@@ -58,27 +59,27 @@ with overview:
     st.plotly_chart(
         px.histogram(capped, x="photos", color="folder", barmode="group", log_y=True, nbins=20, color_discrete_map=COLOURS,
                      title="Photos per person (20 means 20 or more)", labels={"photos": "photos of one person"}),
-        width="stretch", config=ui.PLOTLY,
+        width="stretch", config=widgets.PLOTLY,
     )
     totals = people.groupby("person").photos.sum().nlargest(20)
     st.plotly_chart(
         px.bar(people[people.person.isin(totals.index)], x="photos", y="person", color="folder", orientation="h",
                title="The 20 most photographed people", color_discrete_map=COLOURS, height=180 + 24 * len(totals),
                category_orders={"person": list(totals.index)}).update_yaxes(dtick=1, title=None),
-        width="stretch", config=ui.PLOTLY,
+        width="stretch", config=widgets.PLOTLY,
     )
 
-measured = ui.measurements()
+measured = services.measurements()
 measured = measured[measured.path.map(lambda path: me.sees(identity_of(path)))]
 with quality:
     st.caption(f"Measured on {len(measured)} photos (up to 300 per folder, chosen at random). Image sizes: "
                + ", ".join(f"{w}×{h}: {n:,}" for (w, h), n in sorted(stats.image_sizes.items(), key=lambda kv: -kv[1])))
     light, sharp = st.columns(2)
     light.plotly_chart(px.histogram(measured, x="brightness", color="folder", barmode="overlay", color_discrete_map=COLOURS,
-                                    title="Brightness (mean grey level, 0-255)"), width="stretch", config=ui.PLOTLY)
+                                    title="Brightness (mean grey level, 0-255)"), width="stretch", config=widgets.PLOTLY)
     sharp.plotly_chart(px.histogram(measured, x="sharpness", color="folder", barmode="overlay", log_x=True,
                                     color_discrete_map=COLOURS, title="Sharpness (variance of the Laplacian)"),
-                       width="stretch", config=ui.PLOTLY)
+                       width="stretch", config=widgets.PLOTLY)
 
 with faces:
     st.caption("A few photos at random, the face the Siamese network compares, and the grey square the baseline sees.")

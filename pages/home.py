@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-import ui
+from ui import services
 
 st.title("Same person, or not?")
-metrics = ui.metrics()
-training = ((metrics or {}).get("training") or {}).get("scratch") or {}
+figures = services.figures()
+training = figures.training.get("scratch", {}) if figures else {}
 split = training.get("split") or {}
 st.write(
     "Show facekit two photos of faces and it tells you whether they show the same person, and how sure it is. "
@@ -22,40 +22,40 @@ st.write(
     + ", and a naive pixel-by-pixel baseline: the **Baseline vs Siamese** page shows what the data buys."
 )
 
-info = ui.config().siamese_info_path
+info = services.config().siamese_info_path
 st.subheader("The model")
-if metrics and info.exists() and "pretrained" in metrics["view1"]:
-    view1 = metrics["view1"]
+if figures and info.exists() and {"pretrained", "scratch", "baseline"} <= set(figures.view1):
+    view1 = figures.view1
     left, middle, right = st.columns(3)
-    left.metric("Right on strangers", f"{round(view1['pretrained']['accuracy'] * 100)} of 100 pairs",
-                help=f"Accuracy on {view1['n_pairs']} pairs of people the model never saw (LFW View 1 test pairs), "
+    left.metric("Right on strangers", f"{round(view1['pretrained'].accuracy * 100)} of 100 pairs",
+                help=f"Accuracy on {figures.n_pairs} pairs of people the model never saw (LFW View 1 test pairs), "
                 "answering every pair.")
-    three_way = view1["pretrained"].get("three_way")
+    three_way = view1["pretrained"].three_way
     if three_way:
-        middle.metric("Right when it is sure", f"{round(three_way['confident_accuracy'] * 100)} of 100",
+        middle.metric("Right when it is sure", f"{round(three_way.confident_accuracy * 100)} of 100",
                       help="Of the pairs it gives a firm answer on (same person or different people).")
-        middle.caption(f"It is sure on {round(three_way['coverage'] * 100)} of 100 pairs and says “Not sure” on the "
+        middle.caption(f"It is sure on {round(three_way.coverage * 100)} of 100 pairs and says “Not sure” on the "
                        "rest: it would rather not call two look-alike strangers the same person.")
-    right.metric("Trained here on 1,000 people only", f"{round(view1['scratch']['accuracy'] * 100)} of 100 pairs",
+    right.metric("Trained here on 1,000 people only", f"{round(view1['scratch'].accuracy * 100)} of 100 pairs",
                  help="Our own network, trained from scratch on Labeled Faces in the Wild alone; the naive "
-                 f"pixel baseline gets {round(view1['baseline']['accuracy'] * 100)} of 100.")
+                 f"pixel baseline gets {round(view1['baseline'].accuracy * 100)} of 100.")
     st.caption("Siamese network (Koch et al., 2015) on dlib's face-recognition ResNet; its head and lines were fitted "
                "on Labeled Faces in the Wild. Read the model card in `models/MODEL_CARD.md` for what it can and cannot do.")
 else:
     st.warning("No trained model found in `models/`. Run `facekit train pretrained` and `facekit evaluate all`.")
 
-st.caption(f"Photos taken here stay on the computer running this app, in `{ui.data_folder()}`; only you see "
-           f"yours, and they are deleted after {ui.config().capture_retention_days:g} days.")
+st.caption(f"Photos taken here stay on the computer running this app, in `{services.start_once()}`; only you see "
+           f"yours, and they are deleted after {services.config().capture_retention_days:g} days.")
 
 
 def model_status() -> None:
-    if ui.model_ready():
+    if services.model_ready():
         st.caption("✅ The face model is loaded: a verdict takes about a second.")
     else:
         st.caption("⏳ Loading the face model in the background (a few seconds after the app starts)…")
 
 
-if ui.model_ready():
+if services.model_ready():
     model_status()
 else:  # the line refreshes itself until the model is ready, so a presenter sees when to start
     st.fragment(run_every=1.5)(model_status)()

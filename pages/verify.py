@@ -3,9 +3,9 @@
 import streamlit as st
 
 import facekit
-import ui
-from facekit.demo import EXAMPLE_PAIRS, EXAMPLE_PEOPLE, EXAMPLE_PROBES
-from facekit.images import draw_box
+from ui import services, visitor, widgets
+from facekit.examples import EXAMPLE_PAIRS, EXAMPLE_PEOPLE, EXAMPLE_PROBES
+from facekit.faces.images import draw_box
 
 st.title("🔍 Are they the same person?")
 two_photos, enrolled, who = st.tabs(["Two photos", "Against reference photos", "Who is this?"])
@@ -14,11 +14,11 @@ two_photos, enrolled, who = st.tabs(["Two photos", "Against reference photos", "
 def photo_input(label: str, key: str):
     """An upload box, and the camera when the person turns it on (never asked for on page load)."""
     camera_shot = None
-    if not ui.camera_available():
-        st.caption(ui.CAMERA_NEEDS_HTTPS)
+    if not visitor.camera_available():
+        st.caption(visitor.CAMERA_NEEDS_HTTPS)
     elif st.toggle("Use the camera", key=f"{key}_camera"):
         camera_shot = st.camera_input("Take a photo", key=f"{key}_shot")
-    upload = st.file_uploader(label, type=ui.PHOTO_TYPES, key=key)
+    upload = st.file_uploader(label, type=widgets.PHOTO_TYPES, key=key)
     return (camera_shot or upload).getvalue() if (camera_shot or upload) else None
 
 
@@ -35,8 +35,8 @@ with two_photos:
     # still being chosen (under load that rerun used to reset the second uploader).
     with st.form("two_photos", border=False):
         left, right = st.columns(2)
-        first = left.file_uploader("First photo", type=ui.PHOTO_TYPES, key="first")
-        second = right.file_uploader("Second photo", type=ui.PHOTO_TYPES, key="second")
+        first = left.file_uploader("First photo", type=widgets.PHOTO_TYPES, key="first")
+        second = right.file_uploader("Second photo", type=widgets.PHOTO_TYPES, key="second")
         if st.form_submit_button("Compare", type="primary", key="compare"):
             st.session_state.pop("example", None)
     st.caption("… or try an example (public-domain photos):")
@@ -51,20 +51,20 @@ with two_photos:
         st.info("Upload two photos, each with a face, and press Compare. Any size; JPEG, PNG, WEBP, BMP, GIF or TIFF.")
     else:
         try:
-            verdict = ui.verdict(*photos)
+            verdict = services.verdict(*photos)
         except facekit.FacekitError as error:
-            ui.show_error(error)
+            widgets.show_error(error)
         else:
             verdict_box, gauge = st.container(), st.container()  # drawn above the slider, after it is read
-            verdict = ui.strictness_slider(verdict)
-            answer, explanation = ui.verdict_words(verdict)
+            verdict = widgets.strictness_slider(verdict)
+            answer, explanation = widgets.verdict_words(verdict)
             {"same": verdict_box.success, "different": verdict_box.warning, "unsure": verdict_box.info}[verdict.decision](
                 f"## {answer}\n{explanation}")
-            gauge.plotly_chart(ui.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=ui.PLOTLY)
+            gauge.plotly_chart(widgets.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=widgets.PLOTLY)
             gauge.caption(f"The dark arc is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
                           f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
                           f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
-            ui.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)
+            widgets.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)
             with st.expander("Exact figures"):
                 st.write(f"P(same person) = {verdict.probability:.4f}; “same” from {verdict.thresholds.same_from:.4f}, "
                          f"“different” below {verdict.thresholds.different_below:.4f}.")
@@ -72,9 +72,9 @@ with two_photos:
 with enrolled:
     st.caption("Reference photos are the ones taken on the **Capture** page (the seed project calls them *anchors*).")
     try:
-        people = [person.name for person in ui.gallery().people(owner=ui.owner())]
+        people = [person.name for person in services.gallery().people(owner=visitor.viewer().searches_as)]
     except facekit.FacekitError as error:  # e.g. the gallery's database cannot be reached
-        ui.show_error(error)
+        widgets.show_error(error)
         people = []
     # Shown names -> (name in its gallery, an example person?)
     choices = {name: (name, False) for name in people} | {f"{name} (example)": (name, True) for name in EXAMPLE_PEOPLE}
@@ -91,10 +91,10 @@ with enrolled:
     if probe:
         try:
             with st.spinner(f"Comparing with the reference photos of {shown}…"):
-                searched, owner = ui.people_to_search(is_example)
+                searched, owner = visitor.people_to_search(is_example)
                 result = searched.verify(person, probe, owner=owner)
         except facekit.FacekitError as error:
-            ui.show_error(error)
+            widgets.show_error(error)
         else:
             (st.success if result.verified else st.warning)(
                 f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {shown}\n"
@@ -115,10 +115,10 @@ with who:
     if probe:
         try:
             with st.spinner("Looking…"):
-                searched, owner = ui.people_to_search(search_examples)
+                searched, owner = visitor.people_to_search(search_examples)
                 found = searched.identify(probe, owner=owner)
         except facekit.FacekitError as error:
-            ui.show_error(error)
+            widgets.show_error(error)
         else:
             if not found.matches:
                 st.info("Nobody has reference photos yet: take some on the **Capture** page, or search the example people.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# aiortc's libsrtp segfaults when it loads after TensorFlow: load it first (see ui.py).
+# aiortc's libsrtp segfaults when it loads after TensorFlow: load it first (see ui/__init__.py).
 import streamlit_webrtc  # noqa: F401  isort: skip
 
 import io

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from facekit import Config
-from facekit.api import create_app
-from facekit.demo import EXAMPLES_DIR
+from facekit.examples import EXAMPLES_DIR
+from facekit.service.app import create_app
 from tests.conftest import jpeg_bytes
 from tests.servers import free_port, get_json, post_multipart, process_answering
 

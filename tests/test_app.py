@@ -46,9 +46,9 @@ def test_app_opens_on_a_home_page_that_says_what_it_does_and_how_good_it_is():
 
 
 def test_home_page_says_where_the_photos_are_kept(empty_data):
-    import ui
+    from ui import services
 
-    ui.data_folder.clear()  # once per server: this test's server starts with its own folder
+    services.start_once.clear()  # once per server: this test's server starts with its own folder
     app = _page("app.py").run()
     assert not app.exception
     assert str(empty_data.resolve()) in " ".join(c.value for c in app.caption)
@@ -74,7 +74,7 @@ def test_verify_page_says_when_there_is_no_face():
 
 
 def test_two_press_photos_of_one_man_are_the_same_person_and_his_vice_president_is_not():
-    from facekit.demo import EXAMPLES_DIR
+    from facekit.examples import EXAMPLES_DIR
 
     app = _page("pages/verify.py").run()
     for second, answer in (("obama2.jpg", "Same person"), ("biden.jpg", "Different people")):
@@ -87,7 +87,7 @@ def test_two_press_photos_of_one_man_are_the_same_person_and_his_vice_president_
 @pytest.mark.parametrize("who", ["one person", "two people"])
 def test_verify_page_shows_the_library_verdict_for_two_real_faces(mini_lfw, who):
     import facekit
-    import ui
+    from facekit.decision.rule import ANSWERS
 
     people = sorted(p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 2)
     first, second = sorted(people[0].glob("*.jpg"))[:2] if who == "one person" else (
@@ -98,7 +98,7 @@ def test_verify_page_shows_the_library_verdict_for_two_real_faces(mini_lfw, who)
     app.file_uploader(key="second").upload("b.jpg", second.read_bytes(), "image/jpeg")
     app.button(key="compare").click().run()
     assert not app.exception
-    assert ui.ANSWERS[expected.decision] in _messages(app)
+    assert ANSWERS[expected.decision] in _messages(app)
     assert f"“same person”, {expected.probability:.0%}" in _captions(app)
     assert f"P(same person) = {expected.probability:.4f}" in " ".join(m.value for m in app.markdown)
     assert _images(app) == 3  # the two photos side by side with their faces boxed, the two chips
@@ -122,8 +122,8 @@ def test_verify_against_reference_photos_offers_the_example_person_first():
 
 def test_verify_against_your_own_reference_photos_only(mini_lfw, empty_data):
     from facekit import Config
-    from facekit.capture import Viewer
-    from facekit.gallery import Gallery
+    from facekit.capture.photos import Viewer
+    from facekit.gallery.people import Gallery
 
     person = sorted(p for p in (mini_lfw / "lfw").iterdir() if len(list(p.glob("*.jpg"))) >= 5)[0]
     photos = sorted(person.glob("*.jpg"))
@@ -167,7 +167,7 @@ def test_capture_page_needs_a_name_and_a_camera(_session):
 
 @mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
 def test_capture_page_lists_and_deletes_only_this_visitors_photos(_session, empty_data):
-    from facekit.capture import Viewer
+    from facekit.capture.photos import Viewer
 
     (empty_data / "anchor").mkdir(parents=True)
     for i, session in enumerate(("session a", "session a", "session b")):
@@ -204,7 +204,7 @@ def test_dataset_page_with_photos(mini_lfw, empty_data):
 
 
 def test_dataset_page_shows_a_visitors_photos_to_them_only(mini_lfw, empty_data):
-    from facekit.capture import Viewer
+    from facekit.capture.photos import Viewer
 
     people = sorted(p for p in (mini_lfw / "lfw").iterdir() if p.is_dir())
     (empty_data / "anchor").mkdir(parents=True)
@@ -252,11 +252,11 @@ def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
 
 
 def test_a_new_capture_recounts_only_its_own_folder(mini_lfw, empty_data, monkeypatch):
-    import ui
+    from ui import services
 
     counted = []
-    count_folder = ui.folder_stats
-    monkeypatch.setattr(ui, "folder_stats", lambda path, folder: counted.append(folder) or count_folder(path, folder))
+    count_folder = services.folder_stats
+    monkeypatch.setattr(services, "folder_stats", lambda path, folder: counted.append(folder) or count_folder(path, folder))
     people = sorted(p for p in (mini_lfw / "lfw").iterdir() if p.is_dir())
     for folder, person in (("anchor", 0), ("positive", 0), ("negative", 1)):
         (empty_data / folder).mkdir(parents=True, exist_ok=True)
@@ -273,7 +273,7 @@ def test_a_new_capture_recounts_only_its_own_folder(mini_lfw, empty_data, monkey
 
 @pytest.mark.parametrize("index", [0, 1, 2, 3])
 def test_example_pairs_give_a_verdict_with_one_click(index):
-    from facekit.demo import EXAMPLE_PAIRS
+    from facekit.examples import EXAMPLE_PAIRS
 
     app = _page("pages/verify.py").run()
     app.button(key=f"example-{index}").click().run()

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facekit.baseline import baseline_scores, load_baseline, save_baseline, train_baseline
-from facekit.evaluate import binary_metrics
+from facekit.decision.metrics import binary_metrics
+from facekit.evaluation.baseline import baseline_scores, load_baseline, save_baseline, train_baseline
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from facekit import face_chip, load_image
 
 from facekit import Config
-from facekit.gallery import EVERYONE, Gallery
+from facekit.gallery.people import EVERYONE, Gallery
 from tests.servers import free_port, process_answering
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,7 +170,7 @@ def _borderline_pair(mini_lfw, chip_config) -> tuple[Path, Path, float]:
     from itertools import combinations
 
     from facekit import load_verifier
-    from facekit.chips import chip_photos
+    from facekit.faces.chips import chip_photos
 
     verifier = load_verifier()
     photos = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[:60]

@@ -6,48 +6,37 @@ import pytest
 from PIL import Image
 
 from facekit import Config, DataError, Face, NoFaceFound, identity_of, load_image
-from facekit.chips import chip_photo
-from facekit.demo import EXAMPLES_DIR
-from facekit.gallery import EVERYONE, Gallery
-from facekit.capture import (
-    LatestFrame,
-    Viewer,
-    annotate,
-    captures,
-    delete_capture,
-    delete_person,
-    display_name,
-    frame_like_lfw,
-    judge_shot,
-    live_feedback,
-    person_name,
-    remove_expired_captures,
-    save_capture,
+from facekit.capture.live import LatestFrame, annotate, live_feedback
+from facekit.examples import EXAMPLES_DIR
+from facekit.faces.chips import chip_photo
+from facekit.gallery.people import EVERYONE, Gallery
+from facekit.capture.photos import (
+    Viewer, captures, delete_capture, delete_person, frame_like_lfw, remove_expired_captures, save_capture,
 )
+from facekit.faces.quality import judge_shot
+from facekit.names import display_name, file_name_part
 
 
 def test_person_names_are_safe_file_name_parts():
-    assert person_name("  Ada  Lovelace ") == "Ada_Lovelace"
-    assert person_name("../../etc/passwd").startswith("etc_passwd-") and "/" not in person_name("../../etc")
-    assert person_name("Jean-Luc") == "Jean-Luc"
-    assert all(person_name(person_name(n)) == person_name(n) for n in ("Ada Lovelace", "../../etc", "李雷 x" * 20))
+    assert file_name_part("  Ada  Lovelace ") == "Ada_Lovelace"
+    assert file_name_part("../../etc/passwd").startswith("etc_passwd-") and "/" not in file_name_part("../../etc")
+    assert file_name_part("Jean-Luc") == "Jean-Luc"
+    assert all(file_name_part(file_name_part(n)) == file_name_part(n) for n in ("Ada Lovelace", "../../etc", "李雷 x" * 20))
 
 
 @pytest.mark.parametrize("typed", ["محمد", "李雷", "José", "Zoë O'Neil", "Ada Lovelace"])
 def test_any_script_is_a_name_and_is_shown_as_typed(typed):
-    from facekit.capture import display_name
-
-    assert display_name(person_name(typed)) == typed
+    assert display_name(file_name_part(typed)) == typed
 
 
 def test_different_names_never_become_one_person():
     long = "Maria " + "x" * 60
     pairs = [("../../etc", "etc"), (long + "a", long + "b"), ("Ada Lovelace!", "Ada Lovelace"), ("a/b", "a b")]
     for first, second in pairs:
-        assert person_name(first) != person_name(second)
-    assert all(len(person_name(n)) <= 60 for n in (long + "a", long + "b"))
+        assert file_name_part(first) != file_name_part(second)
+    assert all(len(file_name_part(n)) <= 60 for n in (long + "a", long + "b"))
     with pytest.raises(DataError, match="letter or digit"):
-        person_name(" !!! ")
+        file_name_part(" !!! ")
 
 
 def test_lfw_framing_centres_the_face_at_lfw_scale(config):
@@ -188,7 +177,7 @@ def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch)
     from pathlib import Path
 
     from facekit import Config
-    from facekit.scoring import evaluate_own_people
+    from facekit.evaluation.scoring import evaluate_own_people
 
     monkeypatch.chdir(tmp_path)  # a relative data folder, as the app's default "data"
     config = Config(data_dir=Path("data"))  # and the shipped models
@@ -218,7 +207,7 @@ def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch)
 def test_a_burst_of_clicks_is_one_go_per_cooldown():
     import time
 
-    from facekit.capture import Cooldown
+    from facekit.capture.live import Cooldown
 
     cooldown = Cooldown(0.2)
     assert [cooldown.ready() for _ in range(40)].count(True) == 1  # forty presses of "a": one photo
@@ -227,11 +216,12 @@ def test_a_burst_of_clicks_is_one_go_per_cooldown():
 
 
 def test_captures_per_person_are_capped(config, monkeypatch):
-    from facekit import capture
+    from facekit.capture import photos
+    from facekit.faces.quality import ShotQuality
 
     config = config.with_(max_captures_per_person=2)
     face = Face((60, 60, 120, 130), 0.99, np.array([[90, 100], [150, 100], [120, 130], [95, 160], [145, 160]], float))
-    monkeypatch.setattr(capture, "judge_shot", lambda image, config: capture.ShotQuality(face, 120.0, 100.0, 120, ()))
+    monkeypatch.setattr(photos, "judge_shot", lambda image, config: ShotQuality(face, 120.0, 100.0, 120, ()))
     image = np.full((250, 250, 3), 120, np.uint8)
     for _ in range(2):
         save_capture(image, "Ada Lovelace", "anchor", config)

@@ -79,7 +79,7 @@ def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeyp
     monkeypatch.delenv("FACEKIT_API_KEYS", raising=False)
     monkeypatch.delenv("FACEKIT_ADMIN_KEYS", raising=False)
     assert main(["serve", "--host", host, "--port", "8123", "--workers", "2"]) == 0
-    assert started["app"] == "facekit.api:create_app" and started["factory"] and started["workers"] == 2
+    assert started["app"] == "facekit.service.app:create_app" and started["factory"] and started["workers"] == 2
     assert ("WARNING: serving on" in capsys.readouterr().err) == warned
     monkeypatch.setenv("FACEKIT_API_KEYS", "secret")
     main(["serve", "--host", host])
@@ -87,7 +87,7 @@ def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeyp
 
 
 def test_train_siamese_options_reach_the_config(monkeypatch, tmp_path, capsys):
-    from facekit import train
+    from facekit.model import train
 
     trained = {}
 

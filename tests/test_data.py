@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from facekit import DataError, dataset_stats, identity_of, import_lfw, make_pairs, read_lfw_pairs
-from facekit.pairs import load_pairs, save_pairs
-from facekit.lfw import held_out_people
+from facekit.data.lfw import held_out_people
+from facekit.data.pairs import load_pairs, save_pairs
 
 
 def _touch(folder: Path, names):
@@ -173,7 +173,7 @@ def test_stats_of_an_empty_data_folder(config):
 
 
 def test_pair_dataset_streams_batches_from_chip_paths(tmp_path):
-    from facekit.pipeline import pair_dataset
+    from facekit.data.pipeline import pair_dataset
 
     paths = []
     for i in range(5):
@@ -194,7 +194,7 @@ def test_download_checks_the_checksum_and_leaves_nothing_half_written(tmp_path):
     import http.server
     import threading
 
-    from facekit.lfw import _download
+    from facekit.data.lfw import _download
 
     served = tmp_path / "served"
     served.mkdir()
@@ -265,7 +265,7 @@ def test_a_damaged_archive_imports_nothing_and_says_so(config, tmp_path, damage)
 
 
 def test_folder_by_folder_stats_add_up_to_the_whole(config):
-    from facekit.stats import combine_stats, folder_stats, pairs_balance
+    from facekit.data.stats import combine_stats, folder_stats, pairs_balance
 
     _touch(config.data_dir / "anchor", ["ann_1.jpg", "ann_2.jpg", "bob_1.jpg"])
     _touch(config.data_dir / "negative", ["cy_1.jpg"])

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from facekit.evaluate import best_threshold, tenfold_accuracy
-from facekit.evaluate import calibration_error, roc_points
+from facekit.decision.metrics import best_threshold, tenfold_accuracy
+from facekit.decision.metrics import calibration_error, roc_points
 
 
 def test_best_threshold_separates_separable_scores():
@@ -49,7 +49,7 @@ def test_tenfold_accuracy_picks_each_threshold_on_the_other_folds():
 
 
 def test_verdict_thresholds_meet_their_two_error_budgets():
-    from facekit.evaluate import three_way_metrics, verdict_thresholds
+    from facekit.decision.metrics import three_way_metrics, verdict_thresholds
 
     rng = np.random.default_rng(0)
     same, look_alikes, strangers = rng.beta(6, 2, 400), rng.beta(2, 3, 500), rng.beta(1, 6, 400)
@@ -64,7 +64,7 @@ def test_verdict_thresholds_meet_their_two_error_budgets():
 
 
 def test_crossing_lines_collapse_to_one():
-    from facekit.evaluate import verdict_thresholds
+    from facekit.decision.metrics import verdict_thresholds
 
     # Well separated: both budgets hold anywhere in (0.5, 0.9], so the lines cross; no "unsure" band.
     different_below, same_from = verdict_thresholds(np.full(100, 0.9), np.full(100, 0.5))
@@ -72,7 +72,7 @@ def test_crossing_lines_collapse_to_one():
 
 
 def test_hard_impostors_are_the_nearest_other_people():
-    from facekit.pairs import hard_impostor_pairs
+    from facekit.data.pairs import hard_impostor_pairs
 
     def person(direction, n):
         vectors = np.tile(np.asarray(direction, float), (n, 1))
@@ -89,7 +89,7 @@ def test_hard_impostors_are_the_nearest_other_people():
 
 
 def test_float32_scores_meet_the_budget_they_were_chosen_for():
-    from facekit.evaluate import three_way_metrics, verdict_thresholds
+    from facekit.decision.metrics import three_way_metrics, verdict_thresholds
 
     look_alikes = np.random.default_rng(3).random(602).astype(np.float32)  # as a model outputs them
     same = np.random.default_rng(4).beta(6, 2, 400).astype(np.float32)
@@ -99,7 +99,7 @@ def test_float32_scores_meet_the_budget_they_were_chosen_for():
 
 
 def test_look_alikes_are_also_found_in_a_larger_crowd():
-    from facekit.pairs import hard_impostor_pairs
+    from facekit.data.pairs import hard_impostor_pairs
 
     def person(direction):
         vector = np.asarray(direction, float)
@@ -115,9 +115,9 @@ def test_look_alikes_are_also_found_in_a_larger_crowd():
 def test_the_same_line_counts_look_alikes_as_the_test_figures_do():
     """The "same" line is chosen on each validation person's LOOK_ALIKE_NEIGHBOURS nearest
     people, the number the test figures count too, several photo pairs per couple."""
-    from facekit.calibrate import look_alike_candidates, look_alike_pairs
-    from facekit.pairs import LOOK_ALIKE_NEIGHBOURS
-    from facekit.split import Split
+    from facekit.data.pairs import LOOK_ALIKE_NEIGHBOURS
+    from facekit.data.split import Split
+    from facekit.model.calibrate import look_alike_candidates, look_alike_pairs
 
     angles = np.linspace(0.1, 1.5, 8)  # training person k sits at angle k from the validation person: nearest first
     train_chips = [f"train{k}_{i}.png" for k in range(len(angles)) for i in range(5)]

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from facekit import Config, Face, NoFaceFound, align_face, face_chip, main_face
-from facekit.faces import model_input
-from facekit.faces import chip_template, detect_faces, lfw_centre_chip
+from facekit.faces.align import model_input
+from facekit.faces.align import chip_template, lfw_centre_chip
+from facekit.faces.detect import detect_faces
 
 
 def _face(x, y, w, h, confidence=0.99):

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from facekit import Config, InvalidImage, load_image
-from facekit.images import save_jpeg_atomic
+from facekit.faces.images import save_jpeg_atomic
 from tests.conftest import jpeg_bytes
 
 
@@ -192,7 +192,7 @@ def test_a_huge_sideways_photo_is_shrunk_and_turned_upright():
 
 
 def test_side_by_side_keeps_two_photos_in_one_row_at_one_height():
-    from facekit.images import side_by_side
+    from facekit.faces.images import side_by_side
 
     tall, wide = np.zeros((400, 200, 3), np.uint8), np.full((100, 300, 3), 255, np.uint8)
     row = side_by_side([tall, wide], height=200, gap=10)

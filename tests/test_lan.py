@@ -1,6 +1,6 @@
 """Phones in the room: the certificate `make run-https` makes (and keeps), and the QR code."""
 
-from facekit.lan import https_certificate, lan_address, qr_png
+from facekit.service.lan import https_certificate, lan_address, qr_png
 
 
 def test_the_certificate_is_kept_while_it_covers_the_addresses(tmp_path):

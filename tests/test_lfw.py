@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from facekit import Config, face_chip, identity_of, load_image
-from facekit.chips import chip_photos, read_chip
 from facekit.cli import main
-from facekit.data import list_photos
-from facekit.lfw import held_out_people
+from facekit.data.folders import list_photos
+from facekit.data.lfw import held_out_people
+from facekit.faces.chips import chip_photos, read_chip
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
 
 def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_config):
     _shipped_model_or_skip()
-    from facekit.scoring import score_lfw_pairs
+    from facekit.evaluation.scoring import score_lfw_pairs
 
     metrics = json.loads(SHIPPED.metrics_path.read_text())
     for model in ("pretrained", "scratch", "baseline"):
@@ -202,8 +202,8 @@ def test_a_tiny_training_run_saves_a_loadable_calibrated_model(imported):
     import keras
 
     from facekit import DataError, train_siamese
-    from facekit.calibrate import ensemble
-    from facekit.siamese import load_siamese
+    from facekit.model.calibrate import ensemble
+    from facekit.model.siamese import load_siamese
 
     config = imported.with_(model="scratch", train_batch=16, validation_share=0.3)
     record = train_siamese(config, progress=False, epochs=1)
@@ -254,7 +254,7 @@ def test_sessions_share_one_model_safely(mini_lfw):
 
 
 def test_training_resumes_after_an_interruption(imported, monkeypatch):
-    from facekit import train
+    from facekit.model import train
 
     config = imported.with_(model="scratch", models_dir=imported.models_dir.parent / "resume", train_batch=16,
                             validation_share=0.3)
@@ -276,7 +276,7 @@ def test_training_resumes_after_an_interruption(imported, monkeypatch):
 def test_the_identity_scaling_bench_trains_on_its_share_of_the_people_only(imported):
     from bench.identity_scaling import share_of_people
     from facekit import train_siamese
-    from facekit.split import training_split
+    from facekit.data.split import training_split
 
     config = imported.with_(model="scratch", models_dir=imported.models_dir.parent / "half", train_batch=16,
                             validation_share=0.3)
@@ -292,7 +292,7 @@ def test_train_pretrained_converts_the_tower_and_fits_its_head_and_lines(importe
     models = pytest.importorskip("face_recognition_models", reason="face_recognition_models (dlib's weights) is not installed")
     from facekit import Verifier
     from facekit.files import file_digest
-    from facekit.pretrained import train_pretrained
+    from facekit.model.pretrained import train_pretrained
 
     weights = Path(models.face_recognition_model_location())
     config = imported.with_(models_dir=imported.models_dir.parent / "pretrained", validation_share=0.3)

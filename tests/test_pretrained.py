@@ -24,7 +24,7 @@ def _reference():
 
 
 def test_the_reader_refuses_a_file_that_is_not_dlibs_network(tmp_path):
-    from facekit.pretrained import read_dlib_resnet
+    from facekit.model.pretrained import read_dlib_resnet
 
     junk = tmp_path / "model.dat"
     junk.write_bytes(b"\x01\x01\x01\x0dloss_metric_2" + bytes(range(256)) * 4)
@@ -38,8 +38,8 @@ def test_the_keras_port_gives_dlibs_descriptors_on_our_chips(mini_lfw, chip_conf
     """On >= 100 real LFW photos, chipped our way (MTCNN + dlib's framing), our Keras network's
     128-d descriptor matches dlib's own on the same chip to within 1e-3 (cosine >= 0.9999)."""
     reference, weights_file = _reference()
-    from facekit.chips import chip_photos, read_chip
-    from facekit.pretrained import build_dlib_tower, read_dlib_resnet
+    from facekit.faces.chips import chip_photos, read_chip
+    from facekit.model.pretrained import build_dlib_tower, read_dlib_resnet
 
     photos = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[:120]
     results = chip_photos(photos, chip_config.with_(chip_style="dlib", chip_size=150), workers=2, lfw_fallback=True)
@@ -50,7 +50,7 @@ def test_the_keras_port_gives_dlibs_descriptors_on_our_chips(mini_lfw, chip_conf
     cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
     assert np.abs(ours - theirs).max() < 1e-3 and cosine.min() >= 0.9999
     # And the shipped model's tower is that network, unchanged.
-    from facekit.siamese import load_siamese
+    from facekit.model.siamese import load_siamese
 
     shipped = load_siamese(SHIPPED.siamese_path).get_layer("chip_embedding").get_layer("dlib_resnet")
     assert np.abs(shipped.predict(chips[:8].astype(np.float32) / 255.0, verbose=0) - ours[:8]).max() < 1e-4
@@ -77,7 +77,7 @@ sys.exit(main(sys.argv[1:]))
 
 def test_the_shipped_examples_get_firm_right_answers_without_dlib_installed():
     """A fresh clone answers with TensorFlow alone: dlib and its weights package cannot be imported."""
-    from facekit.demo import EXAMPLES_DIR
+    from facekit.examples import EXAMPLES_DIR
 
     def verify(a: str, b: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-c", _WITHOUT_DLIB, "verify", str(EXAMPLES_DIR / a), str(EXAMPLES_DIR / b)],

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from facekit import Config
-from facekit.siamese import build_embedding, build_siamese, load_siamese
-from facekit.siamese import CosFaceLogits
+from facekit.model.layers import CosFaceLogits
+from facekit.model.siamese import build_embedding, build_siamese, load_siamese
 
 
 def _chips(n, seed=0):
@@ -63,7 +63,7 @@ def test_the_tower_learns_a_step_as_an_identity_classifier():
 def test_both_augmentations_give_the_towers_input_and_only_phone_damages_the_photo():
     import tensorflow as tf
 
-    from facekit.train import _augment
+    from facekit.model.train import _augment
 
     grey = tf.fill((112, 112, 3), 0.5)  # light and colour changes keep a flat grey flat; damage does not
     for augmentation, size in (("light", 80), ("phone", 96)):

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from facekit.verification import Thresholds, anchor_rule
+from facekit.decision.rule import Thresholds
+from facekit.model.verifier import anchor_rule
 
 
 def test_two_lines_give_three_answers():

@@ -1,0 +1,37 @@
+"""Example photos that ship with facekit (public domain: see ``SOURCE.md`` here), as pairs a
+presenter can show with one click."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXAMPLES_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ExamplePair:
+    """Two example photos, what the pair shows (``title``), and who is really in them."""
+
+    title: str
+    first: Path
+    second: Path
+    truth: str
+
+
+EXAMPLE_PAIRS = (
+    ExamplePair("Same person", EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "obama1.jpg", "Barack Obama twice"),
+    ExamplePair("Different people", EXAMPLES_DIR / "obama2.jpg", EXAMPLES_DIR / "biden.jpg",
+                "Barack Obama and Joe Biden"),
+    ExamplePair("Look-alikes", EXAMPLES_DIR / "obama3.jpg", EXAMPLES_DIR / "biden.jpg",
+                "Barack Obama and Joe Biden, a pair our earlier model called the same person"),
+    ExamplePair("Two faces in one photo", EXAMPLES_DIR / "two_people.jpg", EXAMPLES_DIR / "biden2.jpg",
+                "Barack Obama and Joe Biden together, then Joe Biden"),
+)
+
+# Enrolled example people and photos to look for among them ("Who is this?", enrolled photos).
+EXAMPLE_PEOPLE = {
+    "Barack Obama": (EXAMPLES_DIR / "obama1.jpg", EXAMPLES_DIR / "obama2.jpg", EXAMPLES_DIR / "obama3.jpg"),
+    "Joe Biden": (EXAMPLES_DIR / "biden.jpg",),
+}
+EXAMPLE_PROBES = {"Barack Obama": EXAMPLES_DIR / "obama.jpg", "Joe Biden": EXAMPLES_DIR / "biden2.jpg"}  # not enrolled

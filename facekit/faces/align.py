@@ -1,0 +1,127 @@
+"""Align a found face on a fixed five-point template and cut out the chip a model sees.
+
+The one path from a photo to what a model sees::
+
+    load_image -> detect_faces -> main_face -> align_face  (== face_chip)  -> model_input
+
+It serves training, evaluation, the CLI and the app alike, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from facekit.config import Config
+from facekit.errors import NoFaceFound
+from facekit.faces.detect import Face, detect_faces, main_face
+from facekit.faces.images import ImageSource, load_image, resize, to_grey
+
+# Five landmarks (left eye, right eye, nose tip, left and right mouth corners) of a tightly
+# cropped 112x112 face, the template used by ArcFace/InsightFace; "left" is the image's left.
+_TEMPLATE_112 = np.array(
+    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
+    dtype=np.float32,
+)
+# The same five landmarks where MTCNN finds them on dlib's own 150x150 face chips (the framing
+# dlib's face-recognition ResNet was trained on: its 5-point shape model, padding 0.25); the mean
+# over 300 training photos, measured by bench/dlib_chip_template.py.
+_TEMPLATE_DLIB_150 = np.array(
+    [[46.79, 44.58], [100.69, 44.87], [73.49, 76.42], [49.53, 103.75], [97.29, 104.03]], dtype=np.float32
+)
+# Where MTCNN puts those landmarks on an average LFW photo (250x250, face centred; the mean over
+# 120 random LFW photos); used only by :func:`lfw_centre_chip`, the explicit fallback for LFW
+# protocol photos whose face is not detected.
+_LFW_MEAN_LANDMARKS = np.array(
+    [[106.0, 113.0], [146.4, 111.8], [126.8, 136.0], [109.6, 158.1], [145.0, 157.1]], dtype=np.float32
+)
+
+
+@dataclass(frozen=True)
+class FaceChip:
+    """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it
+    was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo (at most
+    ``config.display_max_side`` pixels on its longer side); ``faces_found`` counts
+    every face detected there (the chip is of the most prominent one)."""
+
+    chip: np.ndarray
+    face: Face
+    photo: np.ndarray
+    faces_found: int = 1
+
+
+def chip_template(config: Config | None = None) -> np.ndarray:
+    """The ``(5, 2)`` landmark positions, in chip pixels, that :func:`align_face` maps a face onto:
+    dlib's framing for ``config.chip_style == "dlib"``, else ArcFace's with ``config.chip_margin``."""
+    config = config or Config()
+    if config.chip_style == "dlib":
+        return _TEMPLATE_DLIB_150 * (config.chip_size / 150.0)
+    tight = _TEMPLATE_112 / 112.0
+    shrink = 1.0 / (1.0 + 2.0 * config.chip_margin)
+    return ((tight - 0.5) * shrink + 0.5) * config.chip_size
+
+
+def align_face(image: np.ndarray, landmarks: np.ndarray, config: Config | None = None) -> np.ndarray:
+    """Rotate, scale and shift ``image`` so the five ``landmarks`` sit on the chip template.
+
+    Returns a ``(chip_size, chip_size, 3)`` uint8 RGB chip. A similarity transform only (no
+    shearing), so faces are never distorted.
+    """
+    config = config or Config()
+    matrix, _ = cv2.estimateAffinePartial2D(
+        np.asarray(landmarks, dtype=np.float32), chip_template(config), method=cv2.LMEDS
+    )
+    if matrix is None:
+        raise NoFaceFound("The face's landmarks are degenerate", "Try a clearer, frontal photo.")
+    size = config.chip_size
+    return cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+
+def face_chip(source: ImageSource, config: Config | None = None) -> FaceChip:
+    """Load a photo, find its main face and return the aligned chip.
+
+    Raises :class:`~facekit.errors.InvalidImage` for unreadable input and
+    :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
+    """
+    config = config or Config()
+    image = load_image(source, config)
+    faces = detect_faces(image, config)
+    face = main_face(faces, config)
+    chip = align_face(image, face.landmarks, config)
+    photo, face = _for_display(image, face, config.display_max_side)
+    return FaceChip(chip, face, photo, len(faces))
+
+
+def _for_display(image: np.ndarray, face: Face, side: int) -> tuple[np.ndarray, Face]:
+    """The photo shrunk to at most ``side`` pixels on its longer side, with the face's box and
+    landmarks moved along: what a page shows, at a fraction of the memory."""
+    scale = side / max(image.shape[:2])
+    if scale >= 1.0:
+        return image, face
+    small = cv2.resize(image, (round(image.shape[1] * scale), round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    box = tuple(round(v * scale) for v in face.box)
+    return small, Face(box, face.confidence, face.landmarks * scale)
+
+
+def lfw_centre_chip(image: np.ndarray, config: Config | None = None) -> FaceChip:
+    """Chip an LFW photo by its fixed framing, without detection.
+
+    LFW's photos are 250x250 with the named face centred by its own detector, so the average
+    landmark positions give a fair chip. Only for LFW protocol pairs whose face MTCNN misses
+    (the protocol scores every pair); callers count and report each use.
+    """
+    config = config or Config()
+    scale = np.array([image.shape[1], image.shape[0]], dtype=np.float32) / 250.0
+    landmarks = _LFW_MEAN_LANDMARKS * scale
+    box = (round(75 * scale[0]), round(75 * scale[1]), round(100 * scale[0]), round(110 * scale[1]))
+    return FaceChip(align_face(image, landmarks, config), Face(box, 0.0, landmarks), image)
+
+
+def model_input(chip: np.ndarray, size: int, grey: bool) -> np.ndarray:
+    """A chip as a model sees it: ``(size, size, 1)`` if ``grey`` else ``(size, size, 3)``, float32 in [0, 1]."""
+    pixels = resize(to_grey(chip) if grey else chip, size)
+    if grey:
+        pixels = pixels[:, :, None]
+    return pixels.astype(np.float32) / 255.0

@@ -1,0 +1,236 @@
+"""Read images from paths, bytes, file objects or arrays into one form: RGB uint8 arrays.
+
+Every entry point of facekit goes through :func:`load_image`, so EXIF rotation, colour modes
+and the checks against broken or hostile files happen in exactly one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import io
+import threading
+import os
+import warnings
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from facekit.config import Config
+from facekit.errors import ImageTooLarge, InvalidImage
+from facekit.files import write_atomic
+
+ImageSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO, np.ndarray]
+
+_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "GIF", "TIFF")
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+
+
+def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
+    """Return the image as an ``(H, W, 3)`` uint8 RGB array, upright (EXIF orientation applied).
+
+    ``source`` is a path, the file's bytes, a binary file object, or an array: ``(H, W)`` grey,
+    ``(H, W, 1|3|4)``, uint8 in [0, 255] or float in [0, 1]. Transparent pixels are laid on
+    white; CMYK, palette and 16-bit images are converted.
+
+    A decoded photo larger than ``config.max_working_side`` on its longer side is shrunk to it
+    (arrays are taken as they are). Raises :class:`InvalidImage` for an empty, truncated,
+    oversized or non-image input.
+    """
+    config = config or Config()
+    if isinstance(source, np.ndarray):
+        return _from_array(source, config)
+    data = read_image_bytes(source, config)
+    if not data:
+        raise InvalidImage("The file is empty (0 bytes)", "Choose a JPEG or PNG photo.")
+    try:
+        with warnings.catch_warnings():
+            # PIL warns before it raises for very large images; we check the size ourselves.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_FORMATS)
+            width, height = image.size
+            if width * height > config.max_image_pixels:
+                raise ImageTooLarge(
+                    f"The image is {width}x{height} pixels, more than the "
+                    f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
+                )
+            large = max(width, height) > config.max_working_side
+            with _large_photo_slots(config.max_large_photos_at_once) if large else contextlib.nullcontext():
+                image.draft("RGB", (config.max_working_side, config.max_working_side))  # JPEG: decode smaller
+                image.load()
+                if large:  # shrink first: every later copy is small
+                    image.thumbnail((config.max_working_side, config.max_working_side), Image.Resampling.BILINEAR,
+                                    reducing_gap=2.0)
+            ImageOps.exif_transpose(image, in_place=True)
+    except InvalidImage:
+        raise
+    except UnidentifiedImageError:
+        raise InvalidImage(
+            "This file is not an image we can read", "Use a JPEG, PNG, BMP, WEBP, GIF or TIFF photo."
+        ) from None
+    except Image.DecompressionBombError:
+        raise ImageTooLarge("The image is far too large to open safely", "Resize it and try again.") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InvalidImage(f"The image file is damaged or incomplete ({exc})", "Try another copy.") from None
+    return _to_rgb_array(image)
+
+
+@functools.cache
+def _large_photo_slots(n: int) -> threading.BoundedSemaphore:
+    """At most ``n`` photos above the working size decoded at once, process-wide: decoding a
+    40-megapixel photo takes ~120 MiB for a moment, and that must not multiply with visitors."""
+    return threading.BoundedSemaphore(n)
+
+
+def read_image_bytes(source: ImageSource, config: Config | None = None) -> bytes:
+    """The bytes of a photo given as bytes, a path or a binary file object, read no further than
+    ``config.max_image_bytes`` (:class:`ImageTooLarge` past it; :class:`InvalidImage` when unreadable)."""
+    config = config or Config()
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidImage(f"No image file at {path}.")
+        if path.stat().st_size > config.max_image_bytes:
+            raise ImageTooLarge(_too_many_bytes(path.stat().st_size, config))
+        try:
+            with open(path, "rb") as handle:  # read at most one byte past the limit, whatever stat said
+                data = handle.read(config.max_image_bytes + 1)
+        except OSError as error:
+            raise InvalidImage(f"Could not read {path.name} ({error.strerror or error})", "Choose another file.") from None
+    elif hasattr(source, "read"):
+        data = source.read(config.max_image_bytes + 1)
+        if not isinstance(data, (bytes, bytearray)):
+            raise InvalidImage("The file object must be opened in binary mode.")
+    else:
+        raise InvalidImage(f"Cannot read an image from a {type(source).__name__}.")
+    if len(data) > config.max_image_bytes:
+        raise ImageTooLarge(_too_many_bytes(len(data), config))
+    return data
+
+
+def _too_many_bytes(n_bytes: int, config: Config) -> str:
+    return (
+        f"The file is {n_bytes / 2**20:.1f} MB; the limit is "
+        f"{config.max_image_bytes / 2**20:.0f} MB. Use a smaller photo."
+    )
+
+
+def _to_rgb_array(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        scaled = np.asarray(image, dtype=np.float64)
+        top = scaled.max() or 1.0
+        image = Image.fromarray((scaled / top * 255).astype(np.uint8))
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+
+
+def _from_array(array: np.ndarray, config: Config) -> np.ndarray:
+    if array.size == 0:
+        raise InvalidImage("The image array is empty.")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise InvalidImage(f"An image array must be (H, W), (H, W, 3) or (H, W, 4), not {array.shape}.")
+    if array.shape[0] * array.shape[1] > config.max_image_pixels:
+        raise ImageTooLarge(f"The image array {array.shape[:2]} is larger than we accept.")
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
+            raise InvalidImage("A float image array must hold values in [0, 1].")
+        array = np.round(array * 255)
+    elif array.dtype != np.uint8:
+        raise InvalidImage(f"An image array must be uint8 or float, not {array.dtype}.")
+    array = array.astype(np.uint8)
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    if array.shape[2] == 4:
+        return _to_rgb_array(Image.fromarray(array, "RGBA"))
+    return np.ascontiguousarray(array)
+
+
+def hand_back_large_buffers() -> bool:
+    """Have glibc return every freed buffer of 1 MiB or more (a decoded photo) to the system at once.
+
+    By default glibc raises its threshold after large frees and keeps later photo-sized buffers
+    in its heaps, so a server that has decoded a few huge photos stays hundreds of MiB larger
+    (measured: 417 MiB held after four 40-megapixel sessions, 57 MiB with this; see
+    ``bench/memory_large_photos.py``). Process-wide; call it once at start. False off glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20))
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` uint8 RGB -> ``(H, W)`` uint8 luminance (ITU-R 601, as PIL's "L")."""
+    return np.asarray(Image.fromarray(image).convert("L"))
+
+
+def resize(image: np.ndarray, size: int) -> np.ndarray:
+    """Resize a uint8 image (grey or RGB) to ``size x size`` with area-averaging."""
+    return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BOX))
+
+
+def save_jpeg_atomic(image: np.ndarray, path: Path, quality: int = 95) -> Path:
+    """Write an RGB uint8 image as a JPEG at ``path`` without ever leaving a half-written file.
+
+    Never replaces a file that is already there (:class:`FileExistsError`); see
+    :func:`~facekit.files.write_atomic`.
+    """
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            handle.write(jpeg_bytes(image, quality))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    return write_atomic(Path(path), write, replace=False)
+
+
+def jpeg_bytes(image: np.ndarray, quality: int = 95) -> bytes:
+    """An RGB uint8 image encoded as JPEG."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:
+    """A copy of an RGB uint8 image with ``box`` ``(x, y, w, h)`` outlined and an optional label."""
+    out = np.ascontiguousarray(image).copy()
+    x, y, w, h = (int(v) for v in box)
+    thickness = max(2, round(max(out.shape[:2]) / 250))
+    cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
+    if label:
+        scale = max(0.5, max(out.shape[:2]) / 900)
+        cv2.putText(out, label, (x, max(15, y - 8)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
+    return out
+
+
+def side_by_side(images: list[np.ndarray], height: int = 360, gap: int = 12) -> np.ndarray:
+    """RGB uint8 images scaled to one ``height`` and put in a row on white, ``gap`` pixels apart:
+    one picture that keeps two faces next to each other on any screen width."""
+    scaled = [cv2.resize(image, (max(1, round(image.shape[1] * height / image.shape[0])), height),
+                         interpolation=cv2.INTER_AREA) for image in images]
+    row = np.full((height, sum(i.shape[1] for i in scaled) + gap * (len(scaled) - 1), 3), 255, np.uint8)
+    x = 0
+    for image in scaled:
+        row[:, x : x + image.shape[1]] = image
+        x += image.shape[1] + gap
+    return row
+
+
+def light_and_focus(grey: np.ndarray) -> tuple[float, float]:
+    """``(brightness, sharpness)`` of a uint8 grey image: the mean grey level (0-255) and the
+    variance of the Laplacian once shrunk to 128x128 (higher is sharper; under ~40 looks blurred)."""
+    small = cv2.resize(grey, (128, 128), interpolation=cv2.INTER_AREA)
+    return float(grey.mean()), float(cv2.Laplacian(small, cv2.CV_64F).var())

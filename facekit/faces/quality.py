@@ -1,0 +1,59 @@
+"""Is this shot usable? Light, focus and size of a face already found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from facekit.config import Config
+from facekit.faces.detect import Face, detect_faces, main_face
+from facekit.faces.images import light_and_focus, to_grey
+
+
+@dataclass(frozen=True)
+class ShotQuality:
+    """How usable a shot is. ``brightness`` is the face's mean grey level (0-255), ``sharpness``
+    the variance of its Laplacian, ``face_pixels`` the face box width; ``problems`` lists what to
+    fix, in plain words (empty when the shot is good)."""
+
+    face: Face
+    brightness: float
+    sharpness: float
+    face_pixels: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _face_region(image: np.ndarray, face: Face) -> np.ndarray:
+    x, y, w, h = face.box
+    x0, y0 = max(0, x), max(0, y)
+    return image[y0 : y0 + max(h, 1), x0 : x0 + max(w, 1)]
+
+
+def judge_shot(image: np.ndarray, config: Config | None = None) -> ShotQuality:
+    """Find the main face of an ``(H, W, 3)`` uint8 RGB frame and judge light, blur and size.
+
+    Raises :class:`~facekit.errors.NoFaceFound` when there is no face.
+    """
+    config = config or Config()
+    return shot_quality(image, main_face(detect_faces(image, config), config), config)
+
+
+def shot_quality(image: np.ndarray, face: Face, config: Config | None = None) -> ShotQuality:
+    """Judge light, blur and size of a face already found in an ``(H, W, 3)`` uint8 RGB photo."""
+    config = config or Config()
+    brightness, sharpness = light_and_focus(to_grey(_face_region(image, face)))
+    problems = []
+    if brightness < config.min_brightness:
+        problems.append("too dark: add light in front of you")
+    elif brightness > config.max_brightness:
+        problems.append("too bright: move away from the light")
+    if sharpness < config.min_sharpness:
+        problems.append("blurred: hold still")
+    if face.box[2] < config.min_capture_face_pixels:
+        problems.append("face too small: come closer")
+    return ShotQuality(face, brightness, sharpness, face.box[2], tuple(problems))

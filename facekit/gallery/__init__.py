@@ -1,0 +1,5 @@
+"""The gallery: enrolled people and their photos in SQLite or PostgreSQL (``store``), and
+verifying or identifying a photo among them (``people``).
+
+May import: ``facekit.model`` and everything below it.
+"""

@@ -1,0 +1,301 @@
+"""The gallery: enrolled people, each with photos, face chips and embeddings, in one database.
+
+One small interface over two databases: an SQLite file in ``data/`` (the default; WAL, so several
+processes on one machine share it) or PostgreSQL (``FACEKIT_GALLERY_URL=postgresql://...``),
+shared by API processes on many machines. Searches run in memory: each process keeps the current
+model's embeddings as one numpy matrix and reloads it when the database's change counter has
+moved, so every process sees the others' enrolments and deletions on its next search.
+
+Embeddings are stored with the version of the model that made them. A process that runs another
+model computes its own from the stored chips; versions are never compared with each other.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from facekit.config import Config
+from facekit.errors import DataError, NotFound
+from facekit.faces.align import FaceChip, align_face
+from facekit.faces.images import ImageSource, jpeg_bytes, load_image
+from facekit.faces.quality import shot_quality
+from facekit.gallery.store import EVERYONE, Database, count_change, owned_by
+from facekit.model.verifier import AnchorVerdict, Verifier, load_verifier
+from facekit.names import person_name
+
+_BATCH = 256  # chips per embedding call when a new model recomputes the stored ones
+
+@dataclass(frozen=True)
+class EnrolledPhoto:
+    """One enrolled photo of ``person``. ``box`` is ``(x, y, width, height)`` and ``landmarks``
+    five ``(x, y)`` (eyes, nose, mouth corners), in pixels of the stored photo (at most
+    ``config.display_max_side`` on its longer side); ``problems`` says what makes it a weak
+    reference ("too dark...", "blurred...", "face too small..."), empty when it is good;
+    ``added`` is a Unix time in seconds."""
+
+    id: str
+    person: str
+    box: tuple[int, int, int, int]
+    landmarks: tuple[tuple[float, float], ...]
+    problems: tuple[str, ...]
+    added: float
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    photos: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """A person's best P(same) in [0, 1] against a probe, and the enrolled photo that gave it."""
+
+    name: str
+    probability: float
+    photo_id: str
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Who a probe photo shows: ``person`` is the best match when its probability reaches
+    ``threshold`` (a confident "same"), else None: nobody enrolled, which is a normal answer.
+    ``matches`` are the closest people, best first; ``probe`` the face that was searched for."""
+
+    person: str | None
+    matches: tuple[Match, ...]
+    threshold: float
+    probe: FaceChip
+
+
+class Gallery:
+    """Enrolled people in the database ``config`` names; safe to share between threads.
+
+    The model (``verifier``, default :func:`~facekit.verification.load_verifier`) loads on the
+    first call that needs it; listing people and deleting them never load it.
+    """
+
+    def __init__(self, config: Config | None = None, verifier: Verifier | None = None):
+        self.config = config or Config()
+        self._database = Database(self.config)
+        self._verifier = verifier
+        self._lock = threading.Lock()
+        self._counter: int | None = None
+        self._photo_ids = np.zeros(0, dtype=object)
+        self._people = np.zeros(0, dtype=object)
+        self._owners = np.zeros(0, dtype=object)
+        self._matrix = np.zeros((0, 0), np.float32)
+
+    @property
+    def verifier(self) -> Verifier:
+        if self._verifier is None:
+            self._verifier = load_verifier(self.config)
+        return self._verifier
+
+    def close(self) -> None:
+        self._database.close()
+
+    # --- people and photos -----------------------------------------------------------------------
+
+    def people(self, owner: str | None = None) -> list[Person]:
+        """Everyone enrolled (among ``owner``'s photos, see :data:`EVERYONE`), by name."""
+        owned, params = owned_by(owner)
+        rows = self._database.read(f"SELECT person, COUNT(*) FROM photos WHERE {owned} GROUP BY person ORDER BY person",
+                                   params)
+        return [Person(name, int(count)) for name, count in rows]
+
+    def photos(self, name: str, owner: str | None = None) -> list[EnrolledPhoto]:
+        """A person's enrolled photos (among ``owner``'s), oldest first. Raises :class:`NotFound`."""
+        name = person_name(name)
+        owned, params = owned_by(owner)
+        rows = self._database.read(
+            f"SELECT id, person, added, face, problems FROM photos WHERE person = ? AND {owned} ORDER BY added, id",
+            (name, *params),
+        )
+        if not rows:
+            raise NotFound(f"Nobody called {name!r} is enrolled")
+        return [_enrolled_photo(*row) for row in rows]
+
+    def photo_jpeg(self, photo_id: str) -> bytes:
+        """The stored photo (JPEG) of one enrolled photo. Raises :class:`NotFound`."""
+        rows = self._database.read("SELECT photo FROM photos WHERE id = ?", (photo_id,))
+        if not rows:
+            raise NotFound(f"No enrolled photo has the id {photo_id!r}")
+        return bytes(rows[0][0])
+
+    def enrol(self, name: str, image: ImageSource, photo_id: str | None = None, owner: str | None = None) -> EnrolledPhoto:
+        """Add a photo of ``name`` (enrolling them if new): its face, chip and embedding are stored.
+
+        ``photo_id`` (default: a new random one) names it; ``owner`` (a visitor's mark, or None
+        for the API and the presenter) says whose it is.
+
+        Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
+        photo, :class:`DataError` for a bad name or when the person already has
+        ``config.max_captures_per_person`` photos.
+        """
+        name = person_name(name)
+        probe, embedding = self.verifier.embed_photo(image, "new")
+        quality = shot_quality(probe.photo, probe.face, self.config)
+        photo = EnrolledPhoto(
+            photo_id or secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),
+            tuple((float(x), float(y)) for x, y in probe.face.landmarks), quality.problems, time.time(),
+        )
+        face = json.dumps({"box": photo.box, "landmarks": photo.landmarks})
+        owned, params = owned_by(owner)
+        with self._database.transaction() as run:
+            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {owned}", (name, *params))
+            if count >= self.config.max_captures_per_person:
+                raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
+            run("INSERT INTO photos (id, person, added, face, problems, photo, chip, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (photo.id, name, photo.added, face, json.dumps(photo.problems), jpeg_bytes(probe.photo, 90),
+                 np.ascontiguousarray(probe.chip, np.uint8).tobytes(), owner))
+            run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
+                (photo.id, self.verifier.version, embedding.astype(np.float32).tobytes()))
+            count_change(run)
+        return photo
+
+    def remove_photo(self, name: str, photo_id: str, owner: str | None = None) -> None:
+        """Delete one of ``name``'s enrolled photos (of ``owner``'s) with its chip and embeddings.
+        Raises :class:`NotFound`."""
+        name = person_name(name)
+        owned, params = owned_by(owner)
+        if not self._database.read(f"SELECT id FROM photos WHERE id = ? AND person = ? AND {owned}",
+                                   (photo_id, name, *params)):
+            raise NotFound(f"{name} has no enrolled photo with the id {photo_id!r}")
+        self.discard(photo_id)
+
+    def discard(self, photo_id: str) -> bool:
+        """Delete one enrolled photo by its id, whoever it shows; False when there was none."""
+        with self._database.transaction() as run:
+            if not run("SELECT id FROM photos WHERE id = ?", (photo_id,)):
+                return False
+            run("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
+            run("DELETE FROM photos WHERE id = ?", (photo_id,))
+            count_change(run)
+        self._database.forget_deleted()
+        return True
+
+    def forget(self, name: str, owner: str | None = None) -> int:
+        """Delete everything stored of a person (among ``owner``'s photos): photos, chips,
+        embeddings of every model; return how many photos were deleted. Raises :class:`NotFound`
+        when nobody has that name."""
+        name = person_name(name)
+        owned, params = owned_by(owner)
+        with self._database.transaction() as run:
+            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {owned}", (name, *params))
+            if not count:
+                raise NotFound(f"Nobody called {name!r} is enrolled")
+            run(f"DELETE FROM embeddings WHERE photo_id IN (SELECT id FROM photos WHERE person = ? AND {owned})",
+                (name, *params))
+            run(f"DELETE FROM photos WHERE person = ? AND {owned}", (name, *params))
+            count_change(run)
+        self._database.forget_deleted()
+        return int(count)
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def verify(self, name: str, image: ImageSource, match_threshold: float | None = None,
+               share_needed: float | None = None, owner: str | None = None) -> AnchorVerdict:
+        """A probe photo against a person's enrolled photos (among ``owner``'s), by the
+        enrolled-photos rule of :func:`~facekit.verification.anchor_rule` (same defaults as
+        ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
+        name = person_name(name)
+        probe, embedding = self.verifier.embed_photo(image, "probe")
+        _, people, matrix = self._search_matrix(owner)
+        enrolled = matrix[people == name]
+        if not len(enrolled):
+            raise NotFound(f"Nobody called {name!r} is enrolled")
+        probabilities = self.verifier.probabilities_against(embedding, enrolled)
+        return self.verifier.anchor_verdict(probe, probabilities, match_threshold, share_needed)
+
+    def identify(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None,
+                 owner: str | None = None) -> Identification:
+        """Who, among the enrolled, is in this photo? See :meth:`identify_embedding`."""
+        probe, embedding = self.verifier.embed_photo(image, "probe")
+        person, matches, threshold = self.identify_embedding(embedding, top_k, threshold, owner)
+        return Identification(person, matches, threshold, probe)
+
+    def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None, threshold: float | None = None,
+                           owner: str | None = None) -> tuple[str | None, tuple[Match, ...], float]:
+        """Search one ``(d,)`` embedding among the enrolled photos (``owner``'s): exact, in memory.
+
+        Each person scores their best photo's P(same); the ``top_k`` people (default
+        ``config.identify_top_k``) come back best first, and the best is the answer when it
+        reaches ``threshold`` (default: the model's identify line, chosen so that at most 1% of
+        strangers are named among 100 people).
+        """
+        top_k = self.config.identify_top_k if top_k is None else top_k
+        threshold = self.verifier.thresholds.identify_from if threshold is None else threshold
+        photo_ids, people, matrix = self._search_matrix(owner)
+        probabilities = self.verifier.probabilities_against(embedding, matrix) if len(matrix) else np.zeros(0)
+        matches: dict[str, Match] = {}
+        for index in np.argsort(-probabilities, kind="stable"):
+            if len(matches) >= top_k:
+                break
+            if people[index] not in matches:
+                matches[people[index]] = Match(people[index], float(probabilities[index]), photo_ids[index])
+        ranked = tuple(matches.values())
+        person = ranked[0].name if ranked and ranked[0].probability >= threshold else None
+        return person, ranked, threshold
+
+    def _search_matrix(self, owner: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model and of
+        ``owner``'s photos, reloaded whenever a write here or in another process has moved the
+        change counter."""
+        with self._lock:
+            (counter,), = self._database.read("SELECT counter FROM changes WHERE id = 1")
+            if counter != self._counter:
+                self._load(self.verifier)
+                self._counter = counter
+            rows = slice(None) if owner == EVERYONE else self._owners == owner  # None matches None
+            return self._photo_ids[rows], self._people[rows], self._matrix[rows]
+
+    def _load(self, verifier: Verifier) -> None:
+        rows = self._database.read(
+            "SELECT p.id, p.person, p.owner, e.vector FROM photos p "
+            "LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model = ? ORDER BY p.added, p.id", (verifier.version,),
+        )
+        vectors = {photo_id: np.frombuffer(bytes(v), np.float32) for photo_id, _, _, v in rows if v is not None}
+        missing = [photo_id for photo_id, _, _, v in rows if v is None]
+        for start in range(0, len(missing), _BATCH):
+            vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier))
+        rows = [row for row in rows if row[0] in vectors]  # a photo deleted meanwhile
+        self._photo_ids, self._people, self._owners = (np.array([row[i] for row in rows], dtype=object) for i in range(3))
+        self._matrix = (np.stack([vectors[p] for p in self._photo_ids]) if rows
+                        else np.zeros((0, verifier.embedding_width), np.float32))
+
+    def _embed_stored(self, photo_ids: list[str], verifier: Verifier) -> dict[str, np.ndarray]:
+        """Embeddings by this model of stored chips that have none yet; stored for next time."""
+        marks = ", ".join("?" * len(photo_ids))
+        rows = self._database.read(f"SELECT id, chip, photo, face FROM photos WHERE id IN ({marks})", tuple(photo_ids))
+        if not rows:
+            return {}
+        embeddings = verifier.embeddings(np.stack([_chip_for(verifier, *row[1:]) for row in rows]))
+        with self._database.transaction() as run:
+            for row, embedding in zip(rows, embeddings):
+                run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (row[0], verifier.version, embedding.tobytes()))
+        return {row[0]: embedding for row, embedding in zip(rows, embeddings)}
+
+
+def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: str) -> np.ndarray:
+    """The stored chip when it is in this model's framing (each model's chip size is its own),
+    else one cut again from the stored photo and landmarks (a photo enrolled under the other model)."""
+    side = verifier.config.chip_size
+    if len(chip) == side * side * 3:
+        return np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3)
+    return align_face(load_image(bytes(photo)), np.array(json.loads(face)["landmarks"], np.float32), verifier.config)
+
+
+def _enrolled_photo(photo_id: str, person: str, added: float, face: str, problems: str) -> EnrolledPhoto:
+    face = json.loads(face)
+    return EnrolledPhoto(photo_id, person, tuple(face["box"]), tuple(tuple(p) for p in face["landmarks"]),
+                         tuple(json.loads(problems)), float(added))
+
+

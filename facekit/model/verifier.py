@@ -1,0 +1,276 @@
+"""Is it the same person? The one object that runs the Siamese model.
+
+:class:`Verifier` holds the loaded model and its thresholds; every score in facekit (the app, the
+CLI, evaluation, benchmarks) comes from it, one Keras call at a time, so threads can share it.
+``verify(photo_a, photo_b)`` and ``verify_against_anchors(probe, anchors)`` are thin
+conveniences over the process-wide verifier of :func:`load_verifier`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from facekit.config import Config
+from facekit.decision.rule import Decision, Thresholds
+from facekit.errors import DataError, InvalidImage, NoFaceFound
+from facekit.faces.align import FaceChip, face_chip
+from facekit.faces.chips import chip_photo, read_chip
+from facekit.faces.detect import Face
+from facekit.faces.images import ImageSource
+from facekit.files import file_digest
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer for two photos.
+
+    ``decision`` is "same", "different" or "unsure" (``probability`` between the two
+    ``thresholds``); ``probability`` is the calibrated P(same person) in [0, 1]. ``chips`` are the
+    two aligned ``(chip_size, chip_size, 3)`` uint8 faces the model compared, ``faces`` where they were found
+    (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read);
+    ``faces_found`` counts the faces in each photo (the most prominent one was compared).
+    """
+
+    decision: Decision
+    probability: float
+    thresholds: Thresholds
+    chips: tuple[np.ndarray, np.ndarray]
+    faces: tuple[Face, Face]
+    photos: tuple[np.ndarray, np.ndarray]
+    faces_found: tuple[int, int]
+
+    @property
+    def same(self) -> bool:
+        """True only for a confident "same"."""
+        return self.decision == "same"
+
+    def under(self, thresholds: Thresholds) -> "Verdict":
+        """The same comparison, answered with other lines (a strictness setting)."""
+        return replace(self, decision=thresholds.decide(self.probability), thresholds=thresholds)
+
+
+@dataclass(frozen=True)
+class AnchorVerdict:
+    """The answer for a probe against ``n_anchors`` enrolled photos of one person.
+
+    ``probabilities[i]`` is P(same) against anchor i; an anchor *matches* when it is
+    ``>= match_threshold`` (a confident "same"); the person is ``verified`` when
+    ``matches / n_anchors >= share_needed``. ``skipped_anchors`` had no usable face.
+    """
+
+    verified: bool
+    matches: int
+    n_anchors: int
+    share: float
+    probabilities: np.ndarray
+    match_threshold: float
+    share_needed: float
+    probe_chip: np.ndarray
+    probe_face: Face
+    probe_photo: np.ndarray
+    skipped_anchors: int
+
+
+def anchor_rule(probabilities: np.ndarray, match_threshold: float, share_needed: float) -> tuple[int, float, bool]:
+    """The enrolled-photos rule: ``(matches, share, verified)`` for P(same) against each anchor.
+
+    ``probabilities`` is ``(..., n_anchors)``; the rule applies along the last axis, so a
+    benchmark can pass many probes at once (then each output is an array).
+    """
+    matches = (np.asarray(probabilities) >= match_threshold).sum(axis=-1)
+    share = matches / np.asarray(probabilities).shape[-1]
+    return matches, share, share >= share_needed
+
+
+class Verifier:
+    """The loaded Siamese model and its thresholds. Safe to share between threads.
+
+    ``info`` is ``siamese.json``: the training record (split, seed, validation figures);
+    ``version`` names the model file (12 hex digits of its SHA-256), so stored embeddings can say
+    which model made them.
+    """
+
+    _BATCH = 256  # pairs per Keras call: bounded memory, and other callers get a turn between calls
+
+    def __init__(self, config: Config | None = None):
+        from facekit.model.siamese import load_siamese  # imports TensorFlow: only when a model is needed
+
+        self.config = config or Config()
+        if not self.config.siamese_path.exists() or not self.config.siamese_info_path.exists():
+            command = "facekit train pretrained" if self.config.model == "pretrained" else "facekit train siamese"
+            raise DataError(
+                f"The {self.config.model} model is not in {self.config.models_dir} ({self.config.siamese_path.name} + "
+                f"{self.config.siamese_info_path.name}). Run `{command}`, or restore the models/ folder from the repository."
+            )
+        self._model = load_siamese(self.config.siamese_path)
+        self._embedding = self._model.get_layer("chip_embedding")
+        weights, bias = self._model.get_layer("same_probability").get_weights()
+        self._head = (weights.reshape(-1).astype(np.float32), float(bias[0]))
+        self.version = file_digest(self.config.siamese_path, "sha256")[:12]
+        self.info = json.loads(self.config.siamese_info_path.read_text())
+        # The face framing this model takes (dlib's for the pretrained tower); chips follow it.
+        self.config = self.config.with_(**self.info.get("chip", {}))
+        accuracy = float(self.info["threshold"])
+        lines = self.info.get("thresholds", {})
+        same_from = float(lines.get("same_from", accuracy))
+        self.thresholds = Thresholds(accuracy, same_from, float(lines.get("different_below", accuracy)),
+                                     float(lines.get("identify_from", same_from)))
+        self._lock = threading.Lock()
+
+    def framing(self, config: Config) -> Config:
+        """``config`` cutting faces the way this model takes them (its chip style and size); the
+        folders stay ``config``'s (this Verifier keeps those of whoever loaded it first)."""
+        return config.with_(chip_style=self.config.chip_style, chip_size=self.config.chip_size)
+
+    # --- scores ----------------------------------------------------------------------------------
+
+    def probabilities(self, chips_a: np.ndarray, chips_b: np.ndarray) -> np.ndarray:
+        """P(same) for ``(n, chip_size, chip_size, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
+        return self._run(self._model, chips_a, chips_b).reshape(-1).astype(float)
+
+    @property
+    def embedding_width(self) -> int:
+        """d, the length of an embedding (128 for the pretrained tower, 256 for the scratch model's two towers)."""
+        return int(self._embedding.output_shape[-1])
+
+    def embed_photo(self, image: ImageSource, which: str) -> tuple[FaceChip, np.ndarray]:
+        """A photo's main face (:meth:`chip_of`) and its embedding ``(d,)`` float32."""
+        probe = self.chip_of(image, which)
+        return probe, self.embeddings(probe.chip[None])[0]
+
+    def embeddings(self, chips: np.ndarray) -> np.ndarray:
+        """Unit-length embeddings ``(n, d)`` float32 of ``(n, chip_size, chip_size, 3)`` uint8 chips (d = 128 for the pretrained tower, 256 for two towers)."""
+        return self._run(self._embedding, chips).astype(np.float32)
+
+    def probabilities_against(self, embedding: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+        """P(same) of one embedding ``(d,)`` against many ``(n, d)`` -> ``(n,)`` in [0, 1].
+
+        The model's own head (sigmoid of weights . distance + bias) in numpy: the same numbers as
+        :meth:`probabilities` on the chips, without running the towers again. A gallery search.
+        """
+        weights, bias = self._head
+        logits = self.head_features(embeddings, embedding) @ weights + bias
+        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+
+    def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see
+        :func:`~facekit.layers.distance_features`): ``(n, d)`` or ``(n, 1)``."""
+        from facekit.model.layers import distance_features  # imports TensorFlow, loaded already with the model
+
+        return distance_features(self._model, a, b)
+
+    def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
+        """``model`` on uint8 chip stacks scaled to [0, 1], ``_BATCH`` rows per Keras call and one
+        call at a time: sessions share the model, and take turns between batches."""
+        side = self.config.chip_size
+        for stack in stacks:  # another framing's chips would run the towers on the wrong picture
+            if len(stack) and np.shape(stack)[1:] != (side, side, 3):
+                raise ValueError(f"the {self.config.model} model takes ({side}, {side}, 3) chips, not {np.shape(stack)[1:]}")
+        outputs = [np.zeros((0, *model.output_shape[1:]))]
+        for start in range(0, len(stacks[0]), self._BATCH):
+            inputs = [np.asarray(stack[start : start + self._BATCH], dtype=np.float32) / 255.0 for stack in stacks]
+            with self._lock:
+                outputs.append(np.asarray(model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])))
+        return np.concatenate(outputs)
+
+    def score_chip_files(self, chips_a: list[str], chips_b: list[str]) -> np.ndarray:
+        """P(same) for pairs of cached chip files (paths) -> ``(n,)``, read a batch at a time."""
+        out = []
+        for start in range(0, len(chips_a), self._BATCH):
+            a = np.stack([read_chip(p) for p in chips_a[start : start + self._BATCH]])
+            b = np.stack([read_chip(p) for p in chips_b[start : start + self._BATCH]])
+            out.append(self.probabilities(a, b))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def verify(self, image_a: ImageSource, image_b: ImageSource, threshold: float | None = None) -> Verdict:
+        """Do two photos show the same person? See :func:`verify`."""
+        chips = [self.chip_of(image, which) for image, which in ((image_a, "first"), (image_b, "second"))]
+        probability = float(self.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
+        thresholds = self.thresholds if threshold is None else Thresholds.single(threshold)
+        return Verdict(
+            thresholds.decide(probability), probability, thresholds,
+            (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
+            (chips[0].faces_found, chips[1].faces_found),
+        )
+
+    def verify_against_anchors(self, probe: ImageSource, anchors: list[Path], match_threshold: float | None = None,
+                               share_needed: float | None = None, data_dir: Path | None = None) -> AnchorVerdict:
+        """A probe photo against a person's enrolled photos. See :func:`verify_against_anchors`;
+        the enrolled photos' chips are cached under ``data_dir`` (default: ``Config()``'s, now)."""
+        probe_chip = self.chip_of(probe, "probe")
+        chips_config = self.config.with_(data_dir=Path(data_dir) if data_dir else Config().data_dir)
+        anchor_chips = [r.chip_path for r in (chip_photo(Path(a), chips_config) for a in anchors)]
+        usable = [read_chip(p) for p in anchor_chips if p is not None]
+        if not usable:
+            raise DataError("None of the enrolled photos has a usable face. Take new reference photos.")
+        probabilities = self.probabilities(np.repeat(probe_chip.chip[None], len(usable), axis=0), np.stack(usable))
+        return self.anchor_verdict(probe_chip, probabilities, match_threshold, share_needed, len(anchors) - len(usable))
+
+    def anchor_verdict(self, probe: FaceChip, probabilities: np.ndarray, match_threshold: float | None = None,
+                       share_needed: float | None = None, skipped_anchors: int = 0) -> AnchorVerdict:
+        """The enrolled-photos rule on a probe's P(same) against each enrolled photo ``(n,)``;
+        defaults: the model's confident "same" line and ``config.verification_share``."""
+        match_threshold = self.thresholds.same_from if match_threshold is None else match_threshold
+        share_needed = self.config.verification_share if share_needed is None else share_needed
+        matches, share, verified = anchor_rule(probabilities, match_threshold, share_needed)
+        return AnchorVerdict(bool(verified), int(matches), len(probabilities), float(share), probabilities,
+                             match_threshold, share_needed, probe.chip, probe.face, probe.photo, skipped_anchors)
+
+    def warm_up(self) -> None:
+        """Compare the shipped example pair once: every first-call cost (the face detector's three
+        stages, the model's first run) is paid here, before a person waits for a verdict."""
+        from facekit.examples import EXAMPLE_PAIRS
+
+        self.verify(EXAMPLE_PAIRS[0].first, EXAMPLE_PAIRS[0].second)
+
+    def chip_of(self, image: ImageSource, which: str) -> FaceChip:
+        """:func:`face_chip`, with errors that say which photo they are about."""
+        try:
+            return face_chip(image, self.config)
+        except (InvalidImage, NoFaceFound) as error:
+            raise error.about(which) from None
+
+
+_verifiers: dict[tuple[Path, str], Verifier] = {}
+_verifiers_lock = threading.Lock()
+
+
+def load_verifier(config: Config | None = None) -> Verifier:
+    """The :class:`Verifier` of ``config.model`` in ``config.models_dir``, loaded on first use, once
+    per process."""
+    config = config or Config()
+    key = (Path(config.models_dir).resolve(), config.model)
+    with _verifiers_lock:
+        if key not in _verifiers:
+            _verifiers[key] = Verifier(config)
+        return _verifiers[key]
+
+
+def verify(image_a: ImageSource, image_b: ImageSource, config: Config | None = None,
+           threshold: float | None = None) -> Verdict:
+    """Do two photos show the same person? Photos are paths, bytes, file objects or arrays.
+
+    ``threshold`` (a P(same) in [0, 1]) replaces the model's two lines with one: no "unsure".
+    Raises :class:`~facekit.errors.InvalidImage` or :class:`~facekit.errors.NoFaceFound` (their
+    ``photo`` says which) and :class:`~facekit.errors.DataError` without a trained model.
+    """
+    return load_verifier(config).verify(image_a, image_b, threshold)
+
+
+def verify_against_anchors(probe: ImageSource, anchors: list[Path], config: Config | None = None,
+                           match_threshold: float | None = None, share_needed: float | None = None) -> AnchorVerdict:
+    """Compare a probe photo with every enrolled photo (paths) of one person.
+
+    An enrolled photo matches when P(same) reaches ``match_threshold`` (default: the model's
+    confident "same" line); the person is verified when at least ``share_needed`` of them match
+    (default ``config.verification_share``). Enrolled chips come from the chip cache. Raises
+    :class:`~facekit.errors.DataError` when no enrolled photo has a usable face.
+    """
+    config = config or Config()
+    return load_verifier(config).verify_against_anchors(probe, anchors, match_threshold, share_needed, config.data_dir)

@@ -1,0 +1,57 @@
+"""The shapes of the API's requests and answers: uploaded photos in, faces, photos and models out."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import File, Form, UploadFile
+
+from facekit.config import MODELS, Config
+from facekit.errors import InvalidImage
+from facekit.faces.detect import Face
+from facekit.faces.images import read_image_bytes
+from facekit.gallery.people import EnrolledPhoto
+from facekit.model.verifier import Verifier
+
+Photo = Annotated[UploadFile, File(description="A photo with a face: JPEG, PNG, WEBP, BMP, GIF or TIFF")]
+ModelName = Annotated[Literal[tuple(MODELS)] | None, Form(
+    description="Which Siamese model answers: 'pretrained' (dlib's tower, trained elsewhere on ~3 M faces; the default) "
+    "or 'scratch' (trained here on LFW alone)")]
+Threshold = Annotated[float | None, Form(ge=0.0, le=1.0, description="Your own P(same) line in [0, 1]; "
+                                         "replaces the model's two lines with one (no 'unsure')")]
+
+
+
+def read_photos(config: Config, *uploads: UploadFile) -> list[bytes]:
+    """The uploaded photos' bytes, each within this server's ``max_image_bytes`` (413 past it)."""
+    photos = []
+    for which, upload in zip(("first", "second") if len(uploads) > 1 else (None,), uploads):
+        try:
+            photos.append(read_image_bytes(upload.file, config))
+        except InvalidImage as error:
+            raise (error.about(which) if which else error) from None
+    return photos
+
+
+def face_json(face: Face, photo: np.ndarray, faces_found: int = 1) -> dict:
+    """A face as JSON: box ``[x, y, w, h]`` and five landmarks in pixels of a ``photo_size``
+    ``[width, height]`` frame (the upright photo, shrunk to at most 1024 px on its longer side)."""
+    return {"box": [int(v) for v in face.box], "landmarks": [[round(float(x), 1), round(float(y), 1)] for x, y in face.landmarks],
+            "confidence": round(float(face.confidence), 4), "photo_size": [int(photo.shape[1]), int(photo.shape[0])],
+            "faces_found": int(faces_found)}
+
+
+def photo_json(photo: EnrolledPhoto) -> dict:
+    return {"id": photo.id, "person": photo.person, "box": list(photo.box),
+            "landmarks": [[round(x, 1), round(y, 1)] for x, y in photo.landmarks],
+            "problems": list(photo.problems), "added": photo.added}
+
+
+def model_json(verifier: Verifier) -> dict:
+    return {"name": verifier.config.model, "version": verifier.version}
+
+
+def ms_since(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)

@@ -1,0 +1,70 @@
+"""Every error as ``{"error": {"code", "message"}}`` with a plain message, never a stack trace;
+the request-size cap and the request counters around every route."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from facekit.errors import DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, Unavailable
+from facekit.service.state import Refusal, Service
+
+_STATUS = (  # most specific first
+    (ImageTooLarge, 413, "image_too_large"), (InvalidImage, 415, "invalid_image"), (NoFaceFound, 422, "no_face_found"),
+    (NotFound, 404, "not_found"), (Unavailable, 503, "unavailable"), (DataError, 400, "bad_request"),
+    (FacekitError, 400, "bad_request"),
+)
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               413: "request_too_large", 503: "busy"}
+
+def add_error_answers(app: FastAPI, service: Service) -> None:
+    def answer(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+    @app.exception_handler(FacekitError)
+    def facekit_error(request: Request, error: FacekitError) -> JSONResponse:
+        status, code = next((s, c) for kind, s, c in _STATUS if isinstance(error, kind))
+        # Every 503 says when to come back: a database or a model may be back by then.
+        return answer(status, code, str(error), {"Retry-After": "5"} if status == 503 else None)
+
+    @app.exception_handler(Refusal)
+    def refusal(request: Request, error: Refusal) -> JSONResponse:
+        return answer(error.status, error.code, error.message, error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [f"{'.'.join(str(part) for part in e['loc'][1:]) or 'request'}: {e['msg']}" for e in error.errors()]
+        return answer(422, "invalid_request", "; ".join(problems) + ".")
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return answer(error.status_code, _HTTP_CODES.get(error.status_code, "http_error"), str(error.detail),
+                      getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    def unexpected(request: Request, error: Exception) -> JSONResponse:
+        traceback.print_exception(error, file=sys.stderr)  # for the operator; never in the answer
+        return answer(500, "internal_error", "Something went wrong on our side. It was logged; try again.")
+
+    limit = 2 * service.config.max_image_bytes + 1024 * 1024  # two photos and the form around them
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        start = time.perf_counter()
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            response = answer(413, "request_too_large",
+                              f"The request is {int(length) / 2**20:.0f} MB; photos may be at most "
+                              f"{service.config.max_image_bytes / 2**20:.0f} MB each.")
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        service.metrics.observe(request.method, getattr(route, "path", "unmatched"), response.status_code,
+                                time.perf_counter() - start)
+        return response

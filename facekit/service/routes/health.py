@@ -1,0 +1,31 @@
+"""Is the service alive, ready, and how is it doing?"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import PlainTextResponse
+
+from facekit.service.answers import model_json
+from facekit.service.state import Refusal, Service, service
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    """The process is alive."""
+    return {"status": "alive"}
+
+
+@router.get("/readyz")
+def readyz(state: Service = Depends(service)) -> dict:
+    """The model is loaded and warm: photo routes answer at full speed (503 until then)."""
+    if not state.ready:
+        raise Refusal(503, "not_ready", "The face model is still loading.", {"Retry-After": "2"})
+    return {"status": "ready", "model": model_json(state.verifier())}
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(state: Service = Depends(service)) -> str:
+    """Prometheus text: requests, errors and latency by route."""
+    return state.metrics.text()

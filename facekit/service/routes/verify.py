@@ -1,0 +1,64 @@
+"""Photos compared: two photos, a photo against an enrolled person, a photo among everyone enrolled."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+
+from facekit.gallery.people import Gallery
+from facekit.service.answers import ModelName, Photo, Threshold, face_json, model_json, ms_since, read_photos
+from facekit.service.state import Service, gallery, reader, service, verifier
+
+router = APIRouter(tags=["verify"], dependencies=[Depends(reader)])
+
+
+@router.post("/v1/verify")
+def verify_two(image1: Photo, image2: Photo, threshold: Threshold = None, model: ModelName = None,
+               state: Service = Depends(service)) -> dict:
+    """Do two photos show the same person? ``decision`` is "same", "different" or "unsure"."""
+    start = time.perf_counter()
+    chosen = state.verifier(model)
+    with state.admitted():
+        verdict = chosen.verify(*read_photos(state.config, image1, image2), threshold)
+    return {
+        "decision": verdict.decision, "same": verdict.same, "probability": round(verdict.probability, 6),
+        "thresholds": {"same_from": verdict.thresholds.same_from, "different_below": verdict.thresholds.different_below},
+        "faces": [face_json(face, photo, found) for face, photo, found in
+                  zip(verdict.faces, verdict.photos, verdict.faces_found)],
+        "model": model_json(chosen), "took_ms": ms_since(start),
+    }
+
+
+@router.post("/v1/people/{name}/verify", dependencies=[Depends(verifier)])
+def verify_person(name: str, image: Photo, people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
+    """Is this photo of that enrolled person? The enrolled-photos rule: verified when enough
+    of their photos match with a confident "same"."""
+    start = time.perf_counter()
+    with state.admitted():
+        result = people.verify(name, *read_photos(state.config, image))
+    return {
+        "person": name, "verified": result.verified, "matches": result.matches, "photos": result.n_anchors,
+        "share": round(result.share, 6), "share_needed": result.share_needed,
+        "match_threshold": result.match_threshold, "probabilities": [round(float(p), 6) for p in result.probabilities],
+        "face": face_json(result.probe_face, result.probe_photo), "model": model_json(people.verifier),
+        "took_ms": ms_since(start),
+    }
+
+
+@router.post("/v1/identify", dependencies=[Depends(verifier)])
+def identify(image: Photo, top_k: Annotated[int | None, Form(ge=1, le=100, description="How many people to list "
+             "(default: the server's FACEKIT_IDENTIFY_TOP_K)")] = None, threshold: Threshold = None,
+             people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
+    """Who among the enrolled is this? ``person`` is null when nobody passes the threshold."""
+    start = time.perf_counter()
+    with state.admitted():
+        found = people.identify(*read_photos(state.config, image), top_k, threshold)
+    return {
+        "person": found.person, "threshold": found.threshold,
+        "matches": [{"name": m.name, "probability": round(m.probability, 6), "photo_id": m.photo_id}
+                    for m in found.matches],
+        "face": face_json(found.probe.face, found.probe.photo, found.probe.faces_found),
+        "model": model_json(people.verifier), "took_ms": ms_since(start),
+    }

@@ -1,0 +1,84 @@
+"""Who is looking, and from what: this browser session's visitor (or the presenter), the
+people they may search, and what their device can do (a camera over HTTPS, a phone in the room)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from facekit.capture.photos import Viewer
+from facekit.gallery.people import Gallery
+from facekit.service.lan import lan_address, qr_png
+from ui import services
+
+
+def viewer() -> Viewer:
+    """This browser session: the token that marks its photos, and whether the presenter unlocked it."""
+    token = st.session_state.setdefault("visitor_token", secrets.token_hex(16))
+    return Viewer(token, presenter=st.session_state.get("presenter", False))
+
+
+def people_to_search(examples: bool) -> tuple[Gallery, str | None]:
+    """The gallery to search and the owner to search as: the example people (nobody's), or this
+    session's own people (everyone's for the presenter)."""
+    return (services.example_gallery(), None) if examples else (services.gallery(), viewer().searches_as)
+
+
+def presenter_sign_in() -> None:
+    """In the sidebar, when a presenter passphrase is set: unlock everyone's photos for this session."""
+    passphrase = services.config().presenter_passphrase
+    if not passphrase:
+        return
+    with st.sidebar.expander("🎤 Presenter"):
+        if st.session_state.get("presenter"):
+            st.caption("Presenter view: you see and can delete everyone's photos.")
+            if st.button("Leave presenter view"):
+                st.session_state.presenter = False
+                st.rerun()
+        elif typed := st.text_input("Passphrase", type="password", key="passphrase"):
+            if secrets.compare_digest(typed.encode(), passphrase.encode()):
+                st.session_state.presenter = True
+                st.rerun()
+            st.error("That is not the passphrase.")
+
+
+def share_panel() -> None:
+    """In the sidebar: the address to open on a phone in the room, and its QR code."""
+    https = bool(st.get_option("server.sslCertFile"))
+    address = f"{'https' if https else 'http'}://{lan_address()}:{st.get_option('server.port')}"
+    with st.sidebar.expander("📱 Open on a phone"):
+        st.image(_qr(address), width=180)
+        st.code(address, language=None)
+        if not https:
+            st.caption("Over plain HTTP, phones can upload photos but not use their camera. Start the app with "
+                       "`make run-https` for that.")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _qr(address: str) -> bytes:
+    return qr_png(address)
+
+
+CAMERA_NEEDS_HTTPS = (
+    "The camera is off: this page came over plain HTTP from another computer, and browsers only lend "
+    "the camera to HTTPS pages or to the computer running the app. Open the HTTPS address instead "
+    "(`make run-https`), or use this computer. Uploading photos works either way."
+)
+
+
+def camera_available() -> bool:
+    """Whether the browser will lend this page its camera: HTTPS pages and pages on this computer
+    only. Without a browser request (tests), assume it will."""
+    url = urlsplit(st.context.url or "")
+    return not url.scheme or url.scheme == "https" or (url.hostname or "") in ("localhost", "127.0.0.1", "::1")
+
+
+def rtc_configuration() -> dict:
+    """WebRTC ICE servers: Google's public STUN server, or those in ``$FACEKIT_ICE_SERVERS``
+    (a JSON list; ``[]`` keeps the connection on this machine, as the tests do)."""
+    servers = os.environ.get("FACEKIT_ICE_SERVERS")
+    return {"iceServers": json.loads(servers) if servers else [{"urls": ["stun:stun.l.google.com:19302"]}]}
