@@ -2,7 +2,7 @@
 
 The shipped model's "same" line lets at most 2% of look-alike impostors through (each threshold
 validation person's 3 nearest people among the validation and training people, as
-facekit.calibrate chooses it). This moves that aim (1% to 20%) and, for each, prints the line,
+facekit.model.calibrate chooses it). This moves that aim (1% to 20%) and, for each, prints the line,
 the share of same-person pairs at or above it, the share of the random validation pairs that get
 a firm answer, and how many of those are right. The "different" line stays where it ships (at most
 5% of same-person pairs below it).

@@ -6,7 +6,7 @@ photo's scores against a cohort of training people (one photo each of 600 of the
 Adaptive S-norm (Sturim & Reynolds 2005) takes mu and sd over each photo's 100 closest cohort
 scores only. Compared with the shipped model's P(same) and the plain cosine, on the threshold half
 of the validation people with look-alike impostors found as the model's "same" line finds them
-(facekit.calibrate.look_alike_pairs), except that the cohort's people are left out of the crowd
+(facekit.model.calibrate.look_alike_pairs), except that the cohort's people are left out of the crowd
 the look-alikes come from: on test pairs the cohort never holds anyone's look-alike, and when it
 does, normalisation pushes exactly those pairs down and looks better than it is.
 Figures: AUC on random pairs, AUC of same-person pairs against look-alikes, and the three-way

@@ -2,10 +2,10 @@
 
 Folders under ``config.data_dir``::
 
-    lfw/<Name>/<Name>_NNNN.jpg   untouched copy of LFW (evaluation reads it); see :mod:`facekit.lfw`
+    lfw/<Name>/<Name>_NNNN.jpg   untouched copy of LFW (evaluation reads it); see :mod:`facekit.data.lfw`
     lfw_protocol/*.txt           LFW's pairs and people lists
     anchor/ positive/ negative/  training photos, named <person>_<unique>.jpg
-    pairs.csv                    anchor_path, other_path, label (paths relative to data_dir); see :mod:`facekit.pairs`
+    pairs.csv                    anchor_path, other_path, label (paths relative to data_dir); see :mod:`facekit.data.pairs`
 
 A photo's identity is its file name up to the last underscore, for LFW's ``<Name>_0001.jpg``
 and for captures' ``<person>_<timestamp>.jpg`` alike.

@@ -23,7 +23,7 @@ def pair_dataset(
 ):
     """A ``tf.data.Dataset`` of ``((a, b), label)`` batches, decoded from chip files as it goes.
 
-    ``chips_a[i]``, ``chips_b[i]`` are chip PNG paths (see :mod:`facekit.chips`); images come out
+    ``chips_a[i]``, ``chips_b[i]`` are chip PNG paths (see :mod:`facekit.faces.chips`); images come out
     ``(batch, size, size, 1 if grey else 3)`` float32 in [0, 1], labels float32. Only paths are
     held in memory; decoding runs in parallel and the next batches are prefetched.
     """

@@ -35,8 +35,8 @@ def score_lfw_pairs(pairs_file, lfw_dir, config: Config, models=ALL_MODELS, limi
 
     ``limit`` keeps the first ``limit // 2`` same and different pairs. Returns ``pairs_file``,
     ``n_pairs``, ``lfw_framing_photos`` (photos MTCNN missed, cut by LFW's framing), one metrics
-    dict per model (see :func:`~facekit.evaluate.binary_metrics`, plus ``roc``; a Siamese's
-    also ``three_way``, see :func:`~facekit.evaluate.three_way_metrics`, with look-alike
+    dict per model (see :func:`~facekit.decision.metrics.binary_metrics`, plus ``roc``; a Siamese's
+    also ``three_way``, see :func:`~facekit.decision.metrics.three_way_metrics`, with look-alike
     impostors among the pairs' own people when ``hard_impostors``) and ``pairs``: per pair, both
     photo paths relative to ``lfw_dir``, the label and each model's score.
     """
@@ -71,9 +71,9 @@ def score_lfw_pairs(pairs_file, lfw_dir, config: Config, models=ALL_MODELS, limi
 
 def _lfw_hard_impostor_scores(pairs: pd.DataFrame, lfw_dir, config: Config, workers: int, progress: bool) -> np.ndarray:
     """P(same) of look-alike couples among the people of ``pairs``: up to 10 LFW photos of each
-    person place them in embedding space; each person's :data:`~facekit.pairs.LOOK_ALIKE_NEIGHBOURS`
+    person place them in embedding space; each person's :data:`~facekit.data.pairs.LOOK_ALIKE_NEIGHBOURS`
     nearest other people give one random photo pair each (see
-    :func:`~facekit.pairs.hard_impostor_pairs`)."""
+    :func:`~facekit.data.pairs.hard_impostor_pairs`)."""
     people = sorted({identity_of(p) for p in pd.concat([pairs.anchor_path, pairs.other_path])})
     photos = {person: sorted((Path(lfw_dir) / person).glob("*.jpg"))[:_PHOTOS_PER_PERSON] for person in people}
     verifier = _verifier(config)
@@ -93,7 +93,7 @@ def evaluate_own_people(config: Config, max_pairs: int = 200, on_progress=None,
 
     ``on_progress(done, total)`` is called as photos are chipped. Returns ``n_pairs``,
     ``people`` (how many), ``dropped`` (pairs without a usable face) and per model (``ALL_MODELS``) the metrics of
-    :func:`~facekit.evaluate.binary_metrics`. Raises :class:`~facekit.errors.DataError` when there
+    :func:`~facekit.decision.metrics.binary_metrics`. Raises :class:`~facekit.errors.DataError` when there
     is nothing to evaluate, saying what is missing.
     """
     rng = np.random.default_rng(config.seed)
@@ -202,7 +202,7 @@ def score_lfw_view2(pairs_file, lfw_dir, config: Config, models=("pretrained", "
     """LFW View 2 (``pairs.txt``: 10 folds of 300 same and 300 different pairs), the protocol that
     compares with published results: for each fold, what is learnt from pairs (the pretrained
     model's sigmoid head and its line, the baseline itself) is fitted on the other nine folds only,
-    and accuracy is measured on the fold. Returns per model :func:`~facekit.evaluate.tenfold_accuracy`'s
+    and accuracy is measured on the fold. Returns per model :func:`~facekit.decision.metrics.tenfold_accuracy`'s
     figures, and ``n_pairs`` and ``lfw_framing_photos``.
 
     The scratch model is not here: its tower learnt from LFW's training people, who are in every

@@ -77,7 +77,7 @@ class Identification:
 class Gallery:
     """Enrolled people in the database ``config`` names; safe to share between threads.
 
-    The model (``verifier``, default :func:`~facekit.verification.load_verifier`) loads on the
+    The model (``verifier``, default :func:`~facekit.model.verifier.load_verifier`) loads on the
     first call that needs it; listing people and deleting them never load it.
     """
 
@@ -203,7 +203,7 @@ class Gallery:
     def verify(self, name: str, image: ImageSource, match_threshold: float | None = None,
                share_needed: float | None = None, owner: str | None = None) -> AnchorVerdict:
         """A probe photo against a person's enrolled photos (among ``owner``'s), by the
-        enrolled-photos rule of :func:`~facekit.verification.anchor_rule` (same defaults as
+        enrolled-photos rule of :func:`~facekit.model.verifier.anchor_rule` (same defaults as
         ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
         name = person_name(name)
         probe, embedding = self.verifier.embed_photo(image, "probe")

@@ -112,5 +112,5 @@ def siamese_of(chip_embedding: keras.Model, config: Config, distance=L1Distance)
 
 def load_siamese(path) -> keras.Model:
     """Load a saved Siamese model with Keras' safe mode on (no arbitrary code is run); its layers
-    are registered by :mod:`facekit.layers`, imported above."""
+    are registered by :mod:`facekit.model.layers`, imported above."""
     return keras.saving.load_model(path, safe_mode=True, compile=False)

@@ -1,6 +1,6 @@
 """Train the Siamese network on the training folders (LFW's training people + the user's photos).
 
-Run it as ``facekit train siamese``. See :mod:`facekit.siamese` for the two-step scheme. The
+Run it as ``facekit train siamese``. See :mod:`facekit.model.siamese` for the two-step scheme. The
 split, seed, figures and timings are written to ``models/siamese.json``; per-epoch figures to
 ``models/siamese_training.csv``. An interrupted run resumes from ``models/.train-backup/``.
 """
@@ -145,7 +145,7 @@ def train_siamese(config: Config | None = None, workers: int = 1, progress: bool
     tower.set_weights(training_tower.get_weights())
     tower_seconds = time.time() - started
 
-    # Step 2: the calibrated sigmoid head and the decision lines (see facekit.calibrate).
+    # Step 2: the calibrated sigmoid head and the decision lines (see facekit.model.calibrate).
     siamese = build_siamese(config, tower)
     answers = fit_head_and_thresholds(siamese, split, config)
     siamese.save(config.siamese_path)

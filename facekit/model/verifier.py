@@ -158,7 +158,7 @@ class Verifier:
 
     def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see
-        :func:`~facekit.layers.distance_features`): ``(n, d)`` or ``(n, 1)``."""
+        :func:`~facekit.model.layers.distance_features`): ``(n, d)`` or ``(n, 1)``."""
         from facekit.model.layers import distance_features  # imports TensorFlow, loaded already with the model
 
         return distance_features(self._model, a, b)
