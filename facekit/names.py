@@ -27,9 +27,12 @@ def person_name(text: str) -> str:
     """A typed name as facekit keeps it: ``"  Ada\\u200b  Lovelace "`` -> ``"Ada Lovelace"``, any script.
 
     Raises :class:`DataError` for a name without a letter or digit, one longer than
-    :data:`MAX_NAME`, or one with a ``/`` (it could not appear in a web address) or control characters.
+    :data:`MAX_NAME`, one with a ``/`` (it could not appear in a web address) or control
+    characters, or one that was not valid UTF-8 (decoded into replacement characters).
     """
     name = _normalised(text)
+    if "\ufffd" in name:  # what bytes that are not UTF-8 become when decoded: two junk names would be one
+        raise DataError("A name must be valid text (UTF-8)", "Type it again with letters, digits and spaces.")
     if not any(c.isalnum() for c in name):
         raise DataError("Type a name with at least one letter or digit")
     if len(name) > MAX_NAME:

@@ -18,7 +18,7 @@ def photo_input(label: str, key: str):
         st.caption(visitor.CAMERA_NEEDS_HTTPS)
     elif st.toggle("Use the camera", key=f"{key}_camera"):
         camera_shot = st.camera_input("Take a photo", key=f"{key}_shot")
-    upload = st.file_uploader(label, type=widgets.PHOTO_TYPES, key=key)
+    upload = st.file_uploader(label, type=widgets.PHOTO_TYPES, key=key, help=widgets.photo_limits())
     return (camera_shot or upload).getvalue() if (camera_shot or upload) else None
 
 
@@ -35,8 +35,8 @@ with two_photos:
     # still being chosen (under load that rerun used to reset the second uploader).
     with st.form("two_photos", border=False):
         left, right = st.columns(2)
-        first = left.file_uploader("First photo", type=widgets.PHOTO_TYPES, key="first")
-        second = right.file_uploader("Second photo", type=widgets.PHOTO_TYPES, key="second")
+        first = left.file_uploader("First photo", type=widgets.PHOTO_TYPES, key="first", help=widgets.photo_limits())
+        second = right.file_uploader("Second photo", type=widgets.PHOTO_TYPES, key="second", help=widgets.photo_limits())
         if st.form_submit_button("Compare", type="primary", key="compare"):
             st.session_state.pop("example", None)
     st.caption("… or try an example (public-domain photos):")
@@ -48,7 +48,7 @@ with two_photos:
     else:
         photos = (first.getvalue(), second.getvalue()) if first and second else None
     if photos is None:
-        st.info("Upload two photos, each with a face, and press Compare. Any size; JPEG, PNG, WEBP, BMP, GIF or TIFF.")
+        st.info(f"Upload two photos, each with a face, and press Compare. {widgets.photo_limits()}")
     else:
         try:
             verdict = services.verdict(*photos)

@@ -105,6 +105,9 @@ def test_junk_gets_a_plain_4xx(client):
     _error(client.post("/v1/people/Nobody/verify", files={"image": photo}), 404, "not_found")
     _error(client.delete("/v1/people/Nobody"), 404, "not_found")
     _error(client.post("/v1/people/  /photos", files={"image": photo}), 400, "bad_request")
+    # Bytes that are not UTF-8 in the path are not a name (they would decode to replacement characters).
+    assert "UTF-8" in _error(client.post("/v1/people/%FF%FE/photos", files={"image": photo}), 400, "bad_request")
+    assert "UTF-8" in _error(client.get("/v1/people/Bob%FF"), 400, "bad_request")
     _error(client.get("/v2/nothing"), 404, "not_found")
     _error(client.put("/v1/verify"), 405, "method_not_allowed")
 
@@ -230,3 +233,61 @@ def test_an_lfw_person_enrolled_with_three_photos_is_identified_from_a_fourth(cl
         assert stranger["threshold"] == pytest.approx(lines["identify_from"])  # identify's own line,
         assert lines["identify_from"] > lines["same_from"]  # stricter than one pair's: many people, many chances
     assert all(found), found
+
+
+def _chunked_post(base: str, path: str, headers: dict, chunks: int, chunk_bytes: int = 2**20) -> tuple[int, int, float]:
+    """POST a chunked body of ``chunks`` x ``chunk_bytes`` to a real server, as fast as it takes
+    them, and stop when it answers: ``(status, bytes sent before the answer, seconds)``."""
+    import select
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    start, sent = time.monotonic(), 0
+    with socket.create_connection((host, int(port))) as connection:
+        head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": host, "Transfer-Encoding": "chunked",
+                                                    "Content-Type": "multipart/form-data; boundary=x", **headers}.items())
+        part = b'--x\r\nContent-Disposition: form-data; name="image"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+        connection.sendall(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        chunk = f"{chunk_bytes:x}\r\n".encode() + b"x" * chunk_bytes + b"\r\n"
+        for _ in range(chunks):
+            if select.select([connection], [], [], 0)[0]:
+                break  # the server has answered
+            try:
+                connection.sendall(chunk)
+            except OSError:  # it answered and closed while we were still sending
+                break
+            sent += chunk_bytes
+        connection.settimeout(30)
+        status = int(connection.recv(65536).split(b" ", 2)[1])
+    return status, sent, time.monotonic() - start
+
+
+def test_bodies_are_not_read_before_the_key_and_never_past_the_cap(tmp_path):
+    """The doors of a real server: a chunked 300 MB upload without a key is answered 401 at once,
+    before its body is read; with a key, a chunked body gets 413 as soon as it passes the cap
+    (two photos and the form: 51 MB), not after all of it."""
+    env = {"FACEKIT_DATA_DIR": str(tmp_path / "data"), "FACEKIT_API_KEYS": "reader-key", "FACEKIT_ADMIN_KEYS": "admin-key"}
+    cap = 2 * Config().max_image_bytes + 2**20
+    socket_buffers = 16 * 2**20  # what loopback's kernel buffers take in before the server reads a byte
+    with _served(tmp_path / "serve.log", env) as base:
+        status, sent, seconds = _chunked_post(base, "/v1/identify", {}, chunks=300)
+        assert status == 401 and sent < socket_buffers, (status, sent)
+        status, sent, seconds = _chunked_post(base, "/v1/identify", {"X-API-Key": "reader-key"}, chunks=300)
+        assert status == 413 and sent <= cap + socket_buffers, (status, sent)
+        status, sent, _ = _chunked_post(base, "/v1/people/Ada/photos", {"X-API-Key": "reader-key"}, chunks=300)
+        assert status == 403 and sent < socket_buffers, (status, sent)  # an admin route, a reader's key
+        assert get_json(f"{base}/healthz") == {"status": "alive"}  # and the server is still there
+
+
+def test_docs_and_metrics_need_a_key_and_no_cdn(tmp_path):
+    config = Config(data_dir=tmp_path / "data", api_keys=("reader-key",))
+    with TestClient(create_app(config)) as client:
+        for path in ("/docs", "/openapi.json", "/metrics", "/docs/static/swagger-ui.css"):
+            _error(client.get(path), 401, "unauthorized")
+        key = {"X-API-Key": "reader-key"}
+        page = client.get("/docs", headers=key).text
+        assert "swagger-ui-bundle.js" in page and "cdn" not in page.lower() and "https://" not in page
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            assert client.get(f"/docs/static/{asset}", headers=key).status_code == 200
+        assert client.get("/openapi.json", headers=key).json()["info"]["title"] == "facekit"
+        assert client.get("/readyz").status_code in (200, 503)  # probes stay open

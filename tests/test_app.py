@@ -57,6 +57,7 @@ def test_home_page_says_where_the_photos_are_kept(empty_data):
 def test_verify_page_waits_for_two_photos_then_explains_a_bad_file():
     app = _page("pages/verify.py").run()
     assert not app.exception and "Upload two photos" in _messages(app)
+    assert "Photos up to 25 MB each" in _messages(app) and "Any size" not in _messages(app)  # the limit, said
     app.file_uploader(key="first").upload("notes.jpg", b"this is not an image", "image/jpeg")
     app.file_uploader(key="second").upload("empty.png", b"", "image/png")
     app.button(key="compare").click().run()
@@ -290,3 +291,13 @@ def test_the_strictness_slider_moves_the_verdict():
     assert "Same person" in _messages(app)
     app.slider(key="strictness").set_value(0.99).run()
     assert not app.exception and "Not sure" in _messages(app) and "from the model's" in _captions(app)
+
+
+def test_the_upload_box_and_the_library_share_one_size_limit():
+    """Streamlit's own cap (.streamlit/config.toml) is the library's, which the page states."""
+    import tomllib
+
+    from facekit.config import PROJECT_ROOT
+
+    streamlit_cap = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    assert streamlit_cap * 2**20 == Config().max_image_bytes

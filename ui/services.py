@@ -16,7 +16,6 @@ from facekit.capture.photos import remove_expired_captures
 from facekit.data.folders import FOLDERS
 from facekit.data.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 from facekit.evaluation.figures import Figures, read_figures
-from facekit.faces.images import hand_back_large_buffers
 from facekit.files import remove_stale_temp_files
 from facekit.gallery.examples import example_gallery as _example_gallery
 from facekit.gallery.people import Gallery
@@ -29,11 +28,9 @@ def config() -> Config:
 @st.cache_resource(show_spinner=False)
 def start_once() -> Path:
     """The start-up work, once per server (app.py calls it on every run; the cache makes it once):
-    large freed buffers go back to the system from now on, temporary files a killed process left
-    are removed, visitors' expired captures deleted, the data folder (absolute) logged, and the
+    temporary files a killed process left are removed, visitors' expired captures deleted, the data folder (absolute) logged, and the
     model starts loading in the background. Returns the data folder."""
     cfg = config()
-    hand_back_large_buffers()
     folder = cfg.data_dir.resolve()
     removed = sum(remove_stale_temp_files(folder / f) for f in FOLDERS) + remove_stale_temp_files(cfg.chips_dir)
     try:

@@ -11,6 +11,12 @@ from facekit.decision.rule import ANSWERS
 from facekit.faces.images import draw_box, side_by_side
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
+
+
+def photo_limits() -> str:
+    """What an upload may be, in words shown beside every upload box (Streamlit's own notice of
+    its size limit only appears on hover)."""
+    return (f"Photos up to {facekit.Config().max_image_bytes / 2**20:.0f} MB each: JPEG, PNG, WEBP, BMP, GIF or TIFF.")
 PLOTLY = {"displayModeBar": False}  # no plotly toolbar: nobody in a demo needs it, and it covers titles on phones
 
 

@@ -27,7 +27,7 @@ from facekit.files import write_atomic
 ImageSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO, np.ndarray]
 
 _FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "GIF", "TIFF")
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8  # glibc's mallopt parameter numbers
 
 
 def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
@@ -157,19 +157,26 @@ def _from_array(array: np.ndarray, config: Config) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def hand_back_large_buffers() -> bool:
-    """Have glibc return every freed buffer of 1 MiB or more (a decoded photo) to the system at once.
+def _hand_back_large_buffers() -> bool:
+    """facekit's memory policy, applied once for the whole process when this module is imported
+    (every entry point reads photos through it: the app, the API, the CLI, the library):
 
-    By default glibc raises its threshold after large frees and keeps later photo-sized buffers
-    in its heaps, so a server that has decoded a few huge photos stays hundreds of MiB larger
-    (measured: 417 MiB held after four 40-megapixel sessions, 57 MiB with this; see
-    ``bench/memory_large_photos.py``). Process-wide; call it once at start. False off glibc.
+    - every freed buffer of 1 MiB or more (a decoded photo, an upload) goes back to the system at
+      once; by default glibc raises that threshold after large frees and keeps later photo-sized
+      buffers in its heaps;
+    - at most two malloc arenas: each thread that decodes a photo would otherwise get a heap of its
+      own that keeps its freed memory (a server's thread pool has 40 threads).
+
+    Measured with ``bench/memory_large_photos.py``. False off glibc (nothing to set).
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return False
-    return bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20))
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)) and bool(libc.mallopt(_M_ARENA_MAX, 2))
+
+
+_hand_back_large_buffers()
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:

@@ -15,8 +15,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from facekit.config import Config
+from facekit.service.doors import Doors
 from facekit.service.errors import add_error_answers
-from facekit.service.routes import health, people, verify
+from facekit.service.routes import docs, health, people, verify
 from facekit.service.state import Service
 
 
@@ -31,12 +32,16 @@ def create_app(config: Config | None = None) -> FastAPI:
         service.close()
 
     app = FastAPI(
-        title="facekit", lifespan=lifespan,
+        title="facekit", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: routes/docs.py
         description="Face verification with our own Siamese network: are two photos the same person, "
                     "and who among the enrolled people is in a photo.",
     )
     app.state.service = service
+    routers = [routes.router for routes in (health, verify, people, docs)]
+    for router in routers:
+        app.include_router(router)
+    # Inside the counters (they see refusals); given the routes to know which ones want the admin key.
+    app.add_middleware(Doors, service=service, routes=[route for router in routers for route in router.routes])
     add_error_answers(app, service)
-    for routes in (health, verify, people):
-        app.include_router(routes.router)
+    app.mount(docs.STATIC, docs.static_files)
     return app

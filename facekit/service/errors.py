@@ -52,18 +52,10 @@ def add_error_answers(app: FastAPI, service: Service) -> None:
         traceback.print_exception(error, file=sys.stderr)  # for the operator; never in the answer
         return answer(500, "internal_error", "Something went wrong on our side. It was logged; try again.")
 
-    limit = 2 * service.config.max_image_bytes + 1024 * 1024  # two photos and the form around them
-
     @app.middleware("http")
     async def measure(request: Request, call_next):
         start = time.perf_counter()
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
-            response = answer(413, "request_too_large",
-                              f"The request is {int(length) / 2**20:.0f} MB; photos may be at most "
-                              f"{service.config.max_image_bytes / 2**20:.0f} MB each.")
-        else:
-            response = await call_next(request)
+        response = await call_next(request)
         route = request.scope.get("route")
         service.metrics.observe(request.method, getattr(route, "path", "unmatched"), response.status_code,
                                 time.perf_counter() - start)

@@ -97,13 +97,13 @@ def service(request: Request) -> Service:
 def reader(request: Request, key: str | None = Security(_KEY_HEADER)) -> None:
     """Any key of the server (or none when it has no keys)."""
     config = service(request).config
-    _check_key(key, config.api_keys + config.admin_keys, config)
+    check_key(key, config.api_keys + config.admin_keys, config)
 
 
 def admin(request: Request, key: str | None = Security(_KEY_HEADER)) -> None:
     """An admin key: enrolling and deleting people."""
     config = service(request).config
-    _check_key(key, config.admin_keys, config)
+    check_key(key, config.admin_keys, config)
 
 
 def verifier(request: Request) -> Verifier:
@@ -115,7 +115,7 @@ def gallery(request: Request) -> Gallery:
     return service(request).gallery()
 
 
-def _check_key(key: str | None, accepted: tuple[str, ...], config: Config) -> None:
+def check_key(key: str | None, accepted: tuple[str, ...], config: Config) -> None:
     """Open when no keys are set at all; else the X-API-Key must be one of ``accepted``."""
     if not (config.api_keys or config.admin_keys):
         return
