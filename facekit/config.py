@@ -139,6 +139,9 @@ class Config:
     # The gallery of enrolled people, shared by the app and the HTTP API: an SQLite file in
     # data_dir, or the database that $FACEKIT_GALLERY_URL names (postgresql://user@host/db).
     gallery_url: str = field(default_factory=lambda: os.environ.get("FACEKIT_GALLERY_URL", ""))
+    # Each enrolled person's key (facekit/gallery/keys.py): a file every server process must reach;
+    # default data_dir/gallery_keys.sqlite3.
+    gallery_keys: str = field(default_factory=lambda: os.environ.get("FACEKIT_GALLERY_KEYS", ""))
     identify_top_k: int = 5  # people listed by "Who is this?" and /v1/identify
 
     # The HTTP API (`facekit serve`). With keys set, every /v1 route needs an X-API-Key; enrolling
@@ -198,6 +201,11 @@ class Config:
     def gallery_path(self) -> Path:
         """The SQLite gallery used when ``gallery_url`` is empty."""
         return self.data_dir / "gallery.sqlite3"
+
+    @property
+    def gallery_keys_path(self) -> Path:
+        """The gallery's per-person keys (with either database)."""
+        return Path(self.gallery_keys) if self.gallery_keys else self.data_dir / "gallery_keys.sqlite3"
 
     @property
     def pairs_csv(self) -> Path:

@@ -4,6 +4,7 @@ server that the tests start themselves."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from facekit import DataError
 from facekit.errors import NoFaceFound, NotFound
 from facekit.examples import EXAMPLES_DIR
+from facekit.gallery.keys import seal, unseal
 from facekit.gallery.people import Gallery
 from facekit.names import person_name
 
@@ -58,24 +60,60 @@ def test_enrol_identify_verify_and_forget(gallery):
     assert gallery.forget("Barack Obama") == 3
     assert [p.name for p in gallery.people()] == ["Joe Biden"]
     assert gallery.identify(OBAMA[0]).matches[0].name == "Joe Biden"
-    assert _rows(gallery, "photos") == 1 and _rows(gallery, "embeddings") == 1
+    assert _rows(gallery, "sealed_photos") == 1 and _rows(gallery, "sealed_embeddings") == 1
 
 
-def test_nothing_is_left_of_a_forgotten_person(gallery_config, tmp_path):
+def _stored_in_the_clear(gallery: Gallery, photo_id: str) -> list[bytes]:
+    """Slices of what the gallery keeps of one photo, as a person's data: chip, photo, embedding."""
+    person = gallery._keys.everyone()[gallery._database.read("SELECT person FROM sealed_photos WHERE id = ?", (photo_id,))[0][0]]
+    chip, vector = (unseal(person.key, gallery._database.read(sql, (photo_id,))[0][0], f"{photo_id}/{column}")
+                    for sql, column in (("SELECT chip FROM sealed_photos WHERE id = ?", "chip"),
+                                        ("SELECT vector FROM sealed_embeddings WHERE photo_id = ?", "vector")))
+    return [*_slices(chip), *_slices(gallery.photo_jpeg(photo_id)), *_slices(vector)]
+
+
+def _slices(data: bytes, size: int = 48, count: int = 6) -> list[bytes]:
+    """Short pieces from across ``data``: a database splits a long value over pages (SQLite's
+    overflow pages, PostgreSQL's TOAST chunks), so only pieces shorter than a page are found whole."""
+    step = max(1, (len(data) - size) // count)
+    return [bytes(data[start : start + size]) for start in range(0, len(data) - size + 1, step)][:count]
+
+
+def _server_files(gallery: Gallery, config) -> bytes:
+    """Every file the database server keeps, as the attack read them: SQLite's file and its
+    write-ahead log, or PostgreSQL's data folder (tables, write-ahead log) after a CHECKPOINT."""
+    if not config.gallery_url:
+        return b"".join(p.read_bytes() for p in config.data_dir.glob("gallery.sqlite3*"))
+    with gallery._database.transaction(write=False) as run:
+        (folder,), = run("SHOW data_directory")
+    gallery._database.read("CHECKPOINT")
+    return b"".join(p.read_bytes() for p in Path(folder).rglob("*") if p.is_file())
+
+
+def test_nothing_is_left_of_a_forgotten_person(gallery_config):
+    """Deleted is final in both stores: after a delete, no slice of the photo, chip, embedding or
+    name is in the database server's files (PostgreSQL keeps deleted rows in its table files and
+    write-ahead log: what it keeps was sealed with a key that is gone), nor in the key file."""
     gallery = Gallery(gallery_config)
-    photo = gallery.enrol("Barack Obama", OBAMA[1])
-    chip = gallery._database.read("SELECT chip FROM photos WHERE id = ?", (photo.id,))[0][0]
-    stored = gallery.photo_jpeg(photo.id)
-    gallery.remove_photo("Barack Obama", photo.id)
+    name = "Zelda Quintana-Obama"  # a name no other test writes
+    photo = gallery.enrol(name, OBAMA[1])
+    first = _stored_in_the_clear(gallery, photo.id)
+    gallery.remove_photo(name, photo.id)
     with pytest.raises(NotFound):
-        gallery.photos("Barack Obama")
-    gallery.enrol("Barack Obama", OBAMA[2])
-    gallery.forget("Barack Obama")
-    assert gallery.people() == [] and _rows(gallery, "photos") == 0 and _rows(gallery, "embeddings") == 0
+        gallery.photos(name)
+    second = gallery.enrol(name, OBAMA[2])
+    kept = _stored_in_the_clear(gallery, second.id)
+    key = gallery._keys.find(name, None)[0].key
+    sealed = bytes(gallery._database.read("SELECT photo FROM sealed_photos WHERE id = ?", (second.id,))[0][0])
+    assert any(piece in _server_files(gallery, gallery_config) for piece in _slices(sealed))  # it reads where rows are
+    gallery.forget(name)
+    assert gallery.people() == [] and _rows(gallery, "sealed_photos") == 0 and _rows(gallery, "sealed_embeddings") == 0
+    on_disk = _server_files(gallery, gallery_config)
     gallery.close()
-    if not gallery_config.gallery_url:  # SQLite: not in the file, nor in its write-ahead log
-        on_disk = b"".join(p.read_bytes() for p in gallery_config.data_dir.glob("gallery.sqlite3*"))
-        assert bytes(chip)[:4096] not in on_disk and stored[1000:5000] not in on_disk
+    leftovers = [piece for piece in first + kept + [name.encode()] if piece in on_disk]
+    assert not leftovers, f"{len(leftovers)} pieces of a forgotten person are still in the database's files"
+    key_file = b"".join(p.read_bytes() for p in gallery_config.gallery_keys_path.parent.glob("gallery_keys.sqlite3*"))
+    assert key not in key_file and name.encode() not in key_file
 
 
 def test_a_second_process_sees_enrolments_and_deletions(gallery_config):
@@ -92,11 +130,12 @@ def test_a_new_model_recomputes_embeddings_and_never_mixes_versions(gallery):
     photo = gallery.enrol("Barack Obama", OBAMA[1])
     before = gallery.identify(OBAMA[0]).matches[0].probability
     # As if the stored embedding were made by another model: its numbers must not be used.
+    zeros = seal(gallery._keys.find("Barack Obama", None)[0].key, np.zeros(256, np.float32).tobytes(), f"{photo.id}/vector")
     with gallery._database.transaction() as run:
-        run("UPDATE embeddings SET model = 'old-model', vector = ?", (np.zeros(256, np.float32).tobytes(),))
+        run("UPDATE sealed_embeddings SET model = 'old-model', vector = ?", (zeros,))
         run("UPDATE changes SET counter = counter + 1 WHERE id = 1")
     assert gallery.identify(OBAMA[0]).matches[0].probability == pytest.approx(before, abs=1e-5)
-    versions = sorted(row[0] for row in gallery._database.read("SELECT model FROM embeddings WHERE photo_id = ?",
+    versions = sorted(row[0] for row in gallery._database.read("SELECT model FROM sealed_embeddings WHERE photo_id = ?",
                                                                (photo.id,)))
     assert versions == sorted(["old-model", gallery.verifier.version])
 
@@ -152,3 +191,34 @@ def test_the_api_and_each_visitor_see_only_their_own_photos(gallery):
     assert gallery.identify(OBAMA[0], owner="~visitor2").matches == ()
     assert gallery.forget("Barack Obama") == 1  # the API's photo only
     assert [(p.name, p.photos) for p in gallery.people(owner=EVERYONE)] == [("Barack Obama", 1)]
+
+
+def test_a_gallery_from_before_sealing_is_sealed_and_nothing_is_lost(gallery_config):
+    """The first gallery kept names, photos and embeddings in the clear (tables photos and
+    embeddings): opening it seals every row into the new tables and drops the old ones."""
+    gallery = Gallery(gallery_config)
+    enrolled = gallery.enrol("Barack Obama", OBAMA[1], owner="~visitor1")
+    person = gallery._keys.find("Barack Obama", "~visitor1")[0]
+    with gallery._database.transaction() as run:  # the first schema, holding that photo in the clear
+        row = run("SELECT id, added, face, problems, photo, chip, owner FROM sealed_photos")[0]
+        opened = [unseal(person.key, value, f"{row[0]}/{column}") for value, column in
+                  ((row[2], "face"), (row[4], "photo"), (row[5], "chip"))]
+        (model, vector), = run("SELECT model, vector FROM sealed_embeddings")
+        blob = "BYTEA" if gallery_config.gallery_url else "BLOB"
+        run("CREATE TABLE photos (id TEXT PRIMARY KEY, person TEXT NOT NULL, added DOUBLE PRECISION NOT NULL, face TEXT "
+            f"NOT NULL, problems TEXT NOT NULL, photo {blob} NOT NULL, chip {blob} NOT NULL, owner TEXT)")
+        run(f"CREATE TABLE embeddings (photo_id TEXT NOT NULL, model TEXT NOT NULL, vector {blob} NOT NULL)")
+        run("INSERT INTO photos VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row[0], "Barack Obama", row[1], opened[0].decode(), row[3], opened[1], opened[2], row[6]))
+        run("INSERT INTO embeddings VALUES (?, ?, ?)", (row[0], model, unseal(person.key, vector, f"{row[0]}/vector")))
+        run("DELETE FROM sealed_embeddings")
+        run("DELETE FROM sealed_photos")
+    gallery._keys.shred([person.token])
+    gallery.close()
+
+    reopened = Gallery(gallery_config)
+    assert not reopened._database.has_table("photos") and not reopened._database.has_table("embeddings")
+    assert [(p.name, p.photos) for p in reopened.people(owner="~visitor1")] == [("Barack Obama", 1)]
+    assert reopened.photos("Barack Obama", owner="~visitor1")[0].box == enrolled.box
+    assert reopened.identify(OBAMA[0], owner="~visitor1").person == "Barack Obama"
+    reopened.close()

@@ -6,6 +6,10 @@ shared by API processes on many machines. Searches run in memory: each process k
 model's embeddings as one numpy matrix and reloads it when the database's change counter has
 moved, so every process sees the others' enrolments and deletions on its next search.
 
+Names never reach the database: a person is a token there, and their photo, chip, face and
+embeddings are sealed with a key of their own, kept in a separate key file (see ``keys.py``), so
+forgetting someone (deleting their key) is final even where a database keeps deleted rows.
+
 Embeddings are stored with the version of the model that made them. A process that runs another
 model computes its own from the stored chips; versions are never compared with each other.
 """
@@ -25,6 +29,7 @@ from facekit.errors import DataError, NotFound
 from facekit.faces.align import FaceChip, align_face
 from facekit.faces.images import ImageSource, jpeg_bytes, load_image
 from facekit.faces.quality import shot_quality
+from facekit.gallery.keys import PersonKey, PersonKeys, seal, unseal
 from facekit.gallery.store import EVERYONE, Database, count_change, owned_by
 from facekit.model.verifier import AnchorVerdict, Verifier, load_verifier
 from facekit.names import person_name
@@ -84,6 +89,7 @@ class Gallery:
     def __init__(self, config: Config | None = None, verifier: Verifier | None = None):
         self.config = config or Config()
         self._database = Database(self.config)
+        self._keys = PersonKeys(self.config.gallery_keys_path)
         self._verifier = verifier
         self._lock = threading.Lock()
         self._counter: int | None = None
@@ -91,6 +97,8 @@ class Gallery:
         self._people = np.zeros(0, dtype=object)
         self._owners = np.zeros(0, dtype=object)
         self._matrix = np.zeros((0, 0), np.float32)
+        if self._database.has_table("photos"):
+            self._seal_first_gallery()
 
     @property
     def verifier(self) -> Verifier:
@@ -100,34 +108,36 @@ class Gallery:
 
     def close(self) -> None:
         self._database.close()
+        self._keys.close()
 
     # --- people and photos -----------------------------------------------------------------------
 
     def people(self, owner: str | None = None) -> list[Person]:
         """Everyone enrolled (among ``owner``'s photos, see :data:`EVERYONE`), by name."""
         owned, params = owned_by(owner)
-        rows = self._database.read(f"SELECT person, COUNT(*) FROM photos WHERE {owned} GROUP BY person ORDER BY person",
-                                   params)
-        return [Person(name, int(count)) for name, count in rows]
+        rows = self._database.read(f"SELECT person, COUNT(*) FROM sealed_photos WHERE {owned} GROUP BY person", params)
+        keys, counts = self._keys.everyone(), {}
+        for token, count in rows:
+            if token in keys:  # a person forgotten meanwhile has no key
+                counts[keys[token].name] = counts.get(keys[token].name, 0) + int(count)
+        return [Person(name, counts[name]) for name in sorted(counts)]
 
     def photos(self, name: str, owner: str | None = None) -> list[EnrolledPhoto]:
         """A person's enrolled photos (among ``owner``'s), oldest first. Raises :class:`NotFound`."""
-        name = person_name(name)
-        owned, params = owned_by(owner)
-        rows = self._database.read(
-            f"SELECT id, person, added, face, problems FROM photos WHERE person = ? AND {owned} ORDER BY added, id",
-            (name, *params),
-        )
-        if not rows:
+        name, photos = person_name(name), []
+        for person, rows in self._rows_of(name, owner, "id, added, face, problems"):
+            photos += [_enrolled_photo(person, *row) for row in rows]
+        if not photos:
             raise NotFound(f"Nobody called {name!r} is enrolled")
-        return [_enrolled_photo(*row) for row in rows]
+        return sorted(photos, key=lambda photo: (photo.added, photo.id))
 
     def photo_jpeg(self, photo_id: str) -> bytes:
         """The stored photo (JPEG) of one enrolled photo. Raises :class:`NotFound`."""
-        rows = self._database.read("SELECT photo FROM photos WHERE id = ?", (photo_id,))
-        if not rows:
+        rows = self._database.read("SELECT person, photo FROM sealed_photos WHERE id = ?", (photo_id,))
+        person = self._keys.everyone().get(rows[0][0]) if rows else None
+        if person is None:
             raise NotFound(f"No enrolled photo has the id {photo_id!r}")
-        return bytes(rows[0][0])
+        return unseal(person.key, rows[0][1], f"{photo_id}/photo")
 
     def enrol(self, name: str, image: ImageSource, photo_id: str | None = None, owner: str | None = None) -> EnrolledPhoto:
         """Add a photo of ``name`` (enrolling them if new): its face, chip and embedding are stored.
@@ -146,17 +156,15 @@ class Gallery:
             photo_id or secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),
             tuple((float(x), float(y)) for x, y in probe.face.landmarks), quality.problems, time.time(),
         )
-        face = json.dumps({"box": photo.box, "landmarks": photo.landmarks})
-        owned, params = owned_by(owner)
+        person = self._keys.find_or_create(name, owner)
         with self._database.transaction() as run:
-            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {owned}", (name, *params))
+            (count,), = run("SELECT COUNT(*) FROM sealed_photos WHERE person = ?", (person.token,))
             if count >= self.config.max_captures_per_person:
                 raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
-            run("INSERT INTO photos (id, person, added, face, problems, photo, chip, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (photo.id, name, photo.added, face, json.dumps(photo.problems), jpeg_bytes(probe.photo, 90),
-                 np.ascontiguousarray(probe.chip, np.uint8).tobytes(), owner))
-            run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
-                (photo.id, self.verifier.version, embedding.astype(np.float32).tobytes()))
+            self._insert(run, person, photo.id, photo.added, json.dumps({"box": photo.box, "landmarks": photo.landmarks}),
+                         json.dumps(photo.problems), jpeg_bytes(probe.photo, 90), np.ascontiguousarray(probe.chip, np.uint8).tobytes())
+            run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
+                (photo.id, self.verifier.version, seal(person.key, embedding.astype(np.float32).tobytes(), f"{photo.id}/vector")))
             count_change(run)
         return photo
 
@@ -164,37 +172,44 @@ class Gallery:
         """Delete one of ``name``'s enrolled photos (of ``owner``'s) with its chip and embeddings.
         Raises :class:`NotFound`."""
         name = person_name(name)
-        owned, params = owned_by(owner)
-        if not self._database.read(f"SELECT id FROM photos WHERE id = ? AND person = ? AND {owned}",
-                                   (photo_id, name, *params)):
+        if not any(any(row[0] == photo_id for row in rows) for _, rows in self._rows_of(name, owner, "id")):
             raise NotFound(f"{name} has no enrolled photo with the id {photo_id!r}")
         self.discard(photo_id)
 
     def discard(self, photo_id: str) -> bool:
-        """Delete one enrolled photo by its id, whoever it shows; False when there was none."""
+        """Delete one enrolled photo by its id, whoever it shows; False when there was none. The
+        person's key goes with their last photo."""
         with self._database.transaction() as run:
-            if not run("SELECT id FROM photos WHERE id = ?", (photo_id,)):
+            rows = run("SELECT person FROM sealed_photos WHERE id = ?", (photo_id,))
+            if not rows:
                 return False
-            run("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
-            run("DELETE FROM photos WHERE id = ?", (photo_id,))
+            run("DELETE FROM sealed_embeddings WHERE photo_id = ?", (photo_id,))
+            run("DELETE FROM sealed_photos WHERE id = ?", (photo_id,))
+            (left,), = run("SELECT COUNT(*) FROM sealed_photos WHERE person = ?", (rows[0][0],))
             count_change(run)
+        if not left:
+            self._keys.shred([rows[0][0]])
         self._database.forget_deleted()
         return True
 
     def forget(self, name: str, owner: str | None = None) -> int:
         """Delete everything stored of a person (among ``owner``'s photos): photos, chips,
-        embeddings of every model; return how many photos were deleted. Raises :class:`NotFound`
-        when nobody has that name."""
+        embeddings of every model, and their key (what any copy of the database still holds of
+        them can no longer be read); return how many photos were deleted. Raises
+        :class:`NotFound` when nobody has that name."""
         name = person_name(name)
-        owned, params = owned_by(owner)
+        people = self._keys.find(name, owner)
+        tokens = tuple(person.token for person in people)
+        marks = ", ".join("?" * len(tokens))
         with self._database.transaction() as run:
-            (count,), = run(f"SELECT COUNT(*) FROM photos WHERE person = ? AND {owned}", (name, *params))
+            (count,), = run(f"SELECT COUNT(*) FROM sealed_photos WHERE person IN ({marks})", tokens) if tokens else ((0,),)
             if not count:
                 raise NotFound(f"Nobody called {name!r} is enrolled")
-            run(f"DELETE FROM embeddings WHERE photo_id IN (SELECT id FROM photos WHERE person = ? AND {owned})",
-                (name, *params))
-            run(f"DELETE FROM photos WHERE person = ? AND {owned}", (name, *params))
+            run(f"DELETE FROM sealed_embeddings WHERE photo_id IN (SELECT id FROM sealed_photos WHERE person IN ({marks}))",
+                tokens)
+            run(f"DELETE FROM sealed_photos WHERE person IN ({marks})", tokens)
             count_change(run)
+        self._keys.shred(list(tokens))
         self._database.forget_deleted()
         return int(count)
 
@@ -258,33 +273,78 @@ class Gallery:
 
     def _load(self, verifier: Verifier) -> None:
         rows = self._database.read(
-            "SELECT p.id, p.person, p.owner, e.vector FROM photos p "
-            "LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model = ? ORDER BY p.added, p.id", (verifier.version,),
+            "SELECT p.id, p.person, p.owner, e.vector FROM sealed_photos p LEFT JOIN sealed_embeddings e "
+            "ON e.photo_id = p.id AND e.model = ? ORDER BY p.added, p.id", (verifier.version,),
         )
-        vectors = {photo_id: np.frombuffer(bytes(v), np.float32) for photo_id, _, _, v in rows if v is not None}
+        keys = self._keys.everyone()
+        rows = [row for row in rows if row[1] in keys]  # a person forgotten meanwhile has no key
+        vectors = {photo_id: np.frombuffer(unseal(keys[token].key, v, f"{photo_id}/vector"), np.float32)
+                   for photo_id, token, _, v in rows if v is not None}
         missing = [photo_id for photo_id, _, _, v in rows if v is None]
         for start in range(0, len(missing), _BATCH):
-            vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier))
+            vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier, keys))
         rows = [row for row in rows if row[0] in vectors]  # a photo deleted meanwhile
-        self._photo_ids, self._people, self._owners = (np.array([row[i] for row in rows], dtype=object) for i in range(3))
+        self._photo_ids = np.array([row[0] for row in rows], dtype=object)
+        self._people = np.array([keys[row[1]].name for row in rows], dtype=object)
+        self._owners = np.array([row[2] for row in rows], dtype=object)
         self._matrix = (np.stack([vectors[p] for p in self._photo_ids]) if rows
                         else np.zeros((0, verifier.embedding_width), np.float32))
 
-    def _embed_stored(self, photo_ids: list[str], verifier: Verifier) -> dict[str, np.ndarray]:
+    def _embed_stored(self, photo_ids: list[str], verifier: Verifier, keys: dict[str, PersonKey]) -> dict[str, np.ndarray]:
         """Embeddings by this model of stored chips that have none yet; stored for next time."""
         marks = ", ".join("?" * len(photo_ids))
-        rows = self._database.read(f"SELECT id, chip, photo, face FROM photos WHERE id IN ({marks})", tuple(photo_ids))
+        rows = self._database.read(f"SELECT id, person, chip, photo, face FROM sealed_photos WHERE id IN ({marks})",
+                                   tuple(photo_ids))
+        rows = [(photo_id, keys[token].key, *(unseal(keys[token].key, value, f"{photo_id}/{column}")
+                                              for value, column in zip(sealed, ("chip", "photo", "face"))))
+                for photo_id, token, *sealed in rows if token in keys]
         if not rows:
             return {}
-        embeddings = verifier.embeddings(np.stack([_chip_for(verifier, *row[1:]) for row in rows]))
+        embeddings = verifier.embeddings(np.stack([_chip_for(verifier, *row[2:]) for row in rows]))
         with self._database.transaction() as run:
-            for row, embedding in zip(rows, embeddings):
-                run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (row[0], verifier.version, embedding.tobytes()))
+            for (photo_id, key, *_), embedding in zip(rows, embeddings):
+                run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (photo_id, verifier.version, seal(key, embedding.tobytes(), f"{photo_id}/vector")))
         return {row[0]: embedding for row, embedding in zip(rows, embeddings)}
 
+    def _rows_of(self, name: str, owner: str | None, columns: str) -> list[tuple[PersonKey, list[tuple]]]:
+        """``columns`` of the photos of ``name`` among ``owner``'s, by person (one per owner for
+        :data:`EVERYONE`); face and problems come back opened."""
+        found = []
+        for person in self._keys.find(name, owner):
+            rows = self._database.read(f"SELECT {columns} FROM sealed_photos WHERE person = ?", (person.token,))
+            if "face" in columns:
+                rows = [(photo_id, added, unseal(person.key, face, f"{photo_id}/face"), problems)
+                        for photo_id, added, face, problems in rows]
+            found.append((person, rows))
+        return found
 
-def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: str) -> np.ndarray:
+    @staticmethod
+    def _insert(run, person: PersonKey, photo_id: str, added: float, face: str, problems: str, photo: bytes,
+                chip: bytes) -> None:
+        """One photo row, its face, photo and chip sealed with the person's key."""
+        run("INSERT INTO sealed_photos (id, person, added, face, problems, photo, chip, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (photo_id, person.token, added, seal(person.key, face.encode(), f"{photo_id}/face"), problems,
+             seal(person.key, photo, f"{photo_id}/photo"), seal(person.key, chip, f"{photo_id}/chip"), person.owner))
+
+    def _seal_first_gallery(self) -> None:
+        """A gallery from before sealing (tables ``photos`` and ``embeddings``, names and faces in
+        the clear): seal every row into the new tables, then drop the old ones, in one transaction."""
+        with self._database.transaction() as run:
+            for photo_id, name, added, face, problems, photo, chip, owner in run(
+                    "SELECT id, person, added, face, problems, photo, chip, owner FROM photos"):
+                person = self._keys.find_or_create(name, owner)
+                self._insert(run, person, photo_id, added, face, problems, bytes(photo), bytes(chip))
+                for model, vector in run("SELECT model, vector FROM embeddings WHERE photo_id = ?", (photo_id,)):
+                    run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
+                        (photo_id, model, seal(person.key, bytes(vector), f"{photo_id}/vector")))
+            run("DROP TABLE embeddings")
+            run("DROP TABLE photos")
+            count_change(run)
+        self._database.forget_deleted()
+
+
+def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: bytes) -> np.ndarray:
     """The stored chip when it is in this model's framing (each model's chip size is its own),
     else one cut again from the stored photo and landmarks (a photo enrolled under the other model)."""
     side = verifier.config.chip_size
@@ -293,9 +353,7 @@ def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: str) -> np.nd
     return align_face(load_image(bytes(photo)), np.array(json.loads(face)["landmarks"], np.float32), verifier.config)
 
 
-def _enrolled_photo(photo_id: str, person: str, added: float, face: str, problems: str) -> EnrolledPhoto:
+def _enrolled_photo(person: PersonKey, photo_id: str, added: float, face: bytes, problems: str) -> EnrolledPhoto:
     face = json.loads(face)
-    return EnrolledPhoto(photo_id, person, tuple(face["box"]), tuple(tuple(p) for p in face["landmarks"]),
+    return EnrolledPhoto(photo_id, person.name, tuple(face["box"]), tuple(tuple(p) for p in face["landmarks"]),
                          tuple(json.loads(problems)), float(added))
-
-

@@ -15,11 +15,14 @@ from facekit.errors import DataError, Unavailable
 # the API or by the presenter; a visitor's mark (``Viewer.mark``): that visitor's; EVERYONE: all
 # of them (the presenter's view in the app).
 EVERYONE = "*"
+# ``person`` is a person's token (see keys.py), never their name; face, photo, chip and vector are
+# sealed with the person's key. (The first gallery's tables, ``photos`` and ``embeddings``, held
+# them in the clear; a gallery that has them is sealed into these on opening.)
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS photos (id TEXT PRIMARY KEY, person TEXT NOT NULL, added DOUBLE PRECISION NOT NULL, "
-    "face TEXT NOT NULL, problems TEXT NOT NULL, photo {blob} NOT NULL, chip {blob} NOT NULL, owner TEXT)",
-    "CREATE INDEX IF NOT EXISTS photos_by_person ON photos (person)",
-    "CREATE TABLE IF NOT EXISTS embeddings (photo_id TEXT NOT NULL, model TEXT NOT NULL, vector {blob} NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS sealed_photos (id TEXT PRIMARY KEY, person TEXT NOT NULL, added DOUBLE PRECISION "
+    "NOT NULL, face {blob} NOT NULL, problems TEXT NOT NULL, photo {blob} NOT NULL, chip {blob} NOT NULL, owner TEXT)",
+    "CREATE INDEX IF NOT EXISTS sealed_photos_by_person ON sealed_photos (person)",
+    "CREATE TABLE IF NOT EXISTS sealed_embeddings (photo_id TEXT NOT NULL, model TEXT NOT NULL, vector {blob} NOT NULL, "
     "PRIMARY KEY (photo_id, model))",
     # One row whose counter every write moves: how a process knows its in-memory matrix is stale.
     "CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, counter BIGINT NOT NULL)",
@@ -107,6 +110,11 @@ class Database:
                     self._drop_connection()
                     raise Unavailable("The gallery database failed", "Try again in a moment.") from error
                 raise
+
+    def has_table(self, name: str) -> bool:
+        sql = ("SELECT to_regclass(CAST(? AS text)) IS NOT NULL" if self._postgres
+               else "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?")
+        return bool(self.read(sql, (name,))[0][0])
 
     def read(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self.transaction(write=False) as run:
