@@ -257,7 +257,10 @@ def _chunked_post(base: str, path: str, headers: dict, chunks: int, chunk_bytes:
             except OSError:  # it answered and closed while we were still sending
                 break
             sent += chunk_bytes
-        connection.settimeout(30)
+        else:  # all sent and no answer yet: end the form and the body, and wait for it
+            end = b"\r\n--x--\r\n"
+            connection.sendall(f"{len(end):x}\r\n".encode() + end + b"\r\n0\r\n\r\n")
+        connection.settimeout(60)
         status = int(connection.recv(65536).split(b" ", 2)[1])
     return status, sent, time.monotonic() - start
 
