@@ -32,12 +32,13 @@ with st.container(horizontal=True):  # one card per model; side by side, or one 
                       help="Pairs answered right, out of every 100 pairs of strangers' photos.")
             st.caption(f"When it says “same person”, it is right {view1[model].precision:.0%} of the time; "
                        f"it finds {view1[model].recall:.0%} of the real same-person pairs.")
+st.caption("These cards: every pair answered “same” or “different” at one line per model, chosen on other people.")
 with st.expander("Exact figures"):
     table = pd.DataFrame({k.upper() if k == "auc" else k.capitalize(): {MODELS[m]: getattr(view1[m], k) for m in MODELS}
                           for k in ("accuracy", "precision", "recall", "f1", "auc")})
     st.table(table.style.format("{:.3f}"))
 
-st.subheader("The Siamese networks may also say \"Not sure\"")
+st.subheader("With “Not sure”: the answers the app gives")
 st.write("Each says “same” only above one line and “different” only below another, two lines chosen on other "
          "people so that look-alike strangers are rarely called the same person. In between, it says “Not sure”.")
 for model in ("pretrained", "scratch"):
@@ -68,7 +69,8 @@ if view2:
                "the best published models trained on LFW alone reach about 0.91-0.93. The network trained here "
                "from scratch is not on View 2: it learnt from people who are in every part.")
 
-roc, confusion = st.columns(2)
+technical = st.expander("For the technically minded: ROC curves, confusion matrices, score histograms")
+roc, confusion = technical.columns(2)
 figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
 for model, title in MODELS.items():
     figure.add_scatter(x=view1[model].roc["fpr"], y=view1[model].roc["tpr"], mode="lines",
@@ -79,46 +81,53 @@ if three_way:  # the two lines as points on the default Siamese's curve
         point = three_way.on_roc[line]
         figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers+text", text=[label],
                            textposition="middle right", marker={"size": 10, "color": "black"}, showlegend=False)
-figure.update_layout(title="ROC curves", xaxis_title="different people called 'same' (false positive rate)",
-                     yaxis_title="same person found (true positive rate)", legend={"x": 0.35, "y": 0.05})
+figure.update_layout(title="ROC curves (every line at once)", xaxis_title="different people called 'same' (FPR)",
+                     yaxis_title="same person found (TPR)", legend={"orientation": "h", "y": -0.25, "x": 0},
+                     margin={"l": 10, "r": 10})
 roc.plotly_chart(figure, width="stretch", config=widgets.PLOTLY)
 with confusion:
     for model, title in MODELS.items():
         st.plotly_chart(
             px.imshow(view1[model].confusion, text_auto=True, color_continuous_scale="Blues", height=330,
-                      x=["said different", "said same"], y=["really different", "really same"], title=title)
+                      x=["said different", "said same"], y=["really different", "really same"],
+                      title=f"{title}: at one line")
             .update_traces(textfont_size=20).update_coloraxes(showscale=False),
             width="stretch", config=widgets.PLOTLY,
         )
 
-st.subheader("How sure each model was")
 pairs = pd.DataFrame(figures.pairs)
 pairs["truth"] = pairs.label.map({1: "same person", 0: "different people"})
-for column, model in zip(st.columns(len(MODELS)), MODELS):
+for column, model in zip(technical.columns(len(MODELS)), MODELS):
     scores = pairs[model].clip(-500, 500) if model == "baseline" else pairs[model]
     figure = px.histogram(pairs.assign(score=scores), x="score", color="truth", barmode="overlay", nbins=40,
-                          title=MODELS[model], labels={"score": "log-odds of 'same'" if model == "baseline" else "P(same)"},
+                          title=MODELS[model], labels={"score": "pixel score (log-odds)" if model == "baseline"
+                                                       else "score for “same person”", "count": "pairs"},
                           color_discrete_map={"same person": "#2a9d8f", "different people": "#e76f51"})
-    figure.add_vline(x=view1[model].threshold, line_dash="dash", annotation_text="threshold")
+    figure.add_vline(x=view1[model].threshold, line_dash="dash", annotation_text="the one line")
+    figure.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0, "title": None}, yaxis_title="pairs")
     column.plotly_chart(figure, width="stretch", config=widgets.PLOTLY)
 
 st.subheader("Pairs each model got wrong")
 lfw_dir = services.config().lfw_dir
-for model, title in MODELS.items():
+if not lfw_dir.exists():
+    st.info("These pairs are photos from Labeled Faces in the Wild, which this computer has not downloaded yet. "
+            "`facekit data import-lfw` (about 200 MB) brings them, and they show here.", icon="🖼️")
+for model, title in MODELS.items() if lfw_dir.exists() else ():
     wrong = pairs.iloc[figures.wrong_answers(model)]
     with st.expander(f"{title}: {len(wrong)} wrong answers; the first four"):
         for _, pair in wrong.head(4).iterrows():
             names = f"{pair.a.split('/')[0]} / {pair.b.split('/')[0]}".replace("_", " ")
             st.caption(f"{pair.truth}, but the model said the opposite: {names}")
-            if (lfw_dir / pair.a).exists():
-                left, right, _ = st.columns([1, 1, 3])
-                left.image(str(lfw_dir / pair.a))
-                right.image(str(lfw_dir / pair.b))
+            left, right, _ = st.columns([1, 1, 3])
+            left.image(str(lfw_dir / pair.a))
+            right.image(str(lfw_dir / pair.b))
 
 st.subheader("And on your own photos?")
 st.write("Score both models on pairs of your people from the **Capture** page: their reference and test "
          "photos together (same person), and their reference photos with random LFW photos (different people).")
-if st.button("Evaluate on my photos", type="primary"):
+if not lfw_dir.exists():
+    st.caption("This needs LFW's photos as the strangers to compare with: `facekit data import-lfw` first.")
+if st.button("Evaluate on my photos", type="primary", disabled=not lfw_dir.exists()):
     bar = st.progress(0.0, text="Finding faces…")
     try:
         mine = evaluate_own_people(

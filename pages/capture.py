@@ -5,11 +5,11 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 import facekit
-from ui import services, visitor, widgets
-from facekit.capture.live import Cooldown, LatestFrame, annotate, live_feedback
+from facekit.capture.live import Cooldown, LatestFrame, annotate, live_feedback, shot_words
 from facekit.capture.photos import captures, delete_capture, delete_person, save_capture
 from facekit.faces.quality import ShotQuality
 from facekit.names import file_name_part
+from ui import services, visitor, widgets
 
 WORDS = {"anchor": "reference", "positive": "test"}
 
@@ -18,9 +18,9 @@ st.write(
     "Type your name, press START, then take **reference photos** (the model compares new photos with these) and "
     "**test photos** (more photos of you, to check it). Vary your expression and the angle a little."
 )
-st.caption("The original project calls them *anchor* and *positive* photos. On a keyboard: **a** takes a reference "
-           "photo, **p** a test photo. Your photos are yours: other visitors cannot see them, and they are deleted "
-           f"after {services.config().capture_retention_days:g} days.")
+st.caption("The original project calls them *anchor* and *positive* photos. Your photos are yours: other visitors "
+           f"cannot see them, and they are deleted after {services.config().capture_retention_days:g} days.")
+widgets.keyboard_hint("On a keyboard: <b>a</b> takes a reference photo, <b>p</b> a test photo.")
 config = services.config()
 me = visitor.viewer()
 name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
@@ -41,8 +41,7 @@ def live_words() -> None:
     """The last judgement of the video, in words; refreshed every second while the camera plays."""
     feedback = frames.feedback
     if isinstance(feedback, ShotQuality):
-        st.caption("Live: " + ("good shot ✅" if feedback.ok else ", ".join(feedback.problems))
-                   + f" · face {feedback.face_pixels} px · light {feedback.brightness:.0f}/255 · sharpness {feedback.sharpness:.0f}")
+        st.caption("Live: " + shot_words(feedback))
     elif feedback:
         st.caption(f"Live: {feedback}")
 

@@ -5,12 +5,13 @@ from pathlib import Path
 import plotly.express as px
 import streamlit as st
 
-from ui import services, visitor, widgets
 from facekit import identity_of
 from facekit.capture.live import Cooldown
-from facekit.capture.photos import display_name
+from facekit.examples import EXAMPLE_PEOPLE
 from facekit.faces.align import model_input
 from facekit.faces.chips import chip_photos, read_chip
+from facekit.names import display_name
+from ui import services, visitor, widgets
 
 st.title("📊 What the model learns from")
 config = services.config()
@@ -20,9 +21,14 @@ me = visitor.viewer()
 COLOURS = {"anchor": "#264653", "positive": "#2a9d8f", "negative": "#e76f51"}
 
 if not sum(stats.folder_counts.values()):
-    st.info("No photos here yet. Take your own on the **Capture** page.")
-    st.caption("For the operator: import the public *Labeled Faces in the Wild* photos with "
-               "`facekit data import-lfw`, then `facekit data pairs`.")
+    st.info("No photos on this computer yet. **Verify** works anyway: the models in `models/` were trained "
+            "elsewhere. Photos appear here when you take some on the **Capture** page.", icon="🗂️")
+    st.write("The models learnt from *Labeled Faces in the Wild*: 13,233 public photos of 5,749 people found in the "
+             "news, framed around the face like these (public-domain photos that ship with facekit):")
+    examples = [photo for photos in EXAMPLE_PEOPLE.values() for photo in photos]
+    st.image([str(photo) for photo in examples], width=120,
+             caption=[name for name, photos in EXAMPLE_PEOPLE.items() for _ in photos])
+    st.caption("To look through LFW here: `facekit data import-lfw` (about 200 MB), then `facekit data pairs`.")
     st.stop()
 
 st.write(

@@ -3,9 +3,9 @@
 import streamlit as st
 
 import facekit
-from ui import services, visitor, widgets
 from facekit.examples import EXAMPLE_PAIRS, EXAMPLE_PEOPLE, EXAMPLE_PROBES
 from facekit.faces.images import draw_box
+from ui import services, visitor, widgets
 
 st.title("🔍 Are they the same person?")
 two_photos, enrolled, who = st.tabs(["Two photos", "Against reference photos", "Who is this?"])
@@ -56,7 +56,8 @@ with two_photos:
             widgets.show_error(error)
         else:
             verdict_box, gauge = st.container(), st.container()  # drawn above the slider, after it is read
-            verdict = widgets.strictness_slider(verdict)
+            comparison = services.comparison_id(*photos)
+            verdict = widgets.strictness_slider(verdict, comparison)
             answer, explanation = widgets.verdict_words(verdict)
             {"same": verdict_box.success, "different": verdict_box.warning, "unsure": verdict_box.info}[verdict.decision](
                 f"## {answer}\n{explanation}")
@@ -65,6 +66,9 @@ with two_photos:
                           f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
                           f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
             widgets.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)
+            if st.toggle("Why this answer?", key=f"why-{comparison}",
+                         help="Which parts of the two faces made the model say this (about a second)."):
+                widgets.why_this_answer(services.why(*photos), verdict.chips)
             with st.expander("Exact figures"):
                 st.write(f"P(same person) = {verdict.probability:.4f}; “same” from {verdict.thresholds.same_from:.4f}, "
                          f"“different” below {verdict.thresholds.different_below:.4f}.")
@@ -98,12 +102,19 @@ with enrolled:
         else:
             (st.success if result.verified else st.warning)(
                 f"## {'Yes, this is' if result.verified else 'Could not confirm this is'} {shown}\n"
-                f"{result.matches} of {result.n_anchors} reference photos matched ({result.share:.0%}; "
-                f"{result.share_needed:.0%} needed). A photo matches only when the model is sure it shows the same "
-                f"person (a score from {result.match_threshold:.0%})."
+                f"{result.matches} of {result.n_anchors} reference photos matched. "
+                + (f"That is enough: a photo of the right person matches at least 1 in {round(1 / result.share_needed)} "
+                   "of their reference photos (others may be older, darker or from another angle), while a stranger's "
+                   "almost never matches any." if result.verified else
+                   f"At least 1 in {round(1 / result.share_needed)} must match, as one almost always does for the "
+                   "right person.")
+                + f" A reference photo matches when the model is sure it is the same person (a score from "
+                f"{result.match_threshold:.0%})."
             )
             st.image(draw_box(result.probe_photo, result.probe_face.box), caption="This photo", width=320)
-            st.bar_chart({"score for 'same person' per reference photo": result.probabilities}, y_label="score (0-1)")
+            st.bar_chart({"reference photo": [f"photo {i + 1}" for i in range(result.n_anchors)],
+                          "score for “same person”": [round(float(p) * 100) for p in result.probabilities]},
+                         x="reference photo", y="score for “same person”", height=240, y_label="score (%)")
 
 with who:
     st.caption("Look for a face among the people with reference photos: yours, or the example people.")
@@ -122,6 +133,9 @@ with who:
         else:
             if not found.matches:
                 st.info("Nobody has reference photos yet: take some on the **Capture** page, or search the example people.")
+            elif found.person and found.matches[0].same_photo:
+                st.info(f"## This photo is one of {found.person}'s reference photos\nThe same picture (or a crop of "
+                        "it) is among the reference photos, so of course it matches: try a different photo of them.")
             elif found.person:
                 st.success(f"## This is {found.person}\nA score of {found.matches[0].probability:.0%} for 'same person' "
                            f"(the model is sure from {found.threshold:.0%}).")
@@ -129,8 +143,5 @@ with who:
                 st.warning(f"## Nobody I know\nNo one reaches a score of {found.threshold:.0%}, where the model is sure. "
                            f"Closest: {found.matches[0].name}, {found.matches[0].probability:.0%}.")
             if found.matches:
-                st.image(
-                    [draw_box(found.probe.photo, found.probe.face.box)]
-                    + [searched.photo_jpeg(match.photo_id) for match in found.matches],
-                    caption=["This photo"] + [f"{m.name}: {m.probability:.0%}" for m in found.matches], width=150,
-                )
+                st.image([found.probe.chip] + [searched.chip(match.photo_id) for match in found.matches],
+                         caption=["This photo"] + [f"{m.name}: {m.probability:.0%}" for m in found.matches], width=120)

@@ -188,8 +188,10 @@ def test_capture_page_lists_and_deletes_only_this_visitors_photos(_session, empt
 
 
 def test_dataset_page_with_empty_data_says_how_to_fill_it():
+    """A fresh clone: the page is not empty, it shows what the model learns from with the shipped photos."""
     app = _page("pages/dataset.py").run()
     assert not app.exception and "Capture" in _messages(app) and "import-lfw" in _captions(app)
+    assert "Verify** works anyway" in _messages(app) and _images(app) == 4  # the example people's photos
 
 
 def test_dataset_page_with_photos(mini_lfw, empty_data):
@@ -235,9 +237,11 @@ def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
         assert cards[card].endswith("of 100 right")  # three models, one story: what data buys
     view2 = json.loads(Config().metrics_path.read_text())["view2"]["pretrained"]
     assert any(f"{view2['mean']:.4f} ± {view2['standard_error']:.4f}" in table.value.to_string() for table in app.table)
-    button = [b for b in app.button if b.label == "Evaluate on my photos"][0]
-    button.click().run()
-    assert not app.exception and "no strangers' photos" in _messages(app)
+    # A fresh clone has no LFW: the page says what brings the photos, instead of names without faces
+    # and a button that can only fail.
+    assert "has not downloaded yet" in _messages(app) and not [e for e in app.expander if "wrong answers" in e.label]
+    assert [b for b in app.button if b.label == "Evaluate on my photos"][0].disabled
+    assert "`facekit data import-lfw` first" in _captions(app)
 
 
 def test_verify_page_says_how_many_faces_a_crowded_photo_holds(mini_lfw):
@@ -285,12 +289,33 @@ def test_example_pairs_give_a_verdict_with_one_click(index):
         assert "2 faces found" in _captions(app)
 
 
-def test_the_strictness_slider_moves_the_verdict():
+def _strictness(app):
+    return next(slider for slider in app.slider if slider.key.startswith("strictness-"))
+
+
+def test_the_strictness_slider_moves_the_verdict_for_this_pair_only():
+    """Moved for one pair, the line says so, goes back with one click, and never answers the next pair."""
     app = _page("pages/verify.py").run()
     app.button(key="example-0").click().run()  # the same person twice, above the model's "same" line
     assert "Same person" in _messages(app)
-    app.slider(key="strictness").set_value(0.99).run()
-    assert not app.exception and "Not sure" in _messages(app) and "from the model's" in _captions(app)
+    model_line = _strictness(app).value
+    assert 50 <= model_line <= 99 and "%" in _strictness(app).format  # percent, like every score on the page
+    _strictness(app).set_value(99).run()
+    assert not app.exception and "Not sure" in _messages(app) and "Your line: “same” from 99%" in _messages(app)
+    next(b for b in app.button if b.key.startswith("reset-")).click().run()  # one click back
+    assert _strictness(app).value == model_line and "Same person" in _messages(app)
+    _strictness(app).set_value(99).run()
+    app.button(key="example-1").click().run()  # the next pair starts at the model's line
+    assert _strictness(app).value != 99 and "Your line" not in _messages(app)
+
+
+def test_why_this_answer_names_the_parts_of_the_faces():
+    app = _page("pages/verify.py").run()
+    app.button(key="example-0").click().run()
+    next(t for t in app.toggle if t.key.startswith("why-")).set_value(True).run()
+    assert not app.exception and _images(app) == 5  # the photos, the two faces, and the two faces with the squares
+    said = " ".join(m.value for m in app.markdown)
+    assert "matched" in said or "looked different" in said or "whole face" in said
 
 
 def test_the_upload_box_and_the_library_share_one_size_limit():

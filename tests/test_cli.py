@@ -1,9 +1,11 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import facekit
 from facekit.cli import main
 
 
@@ -110,3 +112,22 @@ def test_verify_help_gives_each_exit_code_its_meaning(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "2 error (an unreadable photo, no face, no model), 3 not sure" in text
     assert "--model {pretrained,scratch}" in text
+
+
+def test_verify_prints_its_answer_and_nothing_from_tensorflow():
+    """Six TensorFlow start-up lines used to come with every answer; a person now reads just the answer."""
+    examples = Path(__file__).resolve().parent.parent / "facekit" / "examples"
+    done = subprocess.run([sys.executable, "-m", "facekit.cli", "verify", str(examples / "obama.jpg"),
+                           str(examples / "obama1.jpg")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.startswith("Same person: P(same) = ")
+    assert done.stderr == ""
+
+
+def test_every_folder_of_the_package_is_installed_as_a_package():
+    """Installing warned that facekit.examples (the shipped photos) was not a package; every folder is one now."""
+    import setuptools
+
+    folders = {".".join(p.relative_to(Path(facekit.__file__).parent.parent).parts)
+               for p in Path(facekit.__file__).parent.rglob("*") if p.is_dir() and p.name != "__pycache__"}
+    folders |= {"facekit"}
+    assert folders <= set(setuptools.find_packages(where=str(Path(facekit.__file__).parent.parent), include=["facekit*"]))

@@ -3,6 +3,7 @@ browser session (``st.cache_resource``), the start-up work, and the cached reads
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 from pathlib import Path
@@ -19,6 +20,7 @@ from facekit.evaluation.figures import Figures, read_figures
 from facekit.files import remove_stale_temp_files
 from facekit.gallery.examples import example_gallery as _example_gallery
 from facekit.gallery.people import Gallery
+from facekit.model.why import Explanation, explain
 
 
 def config() -> Config:
@@ -136,3 +138,15 @@ def verdict(photo_a: bytes, photo_b: bytes) -> facekit.Verdict:
     """The verdict on two uploads, remembered: Streamlit reruns the whole page (both tabs) on every
     click, and the same two photos need not be compared again."""
     return verifier().verify(photo_a, photo_b)
+
+
+def comparison_id(photo_a: bytes, photo_b: bytes) -> str:
+    """A short name for one comparison (two photos), for widgets that belong to it alone."""
+    return hashlib.sha1(hashlib.sha1(photo_a).digest() + hashlib.sha1(photo_b).digest()).hexdigest()[:12]
+
+
+@st.cache_data(max_entries=8, show_spinner="Covering each part of the faces in turn…")
+def why(photo_a: bytes, photo_b: bytes) -> Explanation:
+    """Which parts of the two faces drove the verdict (computed on demand, after it)."""
+    compared = verdict(photo_a, photo_b)
+    return explain(verifier(), *compared.chips)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from facekit.capture.photos import Viewer
 from facekit.gallery.people import Gallery
-from facekit.service.lan import lan_address, qr_png
+from facekit.service.lan import CERTIFICATE_ADVICE, lan_address, qr_png
 from ui import services
 
 
@@ -53,7 +53,9 @@ def share_panel() -> None:
     with st.sidebar.expander("📱 Open on a phone"):
         st.image(_qr(address), width=180)
         st.code(address, language=None)
-        if not https:
+        if https:
+            st.caption(CERTIFICATE_ADVICE)
+        else:
             st.caption("Over plain HTTP, phones can upload photos but not use their camera. Start the app with "
                        "`make run-https` for that.")
 

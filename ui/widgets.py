@@ -8,7 +8,8 @@ import streamlit as st
 
 import facekit
 from facekit.decision.rule import ANSWERS
-from facekit.faces.images import draw_box, side_by_side
+from facekit.faces.images import draw_box, heat_overlay, side_by_side
+from facekit.faces.quality import what_would_settle_it
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
 
@@ -18,6 +19,18 @@ def photo_limits() -> str:
     its size limit only appears on hover)."""
     return (f"Photos up to {facekit.Config().max_image_bytes / 2**20:.0f} MB each: JPEG, PNG, WEBP, BMP, GIF or TIFF.")
 PLOTLY = {"displayModeBar": False}  # no plotly toolbar: nobody in a demo needs it, and it covers titles on phones
+
+
+# Touch screens (no hover, a finger for a pointer) have no keys to press: hints about keys are
+# hidden there, and so are the key badges Streamlit draws on buttons with a shortcut.
+_NO_KEYS_ON_TOUCH = """<style>@media (hover: none) and (pointer: coarse) {
+  .keyboard-hint, [data-testid="stMain"] button kbd { display: none !important; } }</style>"""
+
+
+def keyboard_hint(html: str) -> None:
+    """A hint about keyboard keys, shown on computers and hidden on touch screens."""
+    st.html(_NO_KEYS_ON_TOUCH)
+    st.markdown(f'<p class="keyboard-hint" style="font-size: 0.875rem; opacity: 0.7">{html}</p>', unsafe_allow_html=True)
 
 
 def show_error(error: Exception) -> None:
@@ -37,31 +50,40 @@ def show_faces(photos, faces, chips, names: list[str], faces_found=None) -> None
 
 
 def score_gauge(probability: float, thresholds) -> go.Figure:
-    """A small gauge: the score for "same person" (0-100) against the model's two lines."""
+    """A small gauge: the score for "same person" (0-100%) against the model's two lines, drawn
+    whole (its 0 and 100 inside the picture at any width)."""
     same, different = thresholds.same_from * 100, thresholds.different_below * 100
     figure = go.Figure(go.Indicator(
-        mode="gauge+number", value=probability * 100, number={"suffix": " / 100", "valueformat": ".0f"},
+        mode="gauge+number", value=probability * 100, number={"suffix": "%", "valueformat": ".0f"},
         gauge={"axis": {"range": [0, 100]}, "bar": {"color": "#264653", "thickness": 0.3},
                "steps": [{"range": [0, different], "color": "#f4a261"}, {"range": [different, same], "color": "#e9ecef"},
                          {"range": [same, 100], "color": "#2a9d8f"}],
                "threshold": {"line": {"color": "black", "width": 3}, "value": same}},
     ))
-    figure.update_layout(height=170, margin={"l": 25, "r": 25, "t": 10, "b": 0})
+    figure.update_layout(height=200, margin={"l": 45, "r": 45, "t": 30, "b": 10})
     return figure
 
 
-def strictness_slider(verdict: facekit.Verdict) -> facekit.Verdict:
-    """A slider from lenient to strict for the "same person" line (starting at the model's);
-    returns the verdict answered at the chosen line."""
-    model_line = round(verdict.thresholds.same_from, 2)
-    line = st.slider("How sure must it be to say “same person”?", 0.50, 0.99, model_line, 0.01, format="%.2f",
-                     key="strictness", help=f"Left is lenient, right is strict. The model's own line, {model_line:.2f}, "
-                     "was chosen on people it was not tested on.")
-    if abs(line - model_line) < 1e-9:
+def strictness_slider(verdict: facekit.Verdict, comparison: str) -> facekit.Verdict:
+    """A slider from lenient to strict for the "same person" line, in percent like every score on
+    the page, starting at the model's line for each new ``comparison`` (a line moved for one pair
+    never silently answers the next); a button puts it back. Returns the verdict at that line."""
+    model_line = int(round(verdict.thresholds.same_from * 100))
+    key = f"strictness-{comparison}"
+
+    def reset() -> None:
+        st.session_state[key] = model_line
+
+    line = st.slider("How sure must it be to say “same person”?", 50, 99, model_line, 1, format="%d%%", key=key,
+                     help=f"Left is lenient, right is strict. The model's own line, {model_line}%, was chosen on people "
+                     "it was not tested on.")
+    if line == model_line:
         st.caption("◀ lenient · strict ▶ (the model's own line)")
         return verdict
-    st.caption(f"◀ lenient · strict ▶ (you moved the line from the model's {model_line:.0%} to {line:.0%})")
-    return verdict.under(verdict.thresholds.with_same_from(line))
+    st.warning(f"Your line: “same” from {line}% (the model's is {model_line}%). The answer above follows your line.",
+               icon="🎚️")
+    st.button("Back to the model's line", on_click=reset, key=f"reset-{comparison}")
+    return verdict.under(verdict.thresholds.with_same_from(line / 100))
 
 
 def verdict_words(verdict: facekit.Verdict) -> tuple[str, str]:
@@ -71,7 +93,20 @@ def verdict_words(verdict: facekit.Verdict) -> tuple[str, str]:
         return ANSWERS["unsure"], (
             f"Its score, {verdict.probability:.0%} for 'same person', falls between the lines where the model is "
             f"confident ('different' below {verdict.thresholds.different_below:.0%}, 'same' from "
-            f"{verdict.thresholds.same_from:.0%}). A front-facing photo, better light or a larger face usually settles it."
+            f"{verdict.thresholds.same_from:.0%}). {what_would_settle_it(verdict.photos, verdict.faces)}"
         )
     confidence = verdict.probability if verdict.decision == "same" else 1 - verdict.probability
-    return ANSWERS[verdict.decision], "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"
+    sure = "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"
+    return ANSWERS[verdict.decision], f"{sure} ({'a score' if verdict.decision == 'same' else 'only'} " \
+        f"{verdict.probability:.0%} for “same person”)"
+
+
+def why_this_answer(explanation, chips) -> None:
+    """The "why" picture: both faces with the squares that made them alike (green) or different
+    (red), and the sentence."""
+    scale = max(0.02, float(abs(explanation.changes).max()))
+    st.image([heat_overlay(chip, change, scale) for chip, change in zip(chips, explanation.changes)],
+             caption=["first face", "second face"], width=150)
+    st.markdown(f"**{explanation.words}**")
+    st.caption("How we know: each face was covered one square at a time and compared again. Green: covering it "
+               "lowered the score (that part made them alike). Red: covering it raised the score (that part differs).")

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from facekit.config import Config
-from facekit.errors import FacekitError
+from facekit.errors import FacekitError, NoFaceFound
 from facekit.faces.images import draw_box
 from facekit.faces.quality import ShotQuality, judge_shot
 
@@ -73,11 +73,22 @@ class LatestFrame:
 
 
 def live_feedback(image: np.ndarray, config: Config | None = None) -> ShotQuality | str:
-    """Judge a video frame: its :class:`ShotQuality`, or the reason there is no usable face."""
+    """Judge a video frame: its :class:`ShotQuality`, or what to do when there is no usable face,
+    said to the person in front of the camera (not about "this photo")."""
     try:
         return judge_shot(image, config or Config())
+    except NoFaceFound as exc:
+        return "Your face is too small in the picture: come closer" if "too small" in exc.reason else \
+            "No face in view yet: look into the camera, in good light"
     except FacekitError as exc:
         return exc.reason
+
+
+def shot_words(quality: ShotQuality) -> str:
+    """A judged shot in plain words: ``"good shot: well lit, sharp, near enough"`` or what to fix."""
+    if not quality.ok:
+        return "; ".join(quality.problems)
+    return "good shot ✅: well lit, sharp, near enough"
 
 
 def annotate(image: np.ndarray, feedback: ShotQuality | str | None) -> np.ndarray:

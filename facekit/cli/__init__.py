@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from facekit.cli import data, evaluate, run, train
-from facekit.cli.common import EXIT_CODES, parents
+from facekit.cli.common import EXIT_CODES, parents, quiet_tensorflow
 from facekit.errors import FacekitError
 
 
@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command in ("verify", "train", "evaluate", "serve") or getattr(args, "action", None) == "chips":
+            quiet_tensorflow()  # these load a model or the face finder
         return args.run(args)
     except FacekitError as exc:
         print(f"error: {exc}", file=sys.stderr)

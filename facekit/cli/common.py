@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,24 @@ class Parents:
     with_models: argparse.ArgumentParser
     with_model: argparse.ArgumentParser
     with_workers: argparse.ArgumentParser
+
+
+def quiet_tensorflow() -> None:
+    """Import TensorFlow with its C++ start-up lines (oneDNN, CPU features: six lines) kept off
+    stderr: a person reads the command's answer, not TensorFlow's log. An import that fails still
+    raises, once stderr is back."""
+    if "tensorflow" in sys.modules:
+        return
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 def parents() -> Parents:

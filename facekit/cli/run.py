@@ -32,7 +32,7 @@ def _verify(args) -> int:
 
 
 def _app(args) -> int:
-    from facekit.service.lan import https_certificate, lan_address
+    from facekit.service.lan import CERTIFICATE_ADVICE, https_certificate, lan_address
 
     address = lan_address()
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--browser.gatherUsageStats",
@@ -40,9 +40,7 @@ def _app(args) -> int:
     if args.https:
         cert, key = https_certificate(config_of(args).data_dir / "https", ["localhost", "127.0.0.1", address])
         command += ["--server.sslCertFile", str(cert), "--server.sslKeyFile", str(key), "--server.address", args.host]
-        print(f"\n  On a phone on the same network, open  https://{address}:{args.port}\n"
-              "  The browser warns once that the certificate is not trusted: this computer made it. Choose\n"
-              "  'Advanced' then 'Proceed' (Chrome) or 'Show details' then 'visit this website' (Safari).\n", flush=True)
+        print(f"\n  On a phone on the same network, open  https://{address}:{args.port}\n  {CERTIFICATE_ADVICE}\n", flush=True)
     if args.data_dir:
         os.environ["FACEKIT_DATA_DIR"] = str(Path(args.data_dir).resolve())
     os.execv(sys.executable, command)  # the app runs in place of this command; never returns

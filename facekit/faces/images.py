@@ -236,6 +236,18 @@ def side_by_side(images: list[np.ndarray], height: int = 360, gap: int = 12) -> 
     return row
 
 
+def heat_overlay(chip: np.ndarray, change: np.ndarray, scale: float) -> np.ndarray:
+    """``chip`` ``(S, S, 3)`` uint8 with a ``(g, g)`` grid of score changes laid over it: green
+    where covering that square lowered the score (it made the faces alike), red where it raised
+    it; ``scale`` is the change drawn at full strength. Returns ``(S, S, 3)`` uint8."""
+    side = chip.shape[0]
+    strength = cv2.resize(np.clip(np.abs(change) / max(scale, 1e-6), 0, 1).astype(np.float32), (side, side),
+                          interpolation=cv2.INTER_NEAREST)[..., None] * 0.6
+    sign = cv2.resize(np.sign(change).astype(np.float32), (side, side), interpolation=cv2.INTER_NEAREST)[..., None]
+    colour = np.where(sign < 0, np.array([40, 200, 60], np.float32), np.array([230, 60, 40], np.float32))
+    return (chip.astype(np.float32) * (1 - strength) + colour * strength).round().astype(np.uint8)
+
+
 def light_and_focus(grey: np.ndarray) -> tuple[float, float]:
     """``(brightness, sharpness)`` of a uint8 grey image: the mean grey level (0-255) and the
     variance of the Laplacian once shrunk to 128x128 (higher is sharper; under ~40 looks blurred)."""

@@ -57,3 +57,38 @@ def shot_quality(image: np.ndarray, face: Face, config: Config | None = None) ->
     if face.box[2] < config.min_capture_face_pixels:
         problems.append("face too small: come closer")
     return ShotQuality(face, brightness, sharpness, face.box[2], tuple(problems))
+
+
+_TURNED = 0.3  # the nose this far from the eyes' midpoint, in eye distances: the head is turned
+
+
+def is_turned(face: Face) -> bool:
+    """Whether the head is turned to the side (the nose far off the line between the eyes' midpoint
+    and the mouth), from the five landmarks."""
+    left_eye, right_eye, nose = (np.asarray(point, float) for point in face.landmarks[:3])
+    eye_distance = max(float(np.hypot(*(right_eye - left_eye))), 1.0)
+    return bool(abs(nose[0] - (left_eye[0] + right_eye[0]) / 2) / eye_distance > _TURNED)
+
+
+def what_would_settle_it(photos: tuple[np.ndarray, np.ndarray], faces: tuple[Face, Face],
+                         config: Config | None = None) -> str:
+    """Advice for a "not sure", from what was measured on the two faces compared (their light,
+    sharpness, size and pose), in plain words: only what is actually wrong is named."""
+    config = config or Config()
+    found = []
+    for which, photo, face in zip(("first", "second"), photos, faces):
+        quality = shot_quality(photo, face, config)
+        wrong = [words for bad, words in (
+            (quality.brightness < config.min_brightness, "is dark"),
+            (quality.brightness > config.max_brightness, "is over-exposed"),
+            (quality.sharpness < config.min_sharpness, "is blurred"),
+            (quality.face_pixels < config.min_capture_face_pixels, f"shows a small face ({quality.face_pixels} pixels wide)"),
+            (is_turned(face), "shows the head turned to the side"),
+        ) if bad]
+        if wrong:
+            found.append(f"the {which} photo {' and '.join(wrong)}")
+    if not found:
+        return ("Both faces are sharp, well lit, large enough and facing the camera: to the model these two simply "
+                "look somewhat alike. Another photo of each, from another day, usually settles it.")
+    problems = "; ".join(found)
+    return f"What may be in the way: {problems}. A sharper, better lit, front-facing photo usually settles it."

@@ -27,6 +27,11 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
+# What a person sees on a phone opening the app over HTTPS the first time, and what to do.
+CERTIFICATE_ADVICE = ("The browser warns once that the certificate is not trusted: this computer made it. Choose "
+                      "'Advanced' then 'Proceed' (Chrome) or 'Show details' then 'visit this website' (Safari).")
+
+
 def https_certificate(folder: Path, addresses: list[str], days: int = 30) -> tuple[Path, Path]:
     """``(cert.pem, key.pem)`` in ``folder`` for ``addresses`` (IPs or host names): the ones
     already there while they cover these addresses for another day (so phones that accepted it
