@@ -192,7 +192,8 @@ def test_a_borderline_pair_says_not_sure(server, browser, mini_lfw, chip_config)
     page, _ = _verify_page_comparing(browser, server, first, second)
     page.get_by_text("Not sure").first.wait_for(timeout=120_000)
     assert page.get_by_text("falls between the lines").is_visible()
-    assert page.get_by_text("front-facing photo, better light or a larger face").is_visible()
+    advice = page.get_by_text("What may be in the way:").or_(page.get_by_text("Both faces are sharp, well lit"))
+    assert advice.first.is_visible()  # from what was measured on these two faces, not a fixed sentence
     page.get_by_text(VERDICT_SHOWN).wait_for(timeout=60_000)  # drawn just after the verdict box
     page.get_by_text("Exact figures").click()
     shown = float(page.evaluate(P_SAME).split("=")[1].strip(" .;"))
@@ -200,6 +201,152 @@ def test_a_borderline_pair_says_not_sure(server, browser, mini_lfw, chip_config)
     page.wait_for_function(IMAGES_LOADED, arg=3, timeout=60_000)
     _screenshot(page, "verify_not_sure")
     page.close()
+
+
+WIDTHS = {"desktop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
+
+
+def _page_at(browser, server, path: str, width: str):
+    page = browser.new_page()
+    page.set_viewport_size(WIDTHS[width])
+    page.goto(server["url"] + path, timeout=60_000)
+    return page
+
+
+def _inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return (inner["x"] >= outer["x"] - slack and inner["y"] >= outer["y"] - slack
+            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack)
+
+
+GAUGE_TEXTS = """() => { const svg = document.querySelector('[data-testid="stPlotlyChart"] .main-svg');
+    const frame = svg.getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid="stPlotlyChart"] text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, inside: r.left >= frame.left - 1 && r.right <= frame.right + 1
+                && r.top >= frame.top - 1 && r.bottom <= frame.bottom + 1}; }); }"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_verdict_a_room_can_read(server, browser, width):
+    """Points 1 and 3 of the room's list, and the "why" picture: the gauge whole and in percent; the
+    strictness line in percent, visibly "yours" once moved, back in one click, and never carried to
+    the next pair; why this answer, in words, drawn over both faces."""
+    from playwright.sync_api import expect
+
+    page = _page_at(browser, server, "/verify", width)
+    page.get_by_role("button", name="Same person").click(timeout=60_000)
+    page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stPlotlyChart\"] text')", timeout=30_000)
+    texts = page.evaluate(GAUGE_TEXTS)
+    assert all(t["inside"] for t in texts), texts  # nothing of the gauge cut off
+    assert {"0", "100"} <= {t["text"] for t in texts} and any(t["text"].endswith("%") for t in texts)
+    assert not any("/ 100" in t["text"] for t in texts)
+    thumb = page.get_by_role("slider")
+    model_line = thumb.get_attribute("aria-valuenow")
+    assert page.get_by_test_id("stSliderThumbValue").inner_text().endswith("%")
+    thumb.focus()
+    thumb.press("End")  # the strictest line
+    page.get_by_text("Your line: “same” from 99%").wait_for(timeout=60_000)
+    assert page.get_by_text("Not sure").first.is_visible()
+    _screenshot(page, f"{width}_verify_your_line")
+    page.get_by_role("button", name="Back to the model's line").click()
+    page.get_by_text("the model's own line").wait_for(timeout=60_000)
+    assert page.get_by_role("slider").get_attribute("aria-valuenow") == model_line
+    page.get_by_role("slider").focus()
+    page.get_by_role("slider").press("End")
+    page.get_by_text("Your line:").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Different people").click()
+    page.get_by_text("Example: Barack Obama and Joe Biden.").wait_for(timeout=60_000)
+    expect(page.get_by_text("Your line:")).to_have_count(0, timeout=60_000)  # the next pair: the model's line
+    page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
+    started = time.monotonic()
+    page.get_by_text(VERDICT_SHOWN).wait_for(timeout=60_000)
+    page.wait_for_function(IMAGES_LOADED, arg=3, timeout=60_000)  # the whole new verdict is drawn
+    page.get_by_text("Why this answer?").filter(visible=True).last.click()
+    page.get_by_text("How we know: each face was covered").wait_for(timeout=60_000)
+    server.setdefault("why_s", []).append(round(time.monotonic() - started, 2))
+    assert page.get_by_text("looked different").or_(page.get_by_text("matched")).first.is_visible()
+    page.wait_for_function(IMAGES_LOADED, arg=5, timeout=60_000)
+    _screenshot(page, f"{width}_verify_why")
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_comparison_page_names_each_rule_and_fits_a_phone(server, browser, width):
+    """Point 2: one decision rule per figure, named beside it; plain words first and the technical
+    charts one click away; legends inside the screen at 390 px."""
+    page = _page_at(browser, server, "/baseline-vs-siamese", width)
+    page.get_by_text("at one line per model, chosen on other people").wait_for(timeout=60_000)
+    assert page.get_by_text("With “Not sure”: the answers the app gives").is_visible()
+    assert not page.get_by_text("ROC curves (every line at once)").first.is_visible()  # behind the expander
+    page.get_by_text("For the technically minded").click()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .legend').length >= 4", timeout=60_000)
+    screen = {"x": 0, "y": -1e6, "width": WIDTHS[width]["width"], "height": 2e6}
+    legends = page.locator(".js-plotly-plot .legend")
+    boxes = [legends.nth(i).bounding_box() for i in range(legends.count())]
+    assert all(box and _inside(box, screen) for box in boxes), boxes
+    assert page.get_by_text(": at one line").first.is_visible()  # the confusion matrices say their rule
+    _screenshot(page, f"{width}_baseline_vs_siamese")
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_fresh_clone_has_pages_worth_showing(server, browser, width):
+    """Point 4: no LFW and no captures (this server's data folder is empty): Dataset shows the
+    shipped photos and how to get LFW; the comparison page says what brings the wrong pairs' photos
+    and does not offer a button that can only fail."""
+    page = _page_at(browser, server, "/dataset", width)
+    page.get_by_text("works anyway").wait_for(timeout=60_000)
+    page.wait_for_function(IMAGES_LOADED, arg=4, timeout=60_000)
+    _screenshot(page, f"{width}_fresh_dataset")
+    page.goto(server["url"] + "/baseline-vs-siamese", timeout=60_000)
+    page.get_by_text("has not downloaded yet").wait_for(timeout=60_000)
+    assert not page.get_by_text("wrong answers; the first four").count()
+    assert page.get_by_role("button", name="Evaluate on my photos").is_disabled()
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_reference_photo_answers_explain_themselves(server, browser, width):
+    """Points 5 and 6: the enrolled-photos answer in words with a chart you can read; "who is this?"
+    on one of the reference photos says so, and its faces are shown at one size."""
+    page = _page_at(browser, server, "/verify", width)
+    page.get_by_role("tab", name="Against reference photos").click(timeout=60_000)
+    page.get_by_role("button", name="Use an example photo of them").click(timeout=60_000)
+    page.get_by_text("reference photos matched").wait_for(timeout=120_000)
+    assert page.get_by_text("That is enough").or_(page.get_by_text("At least 1 in")).first.is_visible()
+    chart = page.get_by_test_id("stVegaLiteChart").filter(visible=True).first
+    chart.wait_for(timeout=60_000)
+    assert chart.bounding_box()["height"] > 150
+    _screenshot(page, f"{width}_against_reference_photos")
+    page.get_by_role("tab", name="Who is this?").click()
+    from facekit.examples import EXAMPLES_DIR
+
+    uploader = page.get_by_test_id("stFileUploader").filter(visible=True).last
+    uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXAMPLES_DIR / "obama1.jpg"))
+    page.get_by_text("This photo is one of Barack Obama's reference photos").wait_for(timeout=120_000)
+    page.wait_for_function(IMAGES_LOADED, arg=2, timeout=60_000)
+    sizes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] img')]
+        .map(i => i.getBoundingClientRect()).filter(r => r.width > 0).map(r => `${Math.round(r.width)}x${Math.round(r.height)}`)""")
+    assert len(sizes) >= 2 and len(set(sizes)) == 1, sizes  # this photo's face and each match's, one size
+    _screenshot(page, f"{width}_who_is_this")
+    page.close()
+
+
+def test_keyboard_hints_are_for_keyboards(server, browser):
+    """Point 8: on a touch screen the capture page does not tell people to press keys."""
+    desktop = _page_at(browser, server, "/capture", "desktop")
+    desktop.get_by_text("On a keyboard:").wait_for(timeout=60_000)
+    assert desktop.get_by_text("On a keyboard:").is_visible()
+    desktop.close()
+    phone = browser.browser.new_context(viewport=WIDTHS["phone"], has_touch=True, is_mobile=True).new_page()
+    phone.goto(server["url"] + "/capture", timeout=60_000)
+    phone.get_by_label("Your name").wait_for(timeout=60_000)
+    phone.wait_for_timeout(1500)
+    assert phone.get_by_text("On a keyboard:").count() and not phone.get_by_text("On a keyboard:").is_visible()
+    _screenshot(phone, "phone_touch_capture")
+    phone.context.close()
 
 
 def test_capture_an_anchor_with_the_webcam(server, browser):
@@ -216,6 +363,9 @@ def test_capture_an_anchor_with_the_webcam(server, browser):
                    " if (v.videoWidth > 0 && v.currentTime > 1) resolve(true);"
                    " else if (Date.now() - t0 > 60000) reject(new Error('video never played'));"
                    " else setTimeout(check, 250); })(); })")
+    live = page.get_by_text("Live: ").first
+    live.wait_for(timeout=60_000)
+    assert "/255" not in live.inner_text() and "sharpness" not in live.inner_text()  # words, not numbers
     page.get_by_role("button", name="Take a reference photo").click()
     page.get_by_text("Saved a reference photo").wait_for(timeout=60_000)
     page.wait_for_function(IMAGES_LOADED, arg=1, timeout=60_000)  # the thumbnail of the new photo
@@ -351,5 +501,6 @@ def test_make_run_https_serves_a_secure_page_with_the_camera(browser, tmp_path):
         assert not page.get_by_text("The camera is off").count()
         page.get_by_text("Open on a phone").first.click()
         page.get_by_text("https://").first.wait_for(timeout=30_000)
+        assert page.get_by_text("warns once that the certificate is not trusted").is_visible()  # said to the room
         _screenshot(page, "https_capture")
         page.context.close()

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from facekit import Config, DataError, Face, NoFaceFound, identity_of, load_image
-from facekit.capture.live import LatestFrame, annotate, live_feedback
+from facekit.capture.live import LatestFrame, annotate, live_feedback, shot_words
 from facekit.examples import EXAMPLES_DIR
 from facekit.faces.chips import chip_photo
 from facekit.gallery.people import EVERYONE, Gallery
@@ -170,7 +170,10 @@ def test_real_face_capture_is_saved_framed_and_judged(mini_lfw, config):
     assert annotate(webcam, "No face") is webcam
     dark = (webcam * 0.2).astype(np.uint8)
     assert "too dark" in " ".join(judge_shot(dark, config).problems)
-    assert "No face" in live_feedback(np.full((480, 640, 3), 100, np.uint8), config)
+    # Said to the person in front of the camera, in words: not "in this photo", not numbers.
+    assert live_feedback(np.full((480, 640, 3), 100, np.uint8), config) == "No face in view yet: look into the camera, in good light"
+    assert shot_words(feedback) == "good shot ✅: well lit, sharp, near enough"
+    assert shot_words(judge_shot(dark, config)).startswith("too dark") and "/255" not in shot_words(judge_shot(dark, config))
 
 
 def test_evaluate_own_people_on_captured_photos(mini_lfw, tmp_path, monkeypatch):

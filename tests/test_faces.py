@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 
 from facekit import Config, Face, NoFaceFound, align_face, face_chip, main_face
-from facekit.faces.align import model_input
-from facekit.faces.align import chip_template, lfw_centre_chip
+from facekit.faces.align import chip_template, lfw_centre_chip, model_input
 from facekit.faces.detect import detect_faces
 
 
@@ -61,3 +60,24 @@ def test_a_blank_image_has_no_face():
 def test_lfw_centre_chip_is_a_full_chip():
     chip = lfw_centre_chip(np.full((250, 250, 3), 77, np.uint8))
     assert chip.chip.shape == (112, 112, 3) and chip.face.confidence == 0.0
+
+
+def test_not_sure_advice_names_only_what_was_measured():
+    """Sharp, lit, front-facing press photos get no advice about light or pose; a dark, blurred copy
+    and a face turned to the side are named as such."""
+    import cv2
+
+    from facekit.examples import EXAMPLES_DIR
+    from facekit.faces.quality import is_turned, what_would_settle_it
+
+    chips = [face_chip(EXAMPLES_DIR / name) for name in ("obama.jpg", "obama1.jpg")]
+    photos, faces = tuple(c.photo for c in chips), tuple(c.face for c in chips)
+    assert what_would_settle_it(photos, faces).startswith("Both faces are sharp, well lit")
+    dark_blurred = cv2.GaussianBlur((photos[1] * 0.15).astype(np.uint8), (31, 31), 0)
+    advice = what_would_settle_it((photos[0], dark_blurred), faces)
+    assert "the second photo is dark and is blurred" in advice and "first photo" not in advice
+    left_eye, right_eye, nose, mouth_left, mouth_right = faces[0].landmarks
+    turned = Face(faces[0].box, 0.99, np.array([left_eye, right_eye, nose + [0.5 * (right_eye[0] - left_eye[0]), 0],
+                                                 mouth_left, mouth_right]))
+    assert not is_turned(faces[0]) and is_turned(turned)
+    assert "the first photo shows the head turned to the side" in what_would_settle_it((photos[0], photos[1]), (turned, faces[1]))

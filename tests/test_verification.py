@@ -30,3 +30,19 @@ def test_a_stricter_same_line_turns_some_same_into_unsure():
     strict, lenient = lines.with_same_from(0.97), lines.with_same_from(0.3)
     assert strict.decide(0.95) == "unsure" and lines.decide(0.95) == "same"
     assert lenient == Thresholds(0.5, 0.3, 0.3) and lenient.decide(0.35) == "same"  # "different" follows it down
+
+
+def test_why_this_answer_covers_each_face_and_names_parts():
+    from facekit import load_verifier
+    from facekit.examples import EXAMPLE_PAIRS
+    from facekit.model.why import explain
+
+    verifier = load_verifier()
+    verdict = verifier.verify(EXAMPLE_PAIRS[0].first, EXAMPLE_PAIRS[0].second)
+    explanation = explain(verifier, *verdict.chips, grid=4)
+    assert explanation.probability == pytest.approx(verdict.probability, abs=1e-4)
+    assert explanation.changes.shape == (2, 4, 4) and np.abs(explanation.changes).max() > 0
+    parts = {"the eyes", "the nose", "the mouth", "the forehead and hair", "the cheeks", "the chin and jaw"}
+    assert set(explanation.alike) | set(explanation.differ) <= parts and explanation.words.endswith(".")
+    # Covering the very face that matched lowers the score most: the strongest square is a drop.
+    assert explanation.changes.min() < -abs(explanation.changes.max()) / 2
