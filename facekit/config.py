@@ -59,6 +59,9 @@ class Config:
     # Face detection. MTCNN's pyramid is cheaper on a smaller picture, and its own
     # ``min_face_size`` above 20 crashes on small inputs (mtcnn 1.0.0), so large photos are
     # shrunk to ``detect_max_side`` instead.
+    # The face finder (facekit/faces/detect.py): "mtcnn", or "fast" (BlazeFace + its face mesh,
+    # MTCNN where they find nothing: ~10 ms a photo instead of ~170; bench/face_finders.py).
+    face_finder: str = field(default_factory=lambda: os.environ.get("FACEKIT_FACE_FINDER") or "mtcnn")
     detect_max_side: int = 480
     min_face_confidence: float = 0.90
     min_face_pixels: int = 24  # a face narrower than this (in the original photo) is "too small"
@@ -159,9 +162,16 @@ class Config:
 
     @property
     def chips_dir(self) -> Path:
+        finder = "" if self.face_finder == "mtcnn" else f"-{self.face_finder}"  # each finder places faces its own way
         if self.chip_style == "arcface" and self.chip_size == 112:  # the first chips' folder, kept
-            return self.data_dir / ".chips" / f"v{self.pipeline_version}"
-        return self.data_dir / ".chips" / f"{self.chip_style}{self.chip_size}-v{self.pipeline_version}"
+            return self.data_dir / ".chips" / f"v{self.pipeline_version}{finder}"
+        return self.data_dir / ".chips" / f"{self.chip_style}{self.chip_size}-v{self.pipeline_version}{finder}"
+
+    @property
+    def faces_dir(self) -> Path:
+        """Where the face found in each photo is cached (one per finder)."""
+        finder = "" if self.face_finder == "mtcnn" else f"{self.face_finder}-"
+        return self.data_dir / ".chips" / f"faces-{finder}v{self.pipeline_version}"
 
     @property
     def lfw_dir(self) -> Path:

@@ -326,10 +326,11 @@ def test_reference_photo_answers_explain_themselves(server, browser, width):
     uploader = page.get_by_test_id("stFileUploader").filter(visible=True).last
     uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXAMPLES_DIR / "obama1.jpg"))
     page.get_by_text("This photo is one of Barack Obama's reference photos").wait_for(timeout=120_000)
-    page.wait_for_function(IMAGES_LOADED, arg=2, timeout=60_000)
-    sizes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] img')]
-        .map(i => i.getBoundingClientRect()).filter(r => r.width > 0).map(r => `${Math.round(r.width)}x${Math.round(r.height)}`)""")
-    assert len(sizes) >= 2 and len(set(sizes)) == 1, sizes  # this photo's face and each match's, one size
+    shown = """() => [...document.querySelectorAll('[data-testid="stMain"] img')].filter(i => i.complete)
+        .map(i => i.getBoundingClientRect()).filter(r => r.width > 0).map(r => `${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    page.wait_for_function(f"({shown})().length >= 3", timeout=60_000)  # this photo's face and both example people's
+    sizes = page.evaluate(shown)
+    assert len(set(sizes)) == 1, sizes  # one size
     _screenshot(page, f"{width}_who_is_this")
     page.close()
 

@@ -7,17 +7,18 @@ import json
 from pathlib import Path
 
 from facekit.cli.common import Parents, config_of
+from facekit.evaluation.figures import Figures, figures_of
 from facekit.evaluation.scoring import ALL_MODELS, metrics_record, score_lfw_pairs, score_lfw_view2
 
 
 def _evaluate_one(args) -> int:
     result = score_lfw_pairs(args.lfw_pairs, args.lfw_dir, config_of(args), (args.model,), args.limit, args.workers,
                              progress=not args.json)
-    figures = {**result[args.model], "lfw_framing_photos": result["lfw_framing_photos"], "pairs_file": result["pairs_file"]}
     if args.json:
+        figures = {**result[args.model], "lfw_framing_photos": result["lfw_framing_photos"], "pairs_file": result["pairs_file"]}
         print(json.dumps({k: v for k, v in figures.items() if k != "roc"}, indent=2))
     else:
-        _print_figures({args.model: figures}, result)
+        _print_figures(figures_of({"view1": result}))
     return 0
 
 
@@ -35,30 +36,34 @@ def _evaluate_all(args) -> int:
     if args.json:
         print(json.dumps({k: record[k] for k in ("view1", "view2")}, indent=2))
     else:
-        _print_figures({m: record["view1"][m] for m in ALL_MODELS}, record["view1"])
-        for model, figures in (view2 or {}).items():
-            if isinstance(figures, dict):
-                print(f"LFW View 2 (pairs.txt, 10 folds), {model}: {figures['mean']:.4f} ± {figures['standard_error']:.4f}")
+        figures = figures_of(record)
+        _print_figures(figures)
+        for model, tenfold in figures.view2.items():
+            print(f"LFW View 2 (pairs.txt, 10 folds), {model}: {tenfold.mean:.4f} ± {tenfold.standard_error:.4f}")
         if output:
             print(f"Written to {output}.")
     return 0
 
 
-def _print_figures(figures: dict, result: dict) -> None:
-    print(f"LFW {result['pairs_file']}: {result['n_pairs']} pairs of people the models never saw.")
-    print(f"{'':12s}" + "".join(f"{name:>12s}" for name in figures))
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _print_figures(figures: Figures) -> None:
+    print(f"LFW {figures.pairs_file}: {figures.n_pairs} pairs of people the models never saw.")
+    print(f"{'':12s}" + "".join(f"{name:>12s}" for name in figures.view1))
     for key in ("accuracy", "precision", "recall", "f1", "auc", "threshold"):
-        print(f"{key:12s}" + "".join(f"{f[key]:12.3f}" for f in figures.values()))
-    if result["lfw_framing_photos"]:
-        print(f"({result['lfw_framing_photos']} photos had no detected face and were cut by LFW's fixed framing.)")
-    for name, model_figures in figures.items():
-        three_way = model_figures.get("three_way")
-        if three_way:
-            print(f"{name} with 'not sure' (same from {three_way['same_from']:.3f}, different below "
-                  f"{three_way['different_below']:.3f}): {three_way['coverage']:.1%} of pairs answered, "
-                  f"{three_way['confident_accuracy']:.1%} of those right; false 'same' on random strangers "
-                  f"{three_way['false_same_random']:.1%}, on look-alikes {three_way.get('false_same_hard', float('nan')):.1%} "
-                  f"({three_way.get('n_hard_impostors', 0)} pairs); false 'different' {three_way['false_different']:.1%}.")
+        print(f"{key:12s}" + "".join(f"{getattr(model, key):12.3f}" for model in figures.view1.values()))
+    if figures.lfw_framing_photos:
+        print(f"({figures.lfw_framing_photos} photos had no detected face and were cut by LFW's fixed framing.)")
+    for name, model in figures.view1.items():
+        if three_way := model.three_way:
+            print(f"{name} with 'not sure' (same from {three_way.same_from:.3f}, different below "
+                  f"{three_way.different_below:.3f}): {three_way.coverage:.1%} of pairs answered, "
+                  f"{three_way.confident_accuracy:.1%} of those right; false 'same' on random strangers "
+                  f"{three_way.false_same_random:.1%}, on look-alikes {_share(three_way.false_same_hard)} "
+                  f"({three_way.n_hard_impostors} pairs); false 'different' {three_way.false_different:.1%}.")
+
 
 def add_commands(commands, p: Parents) -> None:
     """The ``evaluate`` group."""

@@ -66,12 +66,13 @@ class TenFold:
 
 @dataclass(frozen=True)
 class Figures:
-    """Everything ``metrics.json`` holds: View 1 by model (``view1["pretrained"]``...), the number
-    of View 1 pairs, View 2 by model, each model's LFW result category and training record, every
+    """Everything ``metrics.json`` holds: View 1 by model (``view1["pretrained"]``...), its pairs
+    file and number of pairs, View 2 by model, each model's LFW result category and training record, every
     View 1 pair's scores (``pairs``: rows with ``label`` and a score per model), and where the
     figures came from."""
 
     view1: dict[str, ModelFigures]
+    pairs_file: str
     n_pairs: int
     lfw_framing_photos: int
     view2: dict[str, TenFold]
@@ -97,7 +98,7 @@ def figures_of(record: dict) -> Figures:
     models = [name for name, value in view1.items() if isinstance(value, dict)]
     return Figures(
         view1={name: _model_figures(view1[name]) for name in models},
-        n_pairs=int(view1["n_pairs"]), lfw_framing_photos=int(view1.get("lfw_framing_photos", 0)),
+        pairs_file=str(view1.get("pairs_file", "")), n_pairs=int(view1["n_pairs"]), lfw_framing_photos=int(view1.get("lfw_framing_photos", 0)),
         view2={name: TenFold(v["mean"], v["standard_error"], tuple(v["per_fold"]))
                for name, v in view2.items() if isinstance(v, dict)},
         categories=dict(record.get("categories", {})), training=dict(record.get("training", {})),

