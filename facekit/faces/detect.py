@@ -1,8 +1,8 @@
 """Find the faces in a photo and pick the one to use.
 
 The face finder is one object behind :func:`detect_faces`, named by ``Config.face_finder``:
-MTCNN (the default) or the fast cascade (BlazeFace and its face mesh, MTCNN where they find
-nothing). A new finder is a class with the same call, ``(image, config) -> [Face, ...]``, added to
+the fast cascade (the default: BlazeFace and its face mesh, MTCNN where they find nothing) or
+MTCNN alone. A new finder is a class with the same call, ``(image, config) -> [Face, ...]``, added to
 :data:`FINDERS`; nothing else changes. What a face is
 (:class:`Face`: box, five landmarks, confidence) is what every later step relies on.
 """
