@@ -1,7 +1,8 @@
-"""Files that are never half-written, and content hashes."""
+"""Files that are never half-written, content hashes, and stderr held shut while native code talks."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -56,3 +57,20 @@ def remove_stale_temp_files(folder: Path, older_than_s: float = 600.0) -> int:
             except FileNotFoundError:  # its writer finished meanwhile
                 continue
     return removed
+
+
+@contextlib.contextmanager
+def stderr_silenced():
+    """Hold the process's stderr (file descriptor 2) shut for a moment: native libraries print
+    start-up lines there that a person does not need (TensorFlow's CPU notes, TFLite's "Created
+    XNNPACK delegate"). Python exceptions still reach the caller once it is back."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)

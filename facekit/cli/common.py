@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facekit.config import DEFAULT_MODEL, MODELS, Config
+from facekit.files import stderr_silenced
 
 EXIT_CODES = {"same": 0, "different": 1, "error": 2, "unsure": 3}
 
@@ -32,16 +33,8 @@ def quiet_tensorflow() -> None:
     raises, once stderr is back."""
     if "tensorflow" in sys.modules:
         return
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as nowhere:
-            os.dup2(nowhere.fileno(), 2)
-            try:
-                import tensorflow  # noqa: F401
-            finally:
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
+    with stderr_silenced():
+        import tensorflow  # noqa: F401
 
 
 def parents() -> Parents:

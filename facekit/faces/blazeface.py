@@ -17,6 +17,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from facekit.files import stderr_silenced
+
 _SIDE = 192
 _MIN_SCORE, _OVERLAP = 0.5, 0.3
 _ROI_SCALE = 1.5  # the mesh's crop: the detector's box, widened as MediaPipe does
@@ -43,8 +45,9 @@ class BlazeFaceMesh:
             warnings.simplefilter("ignore", UserWarning)
             self._detector = tf.lite.Interpreter(model_path=str(folder / "face_detection_full_range.tflite"), num_threads=2)
             self._mesh = tf.lite.Interpreter(model_path=str(folder / "face_landmark.tflite"), num_threads=2)
-        for interpreter in (self._detector, self._mesh):
-            interpreter.allocate_tensors()
+        with stderr_silenced():  # TFLite announces its XNNPACK delegate on every allocation
+            for interpreter in (self._detector, self._mesh):
+                interpreter.allocate_tensors()
         self._anchors = _anchors()
         self._lock = threading.Lock()
 
