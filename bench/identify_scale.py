@@ -2,7 +2,8 @@
 in-memory matrix from the SQLite gallery, the time of one search (exact, numpy), and memory.
 
 The embeddings are random unit vectors of the model's width (the search does the same work
-whatever the numbers are); the photos and chips stored with them are empty placeholders, so the
+whatever the numbers are), sealed with their person's key as the gallery stores them (loading
+includes opening them); the photos and chips stored with them are empty placeholders, so the
 file stays small. Run from the project root: `python bench/identify_scale.py`.
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facekit import Config, load_verifier  # noqa: E402
+from facekit.gallery.keys import seal  # noqa: E402
 from facekit.gallery.people import Gallery  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
@@ -26,15 +28,18 @@ PHOTOS_PER_PERSON = 5
 
 
 def _fill(gallery: Gallery, n: int, width: int, rng: np.random.Generator) -> None:
+    """``n`` enrolled photos, sealed with their person's key as the gallery stores them."""
     vectors = rng.normal(size=(n, width)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    people = {}
     with gallery._database.transaction() as run:
         for i, vector in enumerate(vectors):
+            name = f"person {i // PHOTOS_PER_PERSON}"
+            person = people[name] if name in people else people.setdefault(name, gallery._keys.find_or_create(name, None))
             photo_id = secrets.token_hex(8)
-            run("INSERT INTO photos (id, person, added, face, problems, photo, chip) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (photo_id, f"person {i // PHOTOS_PER_PERSON}", float(i), "{}", "[]", b"", b""))
-            run("INSERT INTO embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
-                (photo_id, gallery.verifier.version, vector.tobytes()))
+            gallery._insert(run, person, photo_id, float(i), "{}", "[]", b"", b"")
+            run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
+                (photo_id, gallery.verifier.version, seal(person.key, vector.tobytes(), f"{photo_id}/vector")))
         run("UPDATE changes SET counter = counter + 1 WHERE id = 1")
 
 
@@ -44,7 +49,7 @@ def _rss_mib() -> float:
 
 def main() -> None:
     verifier = load_verifier()
-    width = verifier.embeddings(np.zeros((1, 112, 112, 3), np.uint8)).shape[1]
+    width = verifier.embedding_width
     rng = np.random.default_rng(0)
     print(f"identify, exact search in memory, {width}-d embeddings, {PHOTOS_PER_PERSON} photos a person, "
           f"{SEARCHES} searches each (ms):")
