@@ -1,5 +1,6 @@
 """Requests per second and p50/p95 latency of POST /v1/verify and /v1/identify under bounded
-concurrency, over loopback, with `facekit serve --workers 1` and `--workers 2` in the same run.
+concurrency, over loopback, with `facekit serve --workers 1` and `--workers 2`, with the fast face
+finder and with MTCNN (FACEKIT_FACE_FINDER), all in the same run.
 
 Each server gets a fresh SQLite gallery with three enrolled photos; clients send the shipped
 example photos. 503s (the server turning work away when full) are counted, not timed.
@@ -46,11 +47,12 @@ def _load(url: str, fields: dict, requests: int, concurrency: int) -> str:
 
 
 @contextlib.contextmanager
-def _server(workers: int, folder: Path):
+def _server(workers: int, folder: Path, finder: str):
     port = free_port()
     command = [sys.executable, "-m", "facekit.cli", "serve", "--port", str(port), "--workers", str(workers),
                "--data-dir", str(folder / "data")]
-    with process_answering(command, f"http://127.0.0.1:{port}/healthz", folder / "serve.log", timeout_s=180):
+    with process_answering(command, f"http://127.0.0.1:{port}/healthz", folder / "serve.log",
+                           {"FACEKIT_FACE_FINDER": finder}, timeout_s=180):
         url = f"http://127.0.0.1:{port}"
         for name in ("obama1.jpg", "obama2.jpg", "obama3.jpg"):
             post_multipart(f"{url}/v1/people/Barack%20Obama/photos", {"image": EXAMPLES_DIR / name})
@@ -67,10 +69,12 @@ def main() -> None:
     verify = {"image1": EXAMPLES_DIR / "obama.jpg", "image2": EXAMPLES_DIR / "obama1.jpg"}
     identify = {"image": EXAMPLES_DIR / "obama.jpg"}
     print(f"{args.requests} requests per route, {args.concurrency} at a time, loopback:")
-    for workers in (1, 2):
-        with tempfile.TemporaryDirectory() as folder, _server(workers, Path(folder)) as url:
-            print(f"  {workers} worker{'s' if workers > 1 else ' '} /v1/verify   {_load(f'{url}/v1/verify', verify, args.requests, args.concurrency)}")
-            print(f"  {workers} worker{'s' if workers > 1 else ' '} /v1/identify {_load(f'{url}/v1/identify', identify, args.requests, args.concurrency)}")
+    for finder in ("fast", "mtcnn"):
+        for workers in (1, 2):
+            with tempfile.TemporaryDirectory() as folder, _server(workers, Path(folder), finder) as url:
+                label = f"{finder:5s} {workers} worker{'s' if workers > 1 else ' '}"
+                print(f"  {label} /v1/verify   {_load(f'{url}/v1/verify', verify, args.requests, args.concurrency)}")
+                print(f"  {label} /v1/identify {_load(f'{url}/v1/identify', identify, args.requests, args.concurrency)}")
 
 
 if __name__ == "__main__":

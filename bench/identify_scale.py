@@ -4,7 +4,8 @@ in-memory matrix from the SQLite gallery, the time of one search (exact, numpy),
 The embeddings are random unit vectors of the model's width (the search does the same work
 whatever the numbers are), sealed with their person's key as the gallery stores them (loading
 includes opening them); the photos and chips stored with them are empty placeholders, so the
-file stays small. Run from the project root: `python bench/identify_scale.py`.
+file stays small. Run from the project root: `python bench/identify_scale.py`; with `--index`, the
+search index at 10k, 100k and 1M photos and its recall@1 on real LFW embeddings.
 """
 
 import resource
@@ -73,5 +74,48 @@ def main() -> None:
             gallery.close()
 
 
+def index_scale() -> None:
+    """The search index (facekit/gallery/search.py) past the gallery's exact size: synthetic unit
+    embeddings of 10k, 100k and 1M photos (build time, search p50/p95 including the model's head on
+    the shortlist, matrix memory), and its recall@1 against exact search on real LFW embeddings."""
+    from facekit.faces.chips import chip_photos, read_chip
+    from facekit.gallery.search import NearestRows
+
+    verifier, rng = load_verifier(), np.random.default_rng(0)
+    width = verifier.embedding_width
+    print(f"index, {width}-d, shortlist 256 scored by the model's head, {SEARCHES} searches (ms):")
+    for n in (10_000, 100_000, 1_000_000):
+        matrix = rng.normal(size=(n, width)).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        started = time.perf_counter()
+        index = NearestRows(matrix)
+        build = time.perf_counter() - started
+        times = []
+        for query in matrix[rng.choice(n, SEARCHES)] + rng.normal(scale=0.05, size=(SEARCHES, width)).astype(np.float32):
+            started = time.perf_counter()
+            rows = index.candidates(query / np.linalg.norm(query), 256)
+            verifier.probabilities_against(query, matrix[rows])
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"  {n:>9,} photos: build {build:5.1f} s   p50 {np.percentile(times, 50):6.2f}   p95 "
+              f"{np.percentile(times, 95):6.2f}   matrix {matrix.nbytes / 2**20:6.0f} MiB")
+    config = verifier.framing(Config())
+    photos = sorted(config.lfw_dir.glob("*/*.jpg"))
+    chips = [r.chip_path for r in chip_photos(photos, config, workers=2).values() if r.chip_path]
+    embeddings = np.concatenate([verifier.embeddings(np.stack([read_chip(c) for c in chips[i : i + 512]]))
+                                 for i in range(0, len(chips), 512)])
+    index = NearestRows(embeddings, lists=int(np.sqrt(len(embeddings))))  # the inverted file, forced
+    same = 0
+    queries = rng.choice(len(embeddings), 1000, replace=False)
+    for q in queries:
+        exact = verifier.probabilities_against(embeddings[q], embeddings)
+        exact[q] = -1  # the query photo itself is not in the gallery
+        rows = index.candidates(embeddings[q], 257)
+        rows = rows[rows != q]
+        found = rows[np.argmax(verifier.probabilities_against(embeddings[q], embeddings[rows]))]
+        same += found == np.argmax(exact)
+    print(f"recall@1 against exact search, {len(embeddings):,} real LFW embeddings, 1,000 of them as probes, "
+          f"{int(np.sqrt(len(embeddings)))} groups: {same / len(queries):.3f}")
+
+
 if __name__ == "__main__":
-    main()
+    index_scale() if "--index" in sys.argv else main()

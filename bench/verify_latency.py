@@ -1,5 +1,6 @@
-"""Warm latency of verify() on two photos (decode + detect + align + model), for each shipped
-Siamese model in the same run, taking turns, and the process's peak memory.
+"""Warm latency of verifying two photos (decode + find faces + align + model), for each shipped
+Siamese model with each face finder (the fast cascade, MTCNN) in the same run, taking turns, the
+ratio of the finders, and the process's peak memory.
 
     python bench/verify_latency.py [PHOTO_A PHOTO_B] [--models pretrained scratch]
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from facekit import Config, face_chip, load_verifier
 from facekit.config import MODELS
+from facekit.faces.detect import FINDERS
 
 RUNS = 30
 
@@ -28,31 +30,30 @@ def main() -> None:
     photos = args.photos or (sorted(lfw.glob("*/*.jpg"))[:2] if lfw.exists() else [])
     if len(photos) != 2:
         parser.error("needs two photos: import LFW first (`facekit data import-lfw`) or pass two paths")
-    verifiers = {name: load_verifier(Config(model=name)) for name in args.models}
-    for verifier in verifiers.values():
-        verifier.verify(*photos)  # warm up: loads TensorFlow, MTCNN and the model
-    totals, finding, model = ({name: [] for name in verifiers} for _ in range(3))
+    setups = {f"{model} / {finder}": (load_verifier(Config(model=model)), finder)
+              for model in args.models for finder in FINDERS}
+    for verifier, finder in setups.values():  # warm up: TensorFlow, both finders and the models
+        [face_chip(p, verifier.config.with_(face_finder=finder)) for p in photos]
+        verifier.verify(*photos)
+    totals, finding = ({name: [] for name in setups} for _ in range(2))
     for _ in range(RUNS):
-        for name, verifier in verifiers.items():  # taking turns: a noisy machine slows both alike
+        for name, (verifier, finder) in setups.items():  # taking turns: a noisy machine slows all alike
             start = time.perf_counter()
-            chips = [face_chip(p, verifier.config) for p in photos]
+            chips = [face_chip(p, verifier.config.with_(face_finder=finder)) for p in photos]
             found = time.perf_counter()
             verifier.probabilities(chips[0].chip[None], chips[1].chip[None])
             finding[name].append(found - start)
-            model[name].append(time.perf_counter() - found)
-            start = time.perf_counter()
-            verifier.verify(*photos)
             totals[name].append(time.perf_counter() - start)
-    print(f"verify() of {photos[0].name} and {photos[1].name}, warm, {RUNS} runs each, same run")
-    for name in verifiers:
+    print(f"verifying {photos[0].name} and {photos[1].name}, warm, {RUNS} runs each, same run")
+    for name in setups:
         p90 = sorted(totals[name])[int(0.9 * RUNS)]
-        print(f"  {name:10s}  total median {statistics.median(totals[name]) * 1000:6.1f} ms (p90 {p90 * 1000:6.1f})"
-              f"   find faces {statistics.median(finding[name]) * 1000:6.1f} ms   model {statistics.median(model[name]) * 1000:6.1f} ms")
-    if len(verifiers) == 2:
-        first, second = verifiers
-        print(f"  ratio {first} / {second}: {statistics.median(totals[first]) / statistics.median(totals[second]):.2f}")
+        print(f"  {name:22s}  total median {statistics.median(totals[name]) * 1000:6.1f} ms (p90 {p90 * 1000:6.1f})"
+              f"   find faces {statistics.median(finding[name]) * 1000:6.1f} ms")
+    for model in args.models:
+        fast, mtcnn = (statistics.median(totals[f"{model} / {finder}"]) for finder in ("fast", "mtcnn"))
+        print(f"  {model}: the fast finder takes {fast / mtcnn:.2f} of MTCNN's time ({mtcnn / fast:.1f}x faster)")
     print(f"  peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
-          f"({', '.join(verifiers)} loaded)")
+          f"({', '.join(args.models)} loaded)")
 
 
 if __name__ == "__main__":

@@ -222,3 +222,21 @@ def test_a_gallery_from_before_sealing_is_sealed_and_nothing_is_lost(gallery_con
     assert reopened.photos("Barack Obama", owner="~visitor1")[0].box == enrolled.box
     assert reopened.identify(OBAMA[0], owner="~visitor1").person == "Barack Obama"
     reopened.close()
+
+
+def test_the_search_index_finds_the_nearest_photos():
+    """Exact up to its size limit; past it (forced here) the inverted file still returns the
+    nearest row for nearly every probe on clustered embeddings, as faces of one person are."""
+    from facekit.gallery.search import NearestRows
+
+    rng = np.random.default_rng(0)
+    people = rng.normal(size=(300, 64)).astype(np.float32)
+    photos = np.repeat(people, 10, axis=0) + rng.normal(scale=0.3, size=(3000, 64)).astype(np.float32)
+    photos /= np.linalg.norm(photos, axis=1, keepdims=True)
+    probes = photos[rng.choice(3000, 200, replace=False)] + rng.normal(scale=0.05, size=(200, 64)).astype(np.float32)
+    probes /= np.linalg.norm(probes, axis=1, keepdims=True)
+    exact, inverted = NearestRows(photos), NearestRows(photos, lists=50)
+    assert all(exact.candidates(p, 5)[0] == np.argmax(photos @ p) for p in probes)
+    found = [inverted.candidates(p, 20)[0] == np.argmax(photos @ p) for p in probes]
+    assert np.mean(found) >= 0.99
+    assert list(exact.candidates(probes[0], 3)) == list(np.argsort(-(photos @ probes[0]))[:3])

@@ -30,6 +30,7 @@ from facekit.faces.align import FaceChip, align_face
 from facekit.faces.images import ImageSource, jpeg_bytes, load_image
 from facekit.faces.quality import shot_quality
 from facekit.gallery.keys import PersonKey, PersonKeys, seal, unseal
+from facekit.gallery.search import NearestRows
 from facekit.gallery.store import EVERYONE, Database, count_change, owned_by
 from facekit.model.verifier import AnchorVerdict, Verifier, load_verifier
 from facekit.names import person_name
@@ -38,6 +39,7 @@ _BATCH = 256  # chips per embedding call when a new model recomputes the stored 
 # Cosine of two unit embeddings from which they are one photo: re-saved, cropped or recompressed
 # copies measure >= 0.997 on the example photos, two photos of one man 0.958-0.966.
 _SAME_PHOTO = 0.99
+_SHORTLIST = 256  # photos the model's head scores exactly per search (8 per person listed, at least)
 
 @dataclass(frozen=True)
 class EnrolledPhoto:
@@ -103,6 +105,7 @@ class Gallery:
         self._people = np.zeros(0, dtype=object)
         self._owners = np.zeros(0, dtype=object)
         self._matrix = np.zeros((0, 0), np.float32)
+        self._indexes: dict[str | None, NearestRows] = {}
         if self._database.has_table("photos"):
             self._seal_first_gallery()
 
@@ -239,7 +242,7 @@ class Gallery:
         ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
         name = person_name(name)
         probe, embedding = self.verifier.embed_photo(image, "probe")
-        _, people, matrix = self._search_matrix(owner)
+        _, people, matrix, _ = self._search_matrix(owner)
         enrolled = matrix[people == name]
         if not len(enrolled):
             raise NotFound(f"Nobody called {name!r} is enrolled")
@@ -255,7 +258,9 @@ class Gallery:
 
     def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None, threshold: float | None = None,
                            owner: str | None = None) -> tuple[str | None, tuple[Match, ...], float]:
-        """Search one ``(d,)`` embedding among the enrolled photos (``owner``'s): exact, in memory.
+        """Search one ``(d,)`` embedding among the enrolled photos (``owner``'s), in memory: the
+        nearest photos by cosine (:mod:`facekit.gallery.search`: all of them up to 20,000), then
+        the model's own P(same) on those.
 
         Each person scores their best photo's P(same); the ``top_k`` people (default
         ``config.identify_top_k``) come back best first, and the best is the answer when it
@@ -264,30 +269,34 @@ class Gallery:
         """
         top_k = self.config.identify_top_k if top_k is None else top_k
         threshold = self.verifier.thresholds.identify_from if threshold is None else threshold
-        photo_ids, people, matrix = self._search_matrix(owner)
-        probabilities = self.verifier.probabilities_against(embedding, matrix) if len(matrix) else np.zeros(0)
+        photo_ids, people, matrix, nearest = self._search_matrix(owner)
+        rows = nearest.candidates(embedding, max(_SHORTLIST, 8 * top_k)) if len(matrix) else np.zeros(0, int)
+        probabilities = self.verifier.probabilities_against(embedding, matrix[rows]) if len(rows) else np.zeros(0)
         matches: dict[str, Match] = {}
-        for index in np.argsort(-probabilities, kind="stable"):
+        for probability, index in sorted(zip(-probabilities, rows)):  # best first
             if len(matches) >= top_k:
                 break
             if people[index] not in matches:
-                matches[people[index]] = Match(people[index], float(probabilities[index]), photo_ids[index],
+                matches[people[index]] = Match(people[index], float(-probability), photo_ids[index],
                                                bool(matrix[index] @ embedding >= _SAME_PHOTO))
         ranked = tuple(matches.values())
         person = ranked[0].name if ranked and ranked[0].probability >= threshold else None
         return person, ranked, threshold
 
-    def _search_matrix(self, owner: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(photo_ids (n,), people (n,), embeddings (n, d) float32)`` of this model and of
-        ``owner``'s photos, reloaded whenever a write here or in another process has moved the
-        change counter."""
+    def _search_matrix(self, owner: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, NearestRows]:
+        """``(photo_ids (n,), people (n,), embeddings (n, d) float32, their index)`` of this model
+        and of ``owner``'s photos, reloaded whenever a write here or in another process has moved
+        the change counter (each owner's index is built on its first search after that)."""
         with self._lock:
             (counter,), = self._database.read("SELECT counter FROM changes WHERE id = 1")
             if counter != self._counter:
                 self._load(self.verifier)
-                self._counter = counter
+                self._counter, self._indexes = counter, {}
             rows = slice(None) if owner == EVERYONE else self._owners == owner  # None matches None
-            return self._photo_ids[rows], self._people[rows], self._matrix[rows]
+            matrix = self._matrix[rows]
+            if owner not in self._indexes:
+                self._indexes[owner] = NearestRows(matrix)
+            return self._photo_ids[rows], self._people[rows], matrix, self._indexes[owner]
 
     def _load(self, verifier: Verifier) -> None:
         rows = self._database.read(

@@ -223,11 +223,13 @@ class Verifier:
                              match_threshold, share_needed, probe.chip, probe.face, probe.photo, skipped_anchors)
 
     def warm_up(self) -> None:
-        """Compare the shipped example pair once: every first-call cost (the face detector's three
-        stages, the model's first run) is paid here, before a person waits for a verdict."""
+        """Compare the shipped example pair once and embed its faces alone: every first-call cost
+        (the face finder, the Siamese model, the embedding that enrolling and "who is this?" use)
+        is paid here, before a person waits for an answer."""
         from facekit.examples import EXAMPLE_PAIRS
 
-        self.verify(EXAMPLE_PAIRS[0].first, EXAMPLE_PAIRS[0].second)
+        verdict = self.verify(EXAMPLE_PAIRS[0].first, EXAMPLE_PAIRS[0].second)
+        self.embeddings(np.stack(verdict.chips))
 
     def chip_of(self, image: ImageSource, which: str) -> FaceChip:
         """:func:`face_chip`, with errors that say which photo they are about."""
