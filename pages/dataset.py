@@ -24,7 +24,7 @@ if not sum(stats.folder_counts.values()):
     st.info("No photos on this computer yet. **Verify** works anyway: the models in `models/` were trained "
             "elsewhere. Photos appear here when you take some on the **Capture** page.", icon="🗂️")
     st.write("The models learnt from *Labeled Faces in the Wild*: 13,233 public photos of 5,749 people found in the "
-             "news, framed around the face like these (public-domain photos that ship with facekit):")
+             "news, each cut to 250×250 around the face. Photos of the kind it holds (public-domain, shipped with facekit):")
     examples = [photo for photos in EXAMPLE_PEOPLE.values() for photo in photos]
     st.image([str(photo) for photo in examples], width=120,
              caption=[name for name, photos in EXAMPLE_PEOPLE.items() for _ in photos])

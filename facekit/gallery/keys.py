@@ -78,6 +78,11 @@ class PersonKeys:
             run("INSERT INTO people (token, name, owner, key) VALUES (?, ?, ?, ?)", (person.token, name, owner, person.key))
             return person
 
+    def of(self, token: str) -> PersonKey | None:
+        """The key of the person with this token, or None when they were forgotten."""
+        rows = self._read("SELECT token, name, owner, key FROM people WHERE token = ?", (token,))
+        return PersonKey(*rows[0]) if rows else None
+
     def everyone(self) -> dict[str, PersonKey]:
         """Every person's key by token."""
         return {row[0]: PersonKey(*row) for row in self._read("SELECT token, name, owner, key FROM people")}

@@ -143,7 +143,7 @@ class Gallery:
     def photo_jpeg(self, photo_id: str) -> bytes:
         """The stored photo (JPEG) of one enrolled photo. Raises :class:`NotFound`."""
         rows = self._database.read("SELECT person, photo FROM sealed_photos WHERE id = ?", (photo_id,))
-        person = self._keys.everyone().get(rows[0][0]) if rows else None
+        person = self._keys.of(rows[0][0]) if rows else None
         if person is None:
             raise NotFound(f"No enrolled photo has the id {photo_id!r}")
         return unseal(person.key, rows[0][1], f"{photo_id}/photo")
@@ -152,7 +152,7 @@ class Gallery:
         """The aligned face of one enrolled photo, ``(side, side, 3)`` uint8 as it was stored (the
         framing of the model it was enrolled under). Raises :class:`NotFound`."""
         rows = self._database.read("SELECT person, chip FROM sealed_photos WHERE id = ?", (photo_id,))
-        person = self._keys.everyone().get(rows[0][0]) if rows else None
+        person = self._keys.of(rows[0][0]) if rows else None
         if person is None:
             raise NotFound(f"No enrolled photo has the id {photo_id!r}")
         pixels = np.frombuffer(unseal(person.key, rows[0][1], f"{photo_id}/chip"), np.uint8)
