@@ -1,4 +1,4 @@
-"""MTCNN against the fast finder (BlazeFace + face mesh, MTCNN where they find nothing) for the
+"""MTCNN against the fast finder (BlazeFace + face mesh, looking again where they find nothing) for the
 default model, in one run.
 
 For every photo of LFW's View 1 pairs (pairsDevTrain: the line; pairsDevTest: the figures), each
@@ -8,7 +8,7 @@ fixed framing instead), median milliseconds per photo (MTCNN's timed on 100 of t
 come from the chip cache, as `facekit evaluate` uses them), and View 1 accuracy (line: the best on
 pairsDevTrain) and ROC AUC. Run from the project root after `facekit data import-lfw`.
 
-`--all-lfw`: every LFW photo through the fast cascade against MTCNN's faces (read from the chip
+`--all-lfw`: every LFW photo through the fast finder against MTCNN's faces (read from the chip
 cache `facekit data chips` fills): faces found by each, and how often the fast finder's main face
 is MTCNN's (box centres within half a face width).
 """
@@ -89,7 +89,7 @@ def all_lfw() -> None:
                 x, y, w, h = mtcnn["box"]
                 fx, fy, fw, fh = faces[0].box  # the most prominent, as main_face takes it
                 same += np.hypot(fx + fw / 2 - x - w / 2, fy + fh / 2 - y - h / 2) < w / 2
-    print(f"{len(photos)} LFW photos: a face found by MTCNN in {mtcnn_found} (cached), by the fast cascade in {fast_found}; "
+    print(f"{len(photos)} LFW photos: a face found by MTCNN in {mtcnn_found} (cached), by the fast finder in {fast_found}; "
           f"the same main face in {same} of {compared} found by both ({same / max(1, compared):.2%})")
 
 

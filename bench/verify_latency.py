@@ -1,5 +1,5 @@
 """Warm latency of verifying two photos (decode + find faces + align + model), for each shipped
-Siamese model with each face finder (the fast cascade, MTCNN) in the same run, taking turns, the
+Siamese model with each face finder (the fast one, MTCNN) in the same run, taking turns, the
 ratio of the finders, and the process's peak memory.
 
     python bench/verify_latency.py [PHOTO_A PHOTO_B] [--models pretrained scratch]

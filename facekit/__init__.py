@@ -4,8 +4,8 @@ The public API, small on purpose: verification and its answers, the gallery of e
 errors, the configuration, images and faces, and the data commands. Everything else is imported from its module;
 the folders say where each job lives (README, "Layout").
 
-Nothing here imports TensorFlow until a function needs it: the model-side names are resolved on
-first use (PEP 562), and imported normally for type checkers.
+Nothing here imports TensorFlow (answering runs on LiteRT), and heavy modules load when a name
+needs them: those names are resolved on first use (PEP 562), and imported normally for type checkers.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING
 
 from facekit.config import Config
 from facekit.data.folders import identity_of
-from facekit.data.lfw import import_lfw, read_lfw_pairs
-from facekit.data.pairs import make_pairs
-from facekit.data.stats import dataset_stats
 from facekit.decision.rule import Thresholds
 from facekit.errors import DataError, FacekitError, InvalidImage, NoFaceFound
 from facekit.faces.align import FaceChip, align_face, face_chip
@@ -25,12 +22,17 @@ from facekit.faces.detect import Face, detect_faces, main_face
 from facekit.faces.images import load_image
 
 if TYPE_CHECKING:
+    from facekit.data.lfw import import_lfw, read_lfw_pairs
+    from facekit.data.pairs import make_pairs
+    from facekit.data.stats import dataset_stats
     from facekit.gallery.people import Gallery
     from facekit.model.train import train_siamese
     from facekit.model.verifier import AnchorVerdict, Verdict, Verifier, load_verifier, verify, verify_against_anchors
 
-# Names whose modules import TensorFlow/Keras: resolved lazily.
+# Names whose modules are heavy to import (the model's, the gallery's, pandas for the data set):
+# resolved on first use, so a verdict starts without what it does not need.
 _LAZY = {
+    "import_lfw": "data.lfw", "read_lfw_pairs": "data.lfw", "make_pairs": "data.pairs", "dataset_stats": "data.stats",
     "verify": "model.verifier", "verify_against_anchors": "model.verifier", "load_verifier": "model.verifier",
     "Verifier": "model.verifier", "Verdict": "model.verifier", "AnchorVerdict": "model.verifier",
     "train_siamese": "model.train", "Gallery": "gallery.people",

@@ -59,11 +59,14 @@ class Config:
     # Face detection. MTCNN's pyramid is cheaper on a smaller picture, and its own
     # ``min_face_size`` above 20 crashes on small inputs (mtcnn 1.0.0), so large photos are
     # shrunk to ``detect_max_side`` instead.
-    # The face finder (facekit/faces/detect.py): "fast" (BlazeFace + its face mesh, MTCNN where they
-    # find nothing: 8.7 ms a photo instead of 124, the same main face as MTCNN in 99.94% of LFW's
-    # photos; bench/face_finders.py) or "mtcnn".
+    # The face finder (facekit/faces/detect.py): "fast" (BlazeFace + its face mesh on LiteRT, looking
+    # again in a wider frame and tile by tile where they find nothing: ~9 ms a photo instead of 124,
+    # a face in 13,232 of LFW's 13,233 photos; bench/face_finders.py) or "mtcnn" (on TensorFlow,
+    # for comparisons).
     face_finder: str = field(default_factory=lambda: os.environ.get("FACEKIT_FACE_FINDER") or "fast")
     detect_max_side: int = 480
+    # LiteRT's threads per network (the finder's and the towers'); 0: every core this process may use.
+    inference_threads: int = field(default_factory=lambda: int(os.environ.get("FACEKIT_THREADS") or 0))
     min_face_confidence: float = 0.90
     min_face_pixels: int = 24  # a face narrower than this (in the original photo) is "too small"
 
@@ -192,6 +195,11 @@ class Config:
     def siamese_path(self) -> Path:
         """The Siamese model ``config.model`` names."""
         return self.models_dir / f"{self._model_stem}.keras"
+
+    @property
+    def siamese_litert_path(self) -> Path:
+        """That model's tower exported for LiteRT (what answers; facekit/model/export.py)."""
+        return self.models_dir / f"{self._model_stem}.tflite"
 
     @property
     def siamese_info_path(self) -> Path:

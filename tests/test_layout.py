@@ -14,7 +14,7 @@ PACKAGE = Path(facekit.__file__).parent
 # beside it. ``facekit/__init__.py`` (the public API) sits above them all and is not checked.
 LAYERS = (
     ("facekit.config", "facekit.errors", "facekit.files"),
-    ("facekit.names", "facekit.examples"),
+    ("facekit.names", "facekit.examples", "facekit.litert"),
     ("facekit.faces", "facekit.decision"),
     ("facekit.data",),
     ("facekit.model",),

@@ -1,4 +1,4 @@
-"""The ``facekit`` command line: data, train, evaluate, verify, app, serve.
+"""The ``facekit`` command line: data, train, export, evaluate, verify, app, serve.
 
 A module per command group (``data``, ``train``, ``evaluate``, ``run``), each with its handlers and
 an ``add_commands`` that adds its parsers; ``common`` holds what they share. Exit codes are in
@@ -27,8 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command in ("verify", "train", "evaluate", "serve") or getattr(args, "action", None) == "chips":
-            quiet_tensorflow()  # these load a model or the face finder
+        if args.command in ("train", "evaluate", "export"):
+            quiet_tensorflow()  # these build or read Keras models; nothing that answers imports TensorFlow
         return args.run(args)
     except FacekitError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,14 +7,12 @@ from pathlib import Path
 
 from facekit.cli.common import Parents, config_of
 from facekit.config import DLIB_CHIPS, Config
-from facekit.data.folders import training_photos
-from facekit.data.lfw import import_lfw
-from facekit.data.pairs import make_pairs, save_pairs
-from facekit.data.stats import dataset_stats
-from facekit.faces.chips import chip_photos
+# Each handler imports what it needs (pandas, the data modules): `facekit verify` starts without them.
 
 
 def _import_lfw(args) -> int:
+    from facekit.data.lfw import import_lfw
+
     report = import_lfw(args.source, config_of(args), args.min_images)
     print(f"LFW in {report.lfw_dir}: {report.n_photos} photos of {report.n_people} people.")
     print(f"{report.n_test_people} people of LFW's View 1 test split were kept out of the training folders.")
@@ -29,6 +27,8 @@ def _import_lfw(args) -> int:
 
 
 def _pairs(args) -> int:
+    from facekit.data.pairs import make_pairs, save_pairs
+
     config = config_of(args)
     table = make_pairs(config, args.seed)
     path = save_pairs(table, config)
@@ -38,6 +38,8 @@ def _pairs(args) -> int:
 
 
 def _stats(args) -> int:
+    from facekit.data.stats import dataset_stats
+
     stats = dataset_stats(config_of(args))
     per_person = stats.people.groupby("folder").photos.describe()[["count", "mean", "max"]]
     if args.json:
@@ -67,6 +69,9 @@ def _stats(args) -> int:
 
 
 def _chips(args) -> int:
+    from facekit.data.folders import training_photos
+    from facekit.faces.chips import chip_photos
+
     config = config_of(args)
     photos = training_photos(config) + sorted(config.lfw_dir.glob("*/*.jpg"))
     for framing in (config, config.with_(**DLIB_CHIPS)):  # each face is detected once, then cut both ways

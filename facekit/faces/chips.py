@@ -115,12 +115,14 @@ def _main_face(image: np.ndarray, sha: str, config: Config) -> Face:
     return face
 
 
-def _init_worker() -> None:
-    # Each worker process gets one core's worth of threads; two workers fill two cores.
-    import tensorflow as tf
+def _init_worker(face_finder: str) -> None:
+    # Each worker process gets one core's worth of threads (LiteRT's through its Config); two
+    # workers fill two cores. MTCNN is the one finder on TensorFlow.
+    if face_finder == "mtcnn":
+        import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
 
 
 def _chip_in_worker(args: tuple[Path, Config, bool]) -> ChipResult:
@@ -160,9 +162,10 @@ def chip_photos(
             on_progress(len(results), len(photos))
 
     if workers > 1 and len(todo) > 1:
-        context = multiprocessing.get_context("spawn")  # TensorFlow does not survive fork
-        with context.Pool(workers, initializer=_init_worker) as pool:
-            for result in pool.imap_unordered(_chip_in_worker, [(p, config, lfw_fallback) for p in todo], chunksize=8):
+        context = multiprocessing.get_context("spawn")  # TensorFlow (training's, MTCNN's) does not survive fork
+        one_core = config.with_(inference_threads=1)
+        with context.Pool(workers, initializer=_init_worker, initargs=(config.face_finder,)) as pool:
+            for result in pool.imap_unordered(_chip_in_worker, [(p, one_core, lfw_fallback) for p in todo], chunksize=8):
                 done(result)
     else:
         for photo in todo:

@@ -1,8 +1,8 @@
 """Find the faces in a photo and pick the one to use.
 
 The face finder is one object behind :func:`detect_faces`, named by ``Config.face_finder``:
-the fast cascade (the default: BlazeFace and its face mesh, MTCNN where they find nothing) or
-MTCNN alone. A new finder is a class with the same call, ``(image, config) -> [Face, ...]``, added to
+the fast one (the default: BlazeFace and its face mesh, on LiteRT) or MTCNN (for comparisons: it
+loads TensorFlow, which nothing that answers does otherwise). A new finder is a class with the same call, ``(image, config) -> [Face, ...]``, added to
 :data:`FINDERS`; nothing else changes. What a face is
 (:class:`Face`: box, five landmarks, confidence) is what every later step relies on.
 """
@@ -36,7 +36,7 @@ class Face:
 
 class _Mtcnn:
     """MTCNN on a copy shrunk to ``config.detect_max_side``, created on first use (it loads
-    TensorFlow) and shared by all threads; faces under ``config.min_face_confidence`` are dropped."""
+    TensorFlow: ``FACEKIT_FACE_FINDER=mtcnn`` is for comparisons) and shared by all threads; faces under ``config.min_face_confidence`` are dropped."""
 
     def __init__(self) -> None:
         self._mtcnn = None
@@ -58,26 +58,34 @@ class _Mtcnn:
                 for face in found if float(face["confidence"]) >= config.min_face_confidence]
 
 
-class _FastThenMtcnn:
-    """BlazeFace and its face mesh (:mod:`facekit.faces.blazeface`, ~10 ms a photo), and MTCNN
-    for a photo where they find no face (so no face MTCNN would find is lost)."""
+class _Fast:
+    """BlazeFace and its face mesh (:mod:`facekit.faces.blazeface`, ~10 ms a photo, on LiteRT), created
+    on first use and shared by all threads. Where it finds nothing, it looks again: with the photo
+    set in a wider frame (the detector learnt faces with their surroundings, and misses a face that
+    fills the photo or is cut at the chin or forehead), then tile by tile (a small face in a large
+    photo)."""
 
-    def __init__(self, fallback: _Mtcnn) -> None:
-        self._fast, self._fallback = None, fallback
+    def __init__(self) -> None:
+        self._fast = None
         self._lock = threading.Lock()
 
     def __call__(self, image: np.ndarray, config: Config) -> list[Face]:
         with self._lock:
             if self._fast is None:
-                from facekit.faces.blazeface import BlazeFaceMesh  # loads TensorFlow's interpreter
+                from facekit.faces.blazeface import BlazeFaceMesh
 
-                self._fast = BlazeFaceMesh(config.models_dir / "face_finder")
-        faces = [Face(tuple(round(v) for v in box), score, points) for box, score, points in self._fast(image)]
-        return faces or self._fallback(image, config)
+                self._fast = BlazeFaceMesh(config.models_dir / "face_finder", config.inference_threads or None)
+        found = self._fast(image)
+        if not found:
+            border = round(max(image.shape[:2]) * _RETRY_BORDER)
+            wider = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+            found = [((x - border, y - border, w, h), score, points - border)
+                     for (x, y, w, h), score, points in self._fast(wider)] or self._fast.in_tiles(image)
+        return [Face(tuple(round(v) for v in box), score, points) for box, score, points in found]
 
 
-_mtcnn = _Mtcnn()
-FINDERS = {"mtcnn": _mtcnn, "fast": _FastThenMtcnn(_mtcnn)}  # Config.face_finder names one
+_RETRY_BORDER = 0.25  # the wider frame's border, a share of the photo's longer side on each side
+FINDERS = {"fast": _Fast(), "mtcnn": _Mtcnn()}  # Config.face_finder names one
 
 
 def detect_faces(image: np.ndarray, config: Config | None = None) -> list[Face]:

@@ -29,6 +29,8 @@ from facekit.data.pairs import LOOK_ALIKE_NEIGHBOURS, hard_impostor_pairs
 from facekit.data.split import Split, embed_chip_files, pair_embeddings, training_split
 from facekit.decision.metrics import best_threshold, binary_metrics, calibration_error, three_way_metrics, verdict_thresholds
 from facekit.errors import DataError
+from facekit.model.export import save_siamese
+from facekit.model.head import head_probability
 from facekit.model.layers import distance_features
 
 _PAIRS_PER_NEIGHBOUR = 10  # photo pairs per look-alike couple: ~1,300 pairs, so the 2% point rests on ~26
@@ -91,7 +93,7 @@ def _hard_impostor_probabilities(probability, siamese, split: Split, config: Con
 def _head_of(siamese):
     """``siamese``'s own sigmoid head as a numpy function: its input features -> P(same) ``(n,)``."""
     weights, bias = siamese.get_layer("same_probability").get_weights()
-    return lambda features: 1.0 / (1.0 + np.exp(-(features @ weights + bias).ravel()))
+    return lambda features: head_probability(features, weights.reshape(-1), float(bias[0]))
 
 
 def figures_at_lines(siamese, split: Split, config: Config, different_below: float, same_from: float) -> dict:
@@ -142,9 +144,7 @@ def calibrate(config: Config | None = None, workers: int = 1, progress: bool = F
     siamese = load_siamese(config.siamese_path)
     record = json.loads(config.siamese_info_path.read_text()) if config.siamese_info_path.exists() else {}
     record.update(fit_head_and_thresholds(siamese, training_split(config, workers, progress), config))
-    siamese.save(config.siamese_path)
-    config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
-    return record
+    return save_siamese(siamese, record, config)
 
 
 def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int = 1, progress: bool = False) -> dict:
@@ -180,10 +180,7 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
         "parameters": int(siamese.count_params()),
         "trained_at": max(m.get("trained_at", "") for m in members),
     }
-    config.models_dir.mkdir(parents=True, exist_ok=True)
-    siamese.save(config.siamese_path)
-    config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
-    return record
+    return save_siamese(siamese, record, config)
 
 
 _GALLERY_PEOPLE, _GALLERY_PHOTOS = 100, 3

@@ -1,6 +1,6 @@
 """Every registered Keras layer of facekit's models, in one module: importing it is what lets a
 saved model load in Keras' safe mode (no ``Lambda``, no arbitrary code), and it imports nothing of
-facekit's, so the model modules (``siamese``, ``pretrained``) can both lean on it.
+facekit's but the numpy head, so the model modules (``siamese``, ``pretrained``) can both lean on it.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 from keras import layers, ops
+
+from facekit.model.head import head_features
 
 _PACKAGE = "facekit"
 
@@ -45,14 +47,15 @@ class EuclideanDistance(layers.Layer):
         return ops.sqrt(ops.maximum(ops.sum(ops.square(a - b), axis=-1, keepdims=True), 1e-12))
 
 
+def distance_of(siamese: keras.Model) -> str:
+    """The distance ``siamese``'s head takes (a key of :data:`~facekit.model.head.DISTANCES`)."""
+    return "euclidean" if any(isinstance(layer, EuclideanDistance) for layer in siamese.layers) else "l1"
+
+
 def distance_features(siamese: keras.Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """What the sigmoid head of ``siamese`` sees for embeddings ``a`` and ``b`` (``(n, d)`` each, or
-    one side ``(d,)`` broadcast): ``|a - b|`` ``(n, d)``, or ``||a - b||`` ``(n, 1)`` for a model
-    with an :class:`EuclideanDistance`. In numpy, so a gallery search needs no Keras call."""
-    difference = np.asarray(a, np.float32) - np.asarray(b, np.float32)
-    if any(isinstance(layer, EuclideanDistance) for layer in siamese.layers):
-        return np.sqrt((difference**2).sum(axis=-1, keepdims=True))
-    return np.abs(difference)
+    """What the sigmoid head of ``siamese`` sees for embeddings ``a`` and ``b``: see
+    :func:`~facekit.model.head.head_features`. In numpy, so a search needs no Keras call."""
+    return head_features(distance_of(siamese), a, b)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)

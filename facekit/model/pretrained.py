@@ -19,6 +19,7 @@ from facekit.config import DLIB_CHIPS, Config
 from facekit.data.split import Split, pairs_of, training_split
 from facekit.files import file_digest
 from facekit.model.calibrate import figures_at_lines, fit_head_and_thresholds, open_set_line
+from facekit.model.export import save_siamese
 from facekit.model.dlib_resnet import INPUT_SIZE, build_dlib_tower, installed_dlib_resnet, read_dlib_resnet
 from facekit.model.layers import EuclideanDistance, HorizontalFlip, L2Normalize
 from facekit.model.siamese import siamese_of
@@ -42,7 +43,7 @@ def build_pretrained_siamese(tower: keras.Model, config: Config) -> keras.Model:
 def train_pretrained(config: Config | None = None, weights_file: str | Path | None = None, workers: int = 1, progress: bool = False) -> dict:
     """Convert dlib's network (``weights_file``, default: the installed face_recognition_models'),
     fit the Siamese head and lines on LFW's held-out training people, save ``models/siamese_pretrained``
-    (.keras + .json) and return the record. Test people choose nothing."""
+    (.keras + .json + its LiteRT export .tflite) and return the record. Test people choose nothing."""
     started = time.time()
     config = (config or Config()).with_(model="pretrained", **DLIB_CHIPS)
     source = Path(weights_file) if weights_file else installed_dlib_resnet()
@@ -54,8 +55,6 @@ def train_pretrained(config: Config | None = None, weights_file: str | Path | No
     answers["lines_chosen_on"] = "pairs of the LFW training people (the validation figures above are theirs)"
     answers["check_on_validation_people"] = figures_at_lines(siamese, split, config, lines["different_below"], lines["same_from"])
     lines.update(open_set_line(siamese, split, config))
-    config.models_dir.mkdir(parents=True, exist_ok=True)
-    siamese.save(config.siamese_path)
     record = {
         "model": config.siamese_path.name,
         **answers,
@@ -68,8 +67,7 @@ def train_pretrained(config: Config | None = None, weights_file: str | Path | No
         "parameters": int(siamese.count_params()),
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
-    return record
+    return save_siamese(siamese, record, config)
 
 
 def _roles_for_an_outside_tower(split: Split, seed: int) -> Split:

@@ -24,6 +24,7 @@ from facekit.decision.metrics import best_threshold, binary_metrics
 from facekit.errors import DataError
 from facekit.model.calibrate import fit_head_and_thresholds
 from facekit.model.layers import CosFaceLogits
+from facekit.model.export import save_siamese
 from facekit.model.siamese import build_chip_embedding, build_embedding, build_siamese
 
 
@@ -148,7 +149,6 @@ def train_siamese(config: Config | None = None, workers: int = 1, progress: bool
     # Step 2: the calibrated sigmoid head and the decision lines (see facekit.model.calibrate).
     siamese = build_siamese(config, tower)
     answers = fit_head_and_thresholds(siamese, split, config)
-    siamese.save(config.siamese_path)
     record = {
         "model": config.siamese_path.name,
         **answers,
@@ -165,7 +165,7 @@ def train_siamese(config: Config | None = None, workers: int = 1, progress: bool
             "chip_size", "chip_margin", "siamese_crop", "siamese_size", "embedding_dim", "cosface_scale",
             "cosface_margin", "train_batch", "learning_rate", "weight_decay", "augmentation", "pipeline_version")},
     }
-    config.siamese_info_path.write_text(json.dumps(record, indent=2) + "\n")
+    record = save_siamese(siamese, record, config)
     shutil.rmtree(config.models_dir / ".train-backup", ignore_errors=True)
     return record
 

@@ -1,7 +1,7 @@
 """Is it the same person? The one object that runs the Siamese model.
 
 :class:`Verifier` holds the loaded model and its thresholds; every score in facekit (the app, the
-CLI, evaluation, benchmarks) comes from it, one Keras call at a time, so threads can share it.
+CLI, evaluation, benchmarks) comes from it, one LiteRT call at a time, so threads can share it.
 ``verify(photo_a, photo_b)`` and ``verify_against_anchors(probe, anchors)`` are thin
 conveniences over the process-wide verifier of :func:`load_verifier`.
 """
@@ -23,6 +23,7 @@ from facekit.faces.chips import chip_photo, read_chip
 from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource
 from facekit.files import file_digest
+from facekit.model.head import head_features, head_probability
 
 @dataclass(frozen=True)
 class Verdict:
@@ -89,29 +90,26 @@ def anchor_rule(probabilities: np.ndarray, match_threshold: float, share_needed:
 class Verifier:
     """The loaded Siamese model and its thresholds. Safe to share between threads.
 
-    ``info`` is ``siamese.json``: the training record (split, seed, validation figures);
-    ``version`` names the model file (12 hex digits of its SHA-256), so stored embeddings can say
-    which model made them.
+    The tower runs with LiteRT (``models/<name>.tflite``, exported from the Keras model by
+    :mod:`facekit.model.export`) and the sigmoid head in numpy (:mod:`facekit.model.head`):
+    loading it never imports TensorFlow. ``info`` is ``<name>.json``: the training record (split,
+    seed, validation figures, the export); ``version`` names the Keras model file (12 hex digits
+    of its SHA-256), so stored embeddings can say which model made them.
     """
 
-    _BATCH = 256  # pairs per Keras call: bounded memory, and other callers get a turn between calls
+    _BATCH = 256  # chips per LiteRT call: bounded memory, and other callers get a turn between calls
 
     def __init__(self, config: Config | None = None):
-        from facekit.model.siamese import load_siamese  # imports TensorFlow: only when a model is needed
+        from facekit.litert import Network
 
         self.config = config or Config()
-        if not self.config.siamese_path.exists() or not self.config.siamese_info_path.exists():
-            command = "facekit train pretrained" if self.config.model == "pretrained" else "facekit train siamese"
-            raise DataError(
-                f"The {self.config.model} model is not in {self.config.models_dir} ({self.config.siamese_path.name} + "
-                f"{self.config.siamese_info_path.name}). Run `{command}`, or restore the models/ folder from the repository."
-            )
-        self._model = load_siamese(self.config.siamese_path)
-        self._embedding = self._model.get_layer("chip_embedding")
-        weights, bias = self._model.get_layer("same_probability").get_weights()
-        self._head = (weights.reshape(-1).astype(np.float32), float(bias[0]))
-        self.version = file_digest(self.config.siamese_path, "sha256")[:12]
-        self.info = json.loads(self.config.siamese_info_path.read_text())
+        self.info = _model_record(self.config)
+        export = self.info["litert"]
+        self._tower = Network(self.config.models_dir / export["file"], self.config.inference_threads or None)
+        head = export["head"]
+        self._distance = head["distance"]
+        self._head = (np.asarray(head["weights"], np.float32), float(head["bias"]))
+        self.version = export["keras_sha256"][:12]
         # The face framing this model takes (dlib's for the pretrained tower); chips follow it.
         self.config = self.config.with_(**self.info.get("chip", {}))
         accuracy = float(self.info["threshold"])
@@ -119,7 +117,6 @@ class Verifier:
         same_from = float(lines.get("same_from", accuracy))
         self.thresholds = Thresholds(accuracy, same_from, float(lines.get("different_below", accuracy)),
                                      float(lines.get("identify_from", same_from)))
-        self._lock = threading.Lock()
 
     def framing(self, config: Config) -> Config:
         """``config`` cutting faces the way this model takes them (its chip style and size); the
@@ -129,13 +126,15 @@ class Verifier:
     # --- scores ----------------------------------------------------------------------------------
 
     def probabilities(self, chips_a: np.ndarray, chips_b: np.ndarray) -> np.ndarray:
-        """P(same) for ``(n, chip_size, chip_size, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1]."""
-        return self._run(self._model, chips_a, chips_b).reshape(-1).astype(float)
+        """P(same) for ``(n, chip_size, chip_size, 3)`` uint8 chip stacks -> ``(n,)`` float in [0, 1].
+        Both sides go through the tower in one batch."""
+        both = self.embeddings(np.concatenate([chips_a, chips_b]))
+        return self._probability(head_features(self._distance, both[: len(chips_a)], both[len(chips_a):]))
 
     @property
     def embedding_width(self) -> int:
         """d, the length of an embedding (128 for the pretrained tower, 256 for the scratch model's two towers)."""
-        return int(self._embedding.output_shape[-1])
+        return int(self._tower.output_shapes[0][-1])
 
     def embed_photo(self, image: ImageSource, which: str) -> tuple[FaceChip, np.ndarray]:
         """A photo's main face (:meth:`chip_of`) and its embedding ``(d,)`` float32."""
@@ -143,39 +142,28 @@ class Verifier:
         return probe, self.embeddings(probe.chip[None])[0]
 
     def embeddings(self, chips: np.ndarray) -> np.ndarray:
-        """Unit-length embeddings ``(n, d)`` float32 of ``(n, chip_size, chip_size, 3)`` uint8 chips (d = 128 for the pretrained tower, 256 for two towers)."""
-        return self._run(self._embedding, chips).astype(np.float32)
+        """Unit-length embeddings ``(n, d)`` float32 of ``(n, chip_size, chip_size, 3)`` uint8 chips,
+        ``_BATCH`` chips per LiteRT call (d = 128 for the pretrained tower, 256 for two towers)."""
+        side = self.config.chip_size
+        if len(chips) and np.shape(chips)[1:] != (side, side, 3):  # another framing's chips: the wrong picture
+            raise ValueError(f"the {self.config.model} model takes ({side}, {side}, 3) chips, not {np.shape(chips)[1:]}")
+        outputs = [np.zeros((0, self.embedding_width), np.float32)]
+        for start in range(0, len(chips), self._BATCH):
+            outputs.append(self._tower(np.asarray(chips[start : start + self._BATCH], np.float32) / 255.0)[0])
+        return np.concatenate(outputs).astype(np.float32)
 
     def probabilities_against(self, embedding: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-        """P(same) of one embedding ``(d,)`` against many ``(n, d)`` -> ``(n,)`` in [0, 1].
-
-        The model's own head (sigmoid of weights . distance + bias) in numpy: the same numbers as
-        :meth:`probabilities` on the chips, without running the towers again. A gallery search.
-        """
-        weights, bias = self._head
-        logits = self.head_features(embeddings, embedding) @ weights + bias
-        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        """P(same) of one embedding ``(d,)`` against many ``(n, d)`` -> ``(n,)`` in [0, 1]: the
+        model's own head on stored embeddings, without running the tower again. A gallery search."""
+        return self._probability(self.head_features(embeddings, embedding))
 
     def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see
-        :func:`~facekit.model.layers.distance_features`): ``(n, d)`` or ``(n, 1)``."""
-        from facekit.model.layers import distance_features  # imports TensorFlow, loaded already with the model
+        :func:`~facekit.model.head.head_features`): ``(n, d)`` or ``(n, 1)``."""
+        return head_features(self._distance, a, b)
 
-        return distance_features(self._model, a, b)
-
-    def _run(self, model, *stacks: np.ndarray) -> np.ndarray:
-        """``model`` on uint8 chip stacks scaled to [0, 1], ``_BATCH`` rows per Keras call and one
-        call at a time: sessions share the model, and take turns between batches."""
-        side = self.config.chip_size
-        for stack in stacks:  # another framing's chips would run the towers on the wrong picture
-            if len(stack) and np.shape(stack)[1:] != (side, side, 3):
-                raise ValueError(f"the {self.config.model} model takes ({side}, {side}, 3) chips, not {np.shape(stack)[1:]}")
-        outputs = [np.zeros((0, *model.output_shape[1:]))]
-        for start in range(0, len(stacks[0]), self._BATCH):
-            inputs = [np.asarray(stack[start : start + self._BATCH], dtype=np.float32) / 255.0 for stack in stacks]
-            with self._lock:
-                outputs.append(np.asarray(model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])))
-        return np.concatenate(outputs)
+    def _probability(self, features: np.ndarray) -> np.ndarray:
+        return head_probability(features, *self._head)
 
     def score_chip_files(self, chips_a: list[str], chips_b: list[str]) -> np.ndarray:
         """P(same) for pairs of cached chip files (paths) -> ``(n,)``, read a batch at a time."""
@@ -237,6 +225,25 @@ class Verifier:
             return face_chip(image, self.config)
         except (InvalidImage, NoFaceFound) as error:
             raise error.about(which) from None
+
+
+def _model_record(config: Config) -> dict:
+    """``config.model``'s record (``<name>.json``), checked to name an export of the Keras model
+    beside it; a missing or out-of-date export says what to run."""
+    missing = [p.name for p in (config.siamese_litert_path, config.siamese_info_path) if not p.exists()]
+    if missing:
+        command = "facekit train pretrained" if config.model == "pretrained" else "facekit train siamese"
+        raise DataError(
+            f"The {config.model} model is not in {config.models_dir} (no {' or '.join(missing)}). Run `{command}` "
+            "(or `facekit export` for a model trained already), or restore the models/ folder from the repository."
+        )
+    info = json.loads(config.siamese_info_path.read_text())
+    export = info.get("litert", {})
+    keras_file = config.models_dir / export.get("from", config.siamese_path.name)
+    if "head" not in export or (keras_file.exists() and file_digest(keras_file, "sha256") != export["keras_sha256"]):
+        raise DataError(f"The {config.model} model's LiteRT file ({config.siamese_litert_path.name}) was exported "
+                        f"from another {keras_file.name}. Run `facekit export --model {config.model}`.")
+    return info
 
 
 _verifiers: dict[tuple[Path, str], Verifier] = {}
