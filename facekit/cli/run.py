@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from facekit.cli.common import EXIT_CODES, Parents, config_of, probability
@@ -55,6 +57,10 @@ def _serve(args) -> int:
             os.environ[variable] = str(Path(value).resolve())
     if args.siamese_model:
         os.environ["FACEKIT_MODEL"] = args.siamese_model
+    # Every worker writes its metrics to one folder, so that a scrape through any of them counts them all.
+    own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    if own_metrics_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="facekit-metrics-")
     config = Config()
     from facekit.gallery.people import Gallery
 
@@ -65,8 +71,12 @@ def _serve(args) -> int:
               "enrol and delete people. Set FACEKIT_API_KEYS and FACEKIT_ADMIN_KEYS.", file=sys.stderr)
     print(f"facekit API on http://{args.host}:{args.port} (docs: /docs), gallery: "
           f"{config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path}", file=sys.stderr, flush=True)
-    uvicorn.run("facekit.service.app:create_app", factory=True, host=host, port=args.port, workers=args.workers,
-                log_level="warning")
+    try:
+        uvicorn.run("facekit.service.app:create_app", factory=True, host=host, port=args.port, workers=args.workers,
+                    log_level="warning")
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(os.environ.pop("PROMETHEUS_MULTIPROC_DIR"), ignore_errors=True)
     return 0
 
 

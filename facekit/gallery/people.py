@@ -121,6 +121,11 @@ class Gallery:
 
     # --- people and photos -----------------------------------------------------------------------
 
+    def photo_count(self) -> int:
+        """Photos enrolled, everyone's."""
+        (count,), = self._database.read("SELECT COUNT(*) FROM sealed_photos")
+        return int(count)
+
     def people(self, owner: str | None = None) -> list[Person]:
         """Everyone enrolled (among ``owner``'s photos, see :data:`EVERYONE`), by name."""
         owned, params = owned_by(owner)

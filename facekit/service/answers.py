@@ -6,7 +6,7 @@ import time
 from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import File, Form, UploadFile
+from fastapi import File, Form, Path, UploadFile
 
 from facekit.config import MODELS, Config
 from facekit.errors import InvalidImage
@@ -18,9 +18,27 @@ from facekit.model.verifier import Verifier
 Photo = Annotated[UploadFile, File(description="A photo with a face: JPEG, PNG, WEBP, BMP, GIF or TIFF")]
 ModelName = Annotated[Literal[tuple(MODELS)] | None, Form(
     description="Which Siamese model answers: 'pretrained' (dlib's tower, trained elsewhere on ~3 M faces; the default) "
-    "or 'scratch' (trained here on LFW alone)")]
+    "or 'scratch' (trained here on LFW alone)", examples=["pretrained"])]
 Threshold = Annotated[float | None, Form(ge=0.0, le=1.0, description="Your own P(same) line in [0, 1]; "
-                                         "replaces the model's two lines with one (no 'unsure')")]
+                                         "replaces the model's two lines with one (no 'unsure')", examples=[0.7])]
+PersonName = Annotated[str, Path(description="The person's name as enrolled (any script, at most 60 characters)",
+                                 examples=["Ada Lovelace"])]
+PhotoId = Annotated[str, Path(description="An enrolled photo's id, from enrolling or GET /v1/people/{name}",
+                              examples=["3f9c2a7e41d0b65c"])]
+_FACE_EXAMPLE = {"box": [212, 118, 236, 236], "landmarks": [[281.0, 213.2], [378.4, 211.9], [330.5, 270.1],
+                 [290.3, 318.7], [372.8, 317.5]], "confidence": 0.97, "photo_size": [800, 450], "faces_found": 1}
+_MODEL_EXAMPLE = {"name": "pretrained", "version": "3c1b9e0d2f4a"}
+VERIFY_EXAMPLE = {"decision": "same", "same": True, "probability": 0.958,
+                  "thresholds": {"same_from": 0.827, "different_below": 0.561},
+                  "faces": [_FACE_EXAMPLE, _FACE_EXAMPLE], "model": _MODEL_EXAMPLE, "took_ms": 61.2}
+IDENTIFY_EXAMPLE = {"person": "Ada Lovelace", "threshold": 0.93,
+                    "matches": [{"name": "Ada Lovelace", "probability": 0.991, "photo_id": "3f9c2a7e41d0b65c"}],
+                    "face": _FACE_EXAMPLE, "model": _MODEL_EXAMPLE, "took_ms": 48.0}
+
+
+def example_answer(example: dict) -> dict:
+    """An answer's example for the docs page (a route's ``responses=``)."""
+    return {200: {"content": {"application/json": {"example": example}}}}
 
 
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from facekit.config import Config
 from facekit.service.doors import Doors
 from facekit.service.errors import add_error_answers
+from facekit.service.metrics import worker_gone
 from facekit.service.routes import docs, health, people, verify
 from facekit.service.state import Service
 
@@ -30,6 +31,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         threading.Thread(target=service.warm_up, name="facekit-warm-up", daemon=True).start()
         yield
         service.close()
+        worker_gone()
 
     app = FastAPI(
         title="facekit", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: routes/docs.py

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from contextlib import contextmanager
 
 from fastapi import Request, Security
@@ -79,7 +80,10 @@ class Service:
 
     def warm_up(self) -> None:
         try:
-            self.verifier().warm_up()
+            started = time.perf_counter()
+            verifier = self.verifier()
+            self.metrics.model_load_seconds.set(time.perf_counter() - started)
+            verifier.warm_up()
             self._warm.set()
         except FacekitError:
             pass  # no model: /readyz and the photo routes say so

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from facekit.service.answers import model_json
 from facekit.service.state import Refusal, Service, service
@@ -25,7 +26,9 @@ def readyz(state: Service = Depends(service)) -> dict:
     return {"status": "ready", "model": model_json(state.verifier())}
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
-def metrics(state: Service = Depends(service)) -> str:
-    """Prometheus text: requests, errors and latency by route."""
-    return state.metrics.text()
+@router.get("/metrics", response_class=Response)
+def metrics(state: Service = Depends(service)) -> Response:
+    """Prometheus text: requests, errors and latency by route (every worker's), the model's load
+    time, the gallery's size, the search index's lag."""
+    state.metrics.gallery_photos.set(state.gallery().photo_count())
+    return Response(state.metrics.text(), media_type=CONTENT_TYPE_LATEST)

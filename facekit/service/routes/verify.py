@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form
 
 from facekit.gallery.people import Gallery
-from facekit.service.answers import ModelName, Photo, Threshold, face_json, model_json, ms_since, read_photos
+from facekit.service.answers import (IDENTIFY_EXAMPLE, VERIFY_EXAMPLE, ModelName, PersonName, Photo, Threshold,
+                                     example_answer, face_json, model_json, ms_since, read_photos)
 from facekit.service.state import Service, gallery, reader, service, verifier
 
 router = APIRouter(tags=["verify"], dependencies=[Depends(reader)])
 
 
-@router.post("/v1/verify")
+@router.post("/v1/verify", responses=example_answer(VERIFY_EXAMPLE))
 def verify_two(image1: Photo, image2: Photo, threshold: Threshold = None, model: ModelName = None,
                state: Service = Depends(service)) -> dict:
     """Do two photos show the same person? ``decision`` is "same", "different" or "unsure"."""
@@ -31,7 +32,7 @@ def verify_two(image1: Photo, image2: Photo, threshold: Threshold = None, model:
 
 
 @router.post("/v1/people/{name}/verify", dependencies=[Depends(verifier)])
-def verify_person(name: str, image: Photo, people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
+def verify_person(name: PersonName, image: Photo, people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
     """Is this photo of that enrolled person? The enrolled-photos rule: verified when enough
     of their photos match with a confident "same"."""
     start = time.perf_counter()
@@ -45,9 +46,9 @@ def verify_person(name: str, image: Photo, people: Gallery = Depends(gallery), s
     }
 
 
-@router.post("/v1/identify", dependencies=[Depends(verifier)])
+@router.post("/v1/identify", dependencies=[Depends(verifier)], responses=example_answer(IDENTIFY_EXAMPLE))
 def identify(image: Photo, top_k: Annotated[int | None, Form(ge=1, le=100, description="How many people to list "
-             "(default: the server's FACEKIT_IDENTIFY_TOP_K)")] = None, threshold: Threshold = None,
+             "(default: the server's FACEKIT_IDENTIFY_TOP_K)", examples=[5])] = None, threshold: Threshold = None,
              people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
     """Who among the enrolled is this? ``person`` is null when nobody passes the threshold."""
     start = time.perf_counter()

@@ -1,0 +1,102 @@
+"""The API as real `facekit serve` processes: several workers counted as one server, an
+enrolment through one process identified through another within a second, and the docs page
+in a real browser."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from facekit.examples import EXAMPLES_DIR
+from tests.servers import free_port, get_json, post_multipart, process_answering
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+OBAMA = [EXAMPLES_DIR / name for name in ("obama.jpg", "obama1.jpg", "obama2.jpg")]
+
+
+@contextlib.contextmanager
+def _served(log: Path, env: dict, *options: str):
+    """`facekit serve` on a free loopback port, once a worker's model is loaded (/readyz)."""
+    port = free_port()
+    command = [sys.executable, "-m", "facekit.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
+    with process_answering(command, f"http://127.0.0.1:{port}/readyz", log, env, timeout_s=120):
+        yield f"http://127.0.0.1:{port}"
+
+
+def _scrape(base: str, key: str | None = None) -> str:
+    headers = {"X-API-Key": key} if key else {}
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/metrics", headers=headers), timeout=30) as response:
+        return response.read().decode()
+
+
+def _value(text: str, series: str) -> float:
+    found = re.search(rf"^{re.escape(series)} ([0-9.e+]+)$", text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_a_scrape_through_any_worker_counts_every_workers_requests(tmp_path):
+    with _served(tmp_path / "serve.log", {"FACEKIT_DATA_DIR": str(tmp_path / "data")}, "--workers", "2") as base:
+        deadline = time.monotonic() + 90
+        while len(re.findall(r"^facekit_model_load_seconds\{pid=", _scrape(base), re.M)) < 2:  # both workers loaded
+            assert time.monotonic() < deadline, _scrape(base)
+            time.sleep(0.5)
+        for _ in range(12):  # a connection each: the workers share them out
+            post_multipart(f"{base}/v1/verify", {"image1": OBAMA[0], "image2": OBAMA[1]})
+        series = 'facekit_requests_total{method="POST",route="/v1/verify",status="200"}'
+        for _ in range(6):  # whichever worker answers the scrape, it counts all twelve
+            text = _scrape(base)
+            assert _value(text, series) == 12
+            assert _value(text, 'facekit_request_seconds_count{method="POST",route="/v1/verify"}') == 12
+        assert _value(text, "facekit_gallery_photos") == 0
+
+
+def test_an_enrolment_through_one_process_is_identified_through_another_within_a_second(tmp_path):
+    env = {"FACEKIT_DATA_DIR": str(tmp_path / "data")}
+    with _served(tmp_path / "a.log", env) as first, _served(tmp_path / "b.log", env) as second:
+        assert post_multipart(f"{second}/v1/identify", {"image": OBAMA[0]})["person"] is None  # B's index is built
+        post_multipart(f"{first}/v1/people/Barack%20Obama/photos", {"image": OBAMA[1]})
+        enrolled = time.monotonic()
+        while post_multipart(f"{second}/v1/identify", {"image": OBAMA[0]})["person"] != "Barack Obama":
+            assert time.monotonic() - enrolled < 1.0, "B did not see A's enrolment within a second"
+        get_json(f"{first}/v1/people/Barack%20Obama", "DELETE")
+        assert post_multipart(f"{second}/v1/identify", {"image": OBAMA[0]})["person"] is None  # never named once deleted
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+def test_the_docs_page_lists_every_operation_in_a_real_browser(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    env = {"FACEKIT_DATA_DIR": str(tmp_path / "data"), "FACEKIT_API_KEYS": "reader-key"}
+    with _served(tmp_path / "serve.log", env) as base, sync_playwright() as playwright:
+        spec = json.loads(urllib.request.urlopen(urllib.request.Request(
+            f"{base}/openapi.json", headers={"X-API-Key": "reader-key"}), timeout=30).read())
+        operations = {f"{method.upper()} {path}" for path, methods in spec["paths"].items() for method in methods}
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = chromium.new_context(viewport={"width": 1400, "height": 1000},
+                                    extra_http_headers={"X-API-Key": "reader-key"}).new_page()
+        outside = []
+        page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(base) else None)
+        page.goto(f"{base}/docs", timeout=60_000)
+        page.locator(".opblock").first.wait_for(timeout=60_000)
+        shown = {" ".join(block.inner_text().split()[:2]) for block in page.locator(".opblock-summary").all()}
+        page.locator(".opblock-summary", has_text="/v1/verify").first.click()  # open one: its fields and example
+        page.get_by_text("image1").first.wait_for(timeout=30_000)
+        text = page.locator("body").inner_text()
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-artifacts" / "api-docs.png"), full_page=True)
+        chromium.close()
+    assert "Unable to render" not in text
+    assert all(field in text for field in ("image1", "image2", "threshold", '"decision": "same"')), text[-3000:]
+    assert {op.replace("{", "").replace("}", "") for op in operations} <= {op.replace("{", "").replace("}", "") for op in shown}, shown
+    assert not outside, outside  # no CDN, nothing fetched from elsewhere
