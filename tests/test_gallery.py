@@ -133,7 +133,7 @@ def test_a_new_model_recomputes_embeddings_and_never_mixes_versions(gallery):
     zeros = seal(gallery._keys.find("Barack Obama", None)[0].key, np.zeros(256, np.float32).tobytes(), f"{photo.id}/vector")
     with gallery._database.transaction() as run:
         run("UPDATE sealed_embeddings SET model = 'old-model', vector = ?", (zeros,))
-        run("UPDATE changes SET counter = counter + 1 WHERE id = 1")
+    gallery = Gallery(gallery.config, gallery.verifier)  # a process that loads the gallery from the database
     assert gallery.identify(OBAMA[0]).matches[0].probability == pytest.approx(before, abs=1e-5)
     versions = sorted(row[0] for row in gallery._database.read("SELECT model FROM sealed_embeddings WHERE photo_id = ?",
                                                                (photo.id,)))
@@ -226,8 +226,9 @@ def test_a_gallery_from_before_sealing_is_sealed_and_nothing_is_lost(gallery_con
 
 def test_the_search_index_finds_the_nearest_photos():
     """Exact up to its size limit; past it (forced here) the inverted file still returns the
-    nearest row for nearly every probe on clustered embeddings, as faces of one person are."""
-    from facekit.gallery.search import NearestRows
+    nearest row for nearly every probe on clustered embeddings, as faces of one person are; rows
+    added and removed in place are found, and gone, at once."""
+    from facekit.gallery.search import LiveIndex
 
     rng = np.random.default_rng(0)
     people = rng.normal(size=(300, 64)).astype(np.float32)
@@ -235,8 +236,17 @@ def test_the_search_index_finds_the_nearest_photos():
     photos /= np.linalg.norm(photos, axis=1, keepdims=True)
     probes = photos[rng.choice(3000, 200, replace=False)] + rng.normal(scale=0.05, size=(200, 64)).astype(np.float32)
     probes /= np.linalg.norm(probes, axis=1, keepdims=True)
-    exact, inverted = NearestRows(photos), NearestRows(photos, lists=50)
-    assert all(exact.candidates(p, 5)[0] == np.argmax(photos @ p) for p in probes)
-    found = [inverted.candidates(p, 20)[0] == np.argmax(photos @ p) for p in probes]
+    exact, inverted = LiveIndex(64), LiveIndex(64, lists=50)
+    for index in (exact, inverted):
+        index.add(np.arange(3000), photos)
+    assert all(exact.nearest(p, 5)[0][0] == np.argmax(photos @ p) for p in probes)
+    found = [inverted.nearest(p, 20)[0][0] == np.argmax(photos @ p) for p in probes]
     assert np.mean(found) >= 0.99
-    assert list(exact.candidates(probes[0], 3)) == list(np.argsort(-(photos @ probes[0]))[:3])
+    for index in (exact, inverted):
+        index.remove(np.array([int(np.argmax(photos @ probes[0]))]))
+        assert index.nearest(probes[0], 1)[0][0] != np.argmax(photos @ probes[0]) and len(index) == 2999
+        index.add(np.array([5000]), probes[:1])
+        assert index.nearest(probes[0], 1)[0][0] == 5000
+        np.testing.assert_allclose(index.vectors(np.array([5000])), probes[:1], atol=1e-6)
+    exact.remove(np.array([5000]))
+    assert list(exact.nearest(probes[0], 3)[0]) == [r for r in np.argsort(-(photos @ probes[0])) if r != np.argmax(photos @ probes[0])][:3]

@@ -3,8 +3,9 @@
 One small interface over two databases: an SQLite file in ``data/`` (the default; WAL, so several
 processes on one machine share it) or PostgreSQL (``FACEKIT_GALLERY_URL=postgresql://...``),
 shared by API processes on many machines. Searches run in memory: each process keeps the current
-model's embeddings as one numpy matrix and reloads it when the database's change counter has
-moved, so every process sees the others' enrolments and deletions on its next search.
+model's embeddings in a search index (:mod:`facekit.gallery.mirror`) and catches up with the
+database's change log before every search, so every process sees the others' enrolments and
+deletions on its next search, without reloading the rest.
 
 Names never reach the database: a person is a token there, and their photo, chip, face and
 embeddings are sealed with a key of their own, kept in a separate key file (see ``keys.py``), so
@@ -26,16 +27,15 @@ import numpy as np
 
 from facekit.config import Config
 from facekit.errors import DataError, NotFound
-from facekit.faces.align import FaceChip, align_face
-from facekit.faces.images import ImageSource, jpeg_bytes, load_image
+from facekit.faces.align import FaceChip
+from facekit.faces.images import ImageSource, jpeg_bytes
 from facekit.faces.quality import shot_quality
 from facekit.gallery.keys import PersonKey, PersonKeys, seal, unseal
-from facekit.gallery.search import NearestRows
-from facekit.gallery.store import EVERYONE, Database, count_change, owned_by
+from facekit.gallery.mirror import Mirror
+from facekit.gallery.store import EVERYONE, Database, owned_by
 from facekit.model.verifier import AnchorVerdict, Verifier, load_verifier
 from facekit.names import person_name
 
-_BATCH = 256  # chips per embedding call when a new model recomputes the stored ones
 # Cosine of two unit embeddings from which they are one photo: re-saved, cropped or recompressed
 # copies measure >= 0.997 on the example photos, two photos of one man 0.958-0.966.
 _SAME_PHOTO = 0.99
@@ -100,12 +100,7 @@ class Gallery:
         self._keys = PersonKeys(self.config.gallery_keys_path)
         self._verifier = verifier
         self._lock = threading.Lock()
-        self._counter: int | None = None
-        self._photo_ids = np.zeros(0, dtype=object)
-        self._people = np.zeros(0, dtype=object)
-        self._owners = np.zeros(0, dtype=object)
-        self._matrix = np.zeros((0, 0), np.float32)
-        self._indexes: dict[str | None, NearestRows] = {}
+        self._mirror = Mirror()
         if self._database.has_table("photos"):
             self._seal_first_gallery()
 
@@ -120,6 +115,12 @@ class Gallery:
         self._keys.close()
 
     # --- people and photos -----------------------------------------------------------------------
+
+    @property
+    def index_lag_seconds(self) -> float:
+        """How long the newest change this process's search index took in had been written when
+        it did (it catches up before each search)."""
+        return self._mirror.lag_seconds
 
     def photo_count(self) -> int:
         """Photos enrolled, everyone's."""
@@ -190,7 +191,7 @@ class Gallery:
                          json.dumps(photo.problems), jpeg_bytes(probe.photo, 90), np.ascontiguousarray(probe.chip, np.uint8).tobytes())
             run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
                 (photo.id, self.verifier.version, seal(person.key, embedding.astype(np.float32).tobytes(), f"{photo.id}/vector")))
-            count_change(run)
+            self._database.log_change(run, [photo.id], present=True)
         return photo
 
     def remove_photo(self, name: str, photo_id: str, owner: str | None = None) -> None:
@@ -211,7 +212,7 @@ class Gallery:
             run("DELETE FROM sealed_embeddings WHERE photo_id = ?", (photo_id,))
             run("DELETE FROM sealed_photos WHERE id = ?", (photo_id,))
             (left,), = run("SELECT COUNT(*) FROM sealed_photos WHERE person = ?", (rows[0][0],))
-            count_change(run)
+            self._database.log_change(run, [photo_id], present=False)
         if not left:
             self._keys.shred([rows[0][0]])
         self._database.forget_deleted()
@@ -227,16 +228,16 @@ class Gallery:
         tokens = tuple(person.token for person in people)
         marks = ", ".join("?" * len(tokens))
         with self._database.transaction() as run:
-            (count,), = run(f"SELECT COUNT(*) FROM sealed_photos WHERE person IN ({marks})", tokens) if tokens else ((0,),)
-            if not count:
+            photo_ids = [row[0] for row in run(f"SELECT id FROM sealed_photos WHERE person IN ({marks})", tokens)] if tokens else []
+            if not photo_ids:
                 raise NotFound(f"Nobody called {name!r} is enrolled")
             run(f"DELETE FROM sealed_embeddings WHERE photo_id IN (SELECT id FROM sealed_photos WHERE person IN ({marks}))",
                 tokens)
             run(f"DELETE FROM sealed_photos WHERE person IN ({marks})", tokens)
-            count_change(run)
+            self._database.log_change(run, photo_ids, present=False)
         self._keys.shred(list(tokens))
         self._database.forget_deleted()
-        return int(count)
+        return len(photo_ids)
 
     # --- answers ---------------------------------------------------------------------------------
 
@@ -247,8 +248,8 @@ class Gallery:
         ``verify_against_anchors``). Raises :class:`NotFound` when nobody has that name."""
         name = person_name(name)
         probe, embedding = self.verifier.embed_photo(image, "probe")
-        _, people, matrix, _ = self._search_matrix(owner)
-        enrolled = matrix[people == name]
+        with self._lock:
+            enrolled = self._followed().vectors_of(name, owner)
         if not len(enrolled):
             raise NotFound(f"Nobody called {name!r} is enrolled")
         probabilities = self.verifier.probabilities_against(embedding, enrolled)
@@ -274,70 +275,25 @@ class Gallery:
         """
         top_k = self.config.identify_top_k if top_k is None else top_k
         threshold = self.verifier.thresholds.identify_from if threshold is None else threshold
-        photo_ids, people, matrix, nearest = self._search_matrix(owner)
-        rows = nearest.candidates(embedding, max(_SHORTLIST, 8 * top_k)) if len(matrix) else np.zeros(0, int)
-        probabilities = self.verifier.probabilities_against(embedding, matrix[rows]) if len(rows) else np.zeros(0)
+        with self._lock:
+            photo_ids, people, vectors = self._followed().nearest(embedding, max(_SHORTLIST, 8 * top_k), owner)
+        probabilities = self.verifier.probabilities_against(embedding, vectors) if len(vectors) else np.zeros(0)
         matches: dict[str, Match] = {}
-        for probability, index in sorted(zip(-probabilities, rows)):  # best first
+        for probability, index in sorted(zip(-probabilities, range(len(vectors)))):  # best first
             if len(matches) >= top_k:
                 break
             if people[index] not in matches:
                 matches[people[index]] = Match(people[index], float(-probability), photo_ids[index],
-                                               bool(matrix[index] @ embedding >= _SAME_PHOTO))
+                                               bool(vectors[index] @ embedding >= _SAME_PHOTO))
         ranked = tuple(matches.values())
         person = ranked[0].name if ranked and ranked[0].probability >= threshold else None
         return person, ranked, threshold
 
-    def _search_matrix(self, owner: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, NearestRows]:
-        """``(photo_ids (n,), people (n,), embeddings (n, d) float32, their index)`` of this model
-        and of ``owner``'s photos, reloaded whenever a write here or in another process has moved
-        the change counter (each owner's index is built on its first search after that)."""
-        with self._lock:
-            (counter,), = self._database.read("SELECT counter FROM changes WHERE id = 1")
-            if counter != self._counter:
-                self._load(self.verifier)
-                self._counter, self._indexes = counter, {}
-            rows = slice(None) if owner == EVERYONE else self._owners == owner  # None matches None
-            matrix = self._matrix[rows]
-            if owner not in self._indexes:
-                self._indexes[owner] = NearestRows(matrix)
-            return self._photo_ids[rows], self._people[rows], matrix, self._indexes[owner]
-
-    def _load(self, verifier: Verifier) -> None:
-        rows = self._database.read(
-            "SELECT p.id, p.person, p.owner, e.vector FROM sealed_photos p LEFT JOIN sealed_embeddings e "
-            "ON e.photo_id = p.id AND e.model = ? ORDER BY p.added, p.id", (verifier.version,),
-        )
-        keys = self._keys.everyone()
-        rows = [row for row in rows if row[1] in keys]  # a person forgotten meanwhile has no key
-        vectors = {photo_id: np.frombuffer(unseal(keys[token].key, v, f"{photo_id}/vector"), np.float32)
-                   for photo_id, token, _, v in rows if v is not None}
-        missing = [photo_id for photo_id, _, _, v in rows if v is None]
-        for start in range(0, len(missing), _BATCH):
-            vectors.update(self._embed_stored(missing[start : start + _BATCH], verifier, keys))
-        rows = [row for row in rows if row[0] in vectors]  # a photo deleted meanwhile
-        self._photo_ids = np.array([row[0] for row in rows], dtype=object)
-        self._people = np.array([keys[row[1]].name for row in rows], dtype=object)
-        self._owners = np.array([row[2] for row in rows], dtype=object)
-        self._matrix = (np.stack([vectors[p] for p in self._photo_ids]) if rows
-                        else np.zeros((0, verifier.embedding_width), np.float32))
-
-    def _embed_stored(self, photo_ids: list[str], verifier: Verifier, keys: dict[str, PersonKey]) -> dict[str, np.ndarray]:
-        """Embeddings by this model of stored chips that have none yet; stored for next time."""
-        marks = ", ".join("?" * len(photo_ids))
-        rows = self._database.read(f"SELECT id, person, chip, photo, face FROM sealed_photos WHERE id IN ({marks})",
-                                   tuple(photo_ids))
-        rows = [(photo_id, keys[token].key, *(unseal(keys[token].key, value, f"{photo_id}/{column}")
-                                              for value, column in zip(sealed, ("chip", "photo", "face"))))
-                for photo_id, token, *sealed in rows if token in keys]
-        if not rows:
-            return {}
-        embeddings = verifier.embeddings(np.stack([_chip_for(verifier, *row[2:]) for row in rows]))
-        with self._database.transaction() as run:
-            for (photo_id, key, *_), embedding in zip(rows, embeddings):
-                run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (photo_id, verifier.version, seal(key, embedding.tobytes(), f"{photo_id}/vector")))
-        return {row[0]: embedding for row, embedding in zip(rows, embeddings)}
+    def _followed(self) -> Mirror:
+        """This process's copy of the gallery, caught up with every change made anywhere (call
+        with the lock held; :mod:`facekit.gallery.mirror`)."""
+        self._mirror.follow(self._database, self._keys, self.verifier)
+        return self._mirror
 
     def _rows_of(self, name: str, owner: str | None, columns: str) -> list[tuple[PersonKey, list[tuple]]]:
         """``columns`` of the photos of ``name`` among ``owner``'s, by person (one per owner for
@@ -372,17 +328,8 @@ class Gallery:
                         (photo_id, model, seal(person.key, bytes(vector), f"{photo_id}/vector")))
             run("DROP TABLE embeddings")
             run("DROP TABLE photos")
-            count_change(run)
+            self._database.log_change(run, [row[0] for row in run("SELECT id FROM sealed_photos")], present=True)
         self._database.forget_deleted()
-
-
-def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: bytes) -> np.ndarray:
-    """The stored chip when it is in this model's framing (each model's chip size is its own),
-    else one cut again from the stored photo and landmarks (a photo enrolled under the other model)."""
-    side = verifier.config.chip_size
-    if len(chip) == side * side * 3:
-        return np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3)
-    return align_face(load_image(bytes(photo)), np.array(json.loads(face)["landmarks"], np.float32), verifier.config)
 
 
 def _enrolled_photo(person: PersonKey, photo_id: str, added: float, face: bytes, problems: str) -> EnrolledPhoto:

@@ -1,70 +1,96 @@
-"""Finding the enrolled photos nearest a probe, fast at any size: candidates by cosine of the unit
-embeddings, which the model's own head then scores exactly (:meth:`Gallery.identify_embedding`).
+"""Finding the enrolled photos nearest a probe, fast at any size, with photos added and removed in
+place: candidates by cosine of the unit embeddings (faiss), which the model's own head then
+scores exactly (:meth:`Gallery.identify_embedding`).
 
-Up to :data:`EXACT_UP_TO` photos every row is a candidate (one matrix product, a few ms). Past it,
-an inverted file: the rows are grouped under k-means centres (about the square root of their
-number) and stored group by group; a search reads only the :data:`PROBED` share (20%) of groups whose
-centres are nearest the probe. ``bench/identify_scale.py`` measures its speed and its recall
-against exact search on real LFW embeddings.
+Up to :data:`EXACT_UP_TO` photos every row is a candidate (a flat index: one matrix product).
+Past it, an inverted file: rows are grouped under k-means centres (:func:`_lists_for` of them)
+and a search reads only the :data:`PROBED` share of groups whose centres are nearest the probe.
+Adding or removing a row touches only that row; the groups are learnt when the index first grows
+past the exact size and again each time it has grown :data:`_RELEARN_GROWTH` times since.
+``bench/identify_scale.py`` measures speed, memory and recall against exact search on real LFW
+embeddings.
 """
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 
 EXACT_UP_TO = 20_000
-# Of the groups, the nearest first. Chosen on the LFW training people's 9,525 embeddings (500
-# probes, recall@1 against exact search): 5% 0.916, 10% 0.966, 20% 0.994, 30% 0.998.
-PROBED = 0.2
-_KMEANS_SAMPLE, _KMEANS_ROUNDS = 40_000, 6
+# Of the groups, the nearest first. Chosen on the LFW training people's embeddings (1,000 probes,
+# recall@1 against exact search; bench/identify_scale.py --choose-share): see the README.
+PROBED = 0.05
+_RELEARN_GROWTH = 4
+_TRAINING_SAMPLE = 100_000  # rows k-means learns the groups from
+faiss.omp_set_num_threads(1)  # one query at a time per thread: OpenMP's start-up would cost more than it saves
 
 
-class NearestRows:
-    """An index over an ``(n, d)`` float32 matrix of unit rows; ``lists`` forces the inverted file
-    with that many groups (default: exact up to :data:`EXACT_UP_TO` rows, else ~sqrt(n) groups)."""
+class LiveIndex:
+    """Unit ``(d,)`` float32 embeddings under int64 row numbers, searched by cosine; rows come and
+    go one at a time. Not thread-safe: its owner holds a lock. ``lists`` forces the inverted file
+    with that many groups (benchmarks; default: exact up to :data:`EXACT_UP_TO` rows)."""
 
-    def __init__(self, matrix: np.ndarray, lists: int | None = None, seed: int = 0):
-        self._matrix = np.ascontiguousarray(matrix, np.float32)
-        n = len(self._matrix)
-        lists = lists if lists is not None else (0 if n <= EXACT_UP_TO else int(np.sqrt(n)))
-        self._centres = None
-        if lists:
-            self._centres = _kmeans(self._matrix, lists, np.random.default_rng(seed))
-            group = _nearest_centre(self._matrix, self._centres)
-            self._order = np.argsort(group, kind="stable")
-            self._grouped = self._matrix[self._order]
-            self._starts = np.searchsorted(group[self._order], np.arange(lists + 1))
+    def __init__(self, width: int, lists: int | None = None, seed: int = 0) -> None:
+        self.width, self._forced_lists, self._seed = width, lists, seed
+        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(width))
+        self._learnt_at = 0  # rows when the groups were last learnt (0: exact)
 
-    def candidates(self, query: np.ndarray, k: int) -> np.ndarray:
-        """Row indices of (about) the ``k`` rows with the highest cosine to ``query`` ``(d,)``, best first."""
-        if self._centres is None:
-            return _best(self._matrix @ query, k)
-        probed = _best(self._centres @ query, max(1, int(round(PROBED * len(self._centres)))))
-        rows = np.concatenate([np.arange(self._starts[g], self._starts[g + 1]) for g in probed])
-        scores = np.concatenate([self._grouped[self._starts[g] : self._starts[g + 1]] @ query for g in probed])
-        return self._order[rows[_best(scores, k)]]
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        """Add ``(n,)`` new row numbers with their ``(n, d)`` unit vectors."""
+        if len(rows):
+            self._index.add_with_ids(np.ascontiguousarray(vectors, np.float32), np.asarray(rows, np.int64))
+            self._regroup_if_grown()
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Remove rows (numbers it does not hold are ignored)."""
+        if len(rows):
+            self._index.remove_ids(np.asarray(rows, np.int64))
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The ``(n, d)`` vectors of rows it holds."""
+        if not len(rows):
+            return np.zeros((0, self.width), np.float32)
+        return self._index.reconstruct_batch(np.asarray(rows, np.int64))
+
+    def nearest(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, cosines)`` of (about) the ``k`` rows nearest ``query`` ``(d,)``, best first."""
+        if not len(self):
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        cosines, rows = self._index.search(np.ascontiguousarray(query, np.float32)[None], min(k, len(self)))
+        found = rows[0] >= 0
+        return rows[0][found], cosines[0][found]
+
+    def _regroup_if_grown(self) -> None:
+        """Learn the groups (again) when the index has grown past the exact size, or
+        :data:`_RELEARN_GROWTH` times since they were learnt: an add then costs a rebuild, rarely."""
+        n = len(self)
+        wanted = self._forced_lists or _lists_for(n)
+        due = (not self._learnt_at and n >= wanted) if self._forced_lists else (
+            n > EXACT_UP_TO and (not self._learnt_at or n >= _RELEARN_GROWTH * self._learnt_at))
+        if not due:
+            return
+        rows = self._rows()
+        vectors = self.vectors(rows)
+        grouped = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.width), self.width, wanted, faiss.METRIC_INNER_PRODUCT)
+        sample = np.random.default_rng(self._seed).choice(n, min(n, _TRAINING_SAMPLE), replace=False)
+        grouped.train(vectors[np.sort(sample)])
+        grouped.add_with_ids(vectors, rows)
+        grouped.set_direct_map_type(faiss.DirectMap.Hashtable)  # vectors and removal by row number
+        grouped.nprobe = max(1, round(PROBED * wanted))
+        self._index, self._learnt_at = grouped, n
+
+    def _rows(self) -> np.ndarray:
+        """Every row number held."""
+        if isinstance(self._index, faiss.IndexIDMap2):
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        lists = self._index.invlists
+        return np.concatenate([faiss.rev_swig_ptr(lists.get_ids(g), lists.list_size(g)).copy()
+                               for g in range(self._index.nlist)]).astype(np.int64)
 
 
-def _best(scores: np.ndarray, k: int) -> np.ndarray:
-    if len(scores) > k:
-        top = np.argpartition(-scores, k)[:k]
-        return top[np.argsort(-scores[top], kind="stable")]
-    return np.argsort(-scores, kind="stable")
-
-
-def _nearest_centre(matrix: np.ndarray, centres: np.ndarray, batch: int = 65_536) -> np.ndarray:
-    return np.concatenate([np.argmax(matrix[i : i + batch] @ centres.T, axis=1) for i in range(0, len(matrix), batch)])
-
-
-def _kmeans(matrix: np.ndarray, lists: int, rng: np.random.Generator) -> np.ndarray:
-    """Spherical k-means on a sample of the rows: ``(lists, d)`` unit centres."""
-    sample = matrix[rng.choice(len(matrix), min(len(matrix), max(_KMEANS_SAMPLE, lists)), replace=False)]
-    centres = sample[rng.choice(len(sample), lists, replace=False)].copy()
-    for _ in range(_KMEANS_ROUNDS):
-        group = _nearest_centre(sample, centres)
-        sums = np.zeros_like(centres)
-        np.add.at(sums, group, sample)
-        empty = np.linalg.norm(sums, axis=1) == 0
-        sums[empty] = centres[empty]  # a group that lost every row keeps its centre
-        centres = sums / np.linalg.norm(sums, axis=1, keepdims=True)
-    return centres
+def _lists_for(n: int) -> int:
+    """Groups of an inverted file over ``n`` rows: 4 sqrt(n) (faiss' rule of thumb), ~250 rows each at 1M."""
+    return int(4 * np.sqrt(n))

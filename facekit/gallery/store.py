@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from facekit.config import Config
@@ -24,9 +25,10 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS sealed_photos_by_person ON sealed_photos (person)",
     "CREATE TABLE IF NOT EXISTS sealed_embeddings (photo_id TEXT NOT NULL, model TEXT NOT NULL, vector {blob} NOT NULL, "
     "PRIMARY KEY (photo_id, model))",
-    # One row whose counter every write moves: how a process knows its in-memory matrix is stale.
-    "CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, counter BIGINT NOT NULL)",
-    "INSERT INTO changes (id, counter) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    # A row per photo enrolled (present = 1) or deleted (0), in the writing transaction: how every
+    # process's search index catches up (mirror.py). Photo ids only: it says nothing of anyone.
+    "CREATE TABLE IF NOT EXISTS gallery_log (seq {serial}, photo_id TEXT NOT NULL, present INTEGER NOT NULL, "
+    "at DOUBLE PRECISION NOT NULL)",
 )
 
 
@@ -35,10 +37,6 @@ def owned_by(owner: str | None) -> tuple[str, tuple]:
     if owner == EVERYONE:
         return "TRUE", ()
     return ("owner IS NULL", ()) if owner is None else ("owner = ?", (owner,))
-
-
-def count_change(run) -> None:
-    run("UPDATE changes SET counter = counter + 1 WHERE id = 1")
 
 
 class Database:
@@ -62,7 +60,8 @@ class Database:
             if self._postgres:  # two processes starting at once must not both create the tables
                 run("SELECT pg_advisory_xact_lock(7460227)")
             for statement in _SCHEMA:
-                run(statement.format(blob="BYTEA" if self._postgres else "BLOB"))
+                run(statement.format(blob="BYTEA" if self._postgres else "BLOB",
+                                     serial="BIGSERIAL PRIMARY KEY" if self._postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"))
 
     def _connect(self):
         if self._postgres:
@@ -110,6 +109,17 @@ class Database:
                     self._drop_connection()
                     raise Unavailable("The gallery database failed", "Try again in a moment.") from error
                 raise
+
+    def log_change(self, run, photo_ids: list[str], present: bool) -> None:
+        """Write to the change log, inside the transaction ``run`` belongs to, that these photos
+        were enrolled (``present``) or deleted. Writers take turns (SQLite's BEGIN IMMEDIATE, a
+        PostgreSQL lock here), so the log's numbers are committed in order and a reader that has
+        seen number n has seen every change before it."""
+        if self._postgres:
+            run("SELECT pg_advisory_xact_lock(7460228)")
+        now = time.time()
+        for photo_id in photo_ids:
+            run("INSERT INTO gallery_log (photo_id, present, at) VALUES (?, ?, ?)", (photo_id, int(present), now))
 
     def has_table(self, name: str) -> bool:
         sql = ("SELECT to_regclass(CAST(? AS text)) IS NOT NULL" if self._postgres

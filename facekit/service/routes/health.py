@@ -31,4 +31,5 @@ def metrics(state: Service = Depends(service)) -> Response:
     """Prometheus text: requests, errors and latency by route (every worker's), the model's load
     time, the gallery's size, the search index's lag."""
     state.metrics.gallery_photos.set(state.gallery().photo_count())
+    state.metrics.index_lag_seconds.set(state.gallery().index_lag_seconds)
     return Response(state.metrics.text(), media_type=CONTENT_TYPE_LATEST)
