@@ -33,11 +33,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def process_answering(command: list[str], health_url: str, log_path: Path, env: dict | None = None,
-                      timeout_s: float = 90):
-    """Start ``command`` (in its own process group) and yield it once ``health_url`` answers 200;
-    stop the whole group at the end. The command's output goes to ``log_path``."""
+                      timeout_s: float = 90, cwd: Path = ROOT):
+    """Start ``command`` in ``cwd`` (in its own process group) and yield it once ``health_url``
+    answers 200; stop the whole group at the end. The command's output goes to ``log_path``."""
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + timeout_s

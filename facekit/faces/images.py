@@ -131,7 +131,7 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
     if image.mode in ("RGBA", "LA", "PA"):
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA"))
-    return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+    return np.array(image if image.mode == "RGB" else image.convert("RGB"), dtype=np.uint8)  # one copy, writable
 
 
 def _from_array(array: np.ndarray, config: Config) -> np.ndarray:

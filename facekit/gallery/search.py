@@ -16,13 +16,14 @@ from __future__ import annotations
 import faiss
 import numpy as np
 
+from facekit.litert import cores
+
 EXACT_UP_TO = 20_000
 # Of the groups, the nearest first. Chosen on the LFW training people's embeddings (1,000 probes,
-# recall@1 against exact search; bench/identify_scale.py --choose-share): see the README.
-PROBED = 0.05
+# recall@1 against exact search, bench/identify_scale.py --index): 5% 0.960, 10% 0.987, 20% 1.000.
+PROBED = 0.15
 _RELEARN_GROWTH = 4
-_TRAINING_SAMPLE = 100_000  # rows k-means learns the groups from
-faiss.omp_set_num_threads(1)  # one query at a time per thread: OpenMP's start-up would cost more than it saves
+_ROWS_PER_GROUP_LEARNT = 40  # k-means learns each group's centre from this many rows (faiss asks for 39)
 
 
 class LiveIndex:
@@ -59,6 +60,9 @@ class LiveIndex:
         """``(rows, cosines)`` of (about) the ``k`` rows nearest ``query`` ``(d,)``, best first."""
         if not len(self):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        # OpenMP's thread count is per calling thread: one for the flat index (more threads only cost
+        # their start-up, 0.3 -> 0.9 ms at 10,000 rows), every core for the groups of an inverted file.
+        faiss.omp_set_num_threads(cores() if self._learnt_at else 1)
         cosines, rows = self._index.search(np.ascontiguousarray(query, np.float32)[None], min(k, len(self)))
         found = rows[0] >= 0
         return rows[0][found], cosines[0][found]
@@ -75,11 +79,12 @@ class LiveIndex:
         rows = self._rows()
         vectors = self.vectors(rows)
         grouped = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.width), self.width, wanted, faiss.METRIC_INNER_PRODUCT)
-        sample = np.random.default_rng(self._seed).choice(n, min(n, _TRAINING_SAMPLE), replace=False)
+        sample = np.random.default_rng(self._seed).choice(n, min(n, _ROWS_PER_GROUP_LEARNT * wanted), replace=False)
         grouped.train(vectors[np.sort(sample)])
         grouped.add_with_ids(vectors, rows)
         grouped.set_direct_map_type(faiss.DirectMap.Hashtable)  # vectors and removal by row number
         grouped.nprobe = max(1, round(PROBED * wanted))
+        grouped.parallel_mode = 1  # one query's groups shared among the cores (faiss' default shares queries)
         self._index, self._learnt_at = grouped, n
 
     def _rows(self) -> np.ndarray:
@@ -92,5 +97,6 @@ class LiveIndex:
 
 
 def _lists_for(n: int) -> int:
-    """Groups of an inverted file over ``n`` rows: 4 sqrt(n) (faiss' rule of thumb), ~250 rows each at 1M."""
-    return int(4 * np.sqrt(n))
+    """Groups of an inverted file over ``n`` rows: 4 sqrt(n) (faiss' rule of thumb; ~250 rows each at
+    1M), at most n / 40 (k-means wants 39 rows a group to learn from)."""
+    return max(1, int(min(4 * np.sqrt(n), n / _ROWS_PER_GROUP_LEARNT)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -178,7 +179,8 @@ class Verifier:
 
     def verify(self, image_a: ImageSource, image_b: ImageSource, threshold: float | None = None) -> Verdict:
         """Do two photos show the same person? See :func:`verify`."""
-        chips = [self.chip_of(image, which) for image, which in ((image_a, "first"), (image_b, "second"))]
+        second = _PHOTO_THREADS.submit(self.chip_of, image_b, "second")  # decoding one while finding in the other
+        chips = [self.chip_of(image_a, "first"), second.result()]
         probability = float(self.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
         thresholds = self.thresholds if threshold is None else Thresholds.single(threshold)
         return Verdict(
@@ -246,6 +248,9 @@ def _model_record(config: Config) -> dict:
     return info
 
 
+# The second photo of a pair is read and searched for its face here, beside the first: decoding
+# (PIL) and face finding (LiteRT) let go of the GIL, so the two overlap on two cores.
+_PHOTO_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="facekit-photo")
 _verifiers: dict[tuple[Path, str], Verifier] = {}
 _verifiers_lock = threading.Lock()
 
