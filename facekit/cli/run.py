@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 from facekit.cli.common import EXIT_CODES, Parents, config_of, probability
 from facekit.config import PROJECT_ROOT, Config
 from facekit.decision.rule import ANSWERS
+from facekit.litert import cores
 
 _EXIT_WORDS = {"same": "same person", "different": "different people",
                "error": "error (an unreadable photo, no face, no model)", "unsure": "not sure"}
@@ -57,27 +59,40 @@ def _serve(args) -> int:
             os.environ[variable] = str(Path(value).resolve())
     if args.siamese_model:
         os.environ["FACEKIT_MODEL"] = args.siamese_model
-    # Every worker writes its metrics to one folder, so that a scrape through any of them counts them all.
-    own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-    if own_metrics_dir:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="facekit-metrics-")
-    config = Config()
-    from facekit.gallery.people import Gallery
+    with _shared_by_workers(args.workers):
+        config = Config()
+        from facekit.gallery.people import Gallery
 
-    Gallery(config).close()  # a wrong or unreachable gallery database stops here, with its message
-    host = args.host.strip("[]")
-    if not (host == "localhost" or _is_loopback(host)) and not (config.api_keys or config.admin_keys):
-        print(f"WARNING: serving on {args.host} with no API keys: anyone who can reach this address can verify, "
-              "enrol and delete people. Set FACEKIT_API_KEYS and FACEKIT_ADMIN_KEYS.", file=sys.stderr)
-    print(f"facekit API on http://{args.host}:{args.port} (docs: /docs), gallery: "
-          f"{config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path}", file=sys.stderr, flush=True)
-    try:
+        Gallery(config).close()  # a wrong or unreachable gallery database stops here, with its message
+        host = args.host.strip("[]")
+        if not (host == "localhost" or _is_loopback(host)) and not (config.api_keys or config.admin_keys):
+            print(f"WARNING: serving on {args.host} with no API keys: anyone who can reach this address can verify, "
+                  "enrol and delete people. Set FACEKIT_API_KEYS and FACEKIT_ADMIN_KEYS.", file=sys.stderr)
+        print(f"facekit API on http://{args.host}:{args.port} (docs: /docs), gallery: "
+              f"{config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path}", file=sys.stderr, flush=True)
         uvicorn.run("facekit.service.app:create_app", factory=True, host=host, port=args.port, workers=args.workers,
                     log_level="warning")
-    finally:
-        if own_metrics_dir:
-            shutil.rmtree(os.environ.pop("PROMETHEUS_MULTIPROC_DIR"), ignore_errors=True)
     return 0
+
+
+@contextlib.contextmanager
+def _shared_by_workers(workers: int):
+    """What the workers share, through their environment, while they run: one folder for their
+    metrics (a scrape through any of them counts them all; yours if $PROMETHEUS_MULTIPROC_DIR is
+    set), and the cores (each worker's LiteRT threads, unless $FACEKIT_THREADS says)."""
+    shared = {}
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        shared["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="facekit-metrics-")
+    if workers > 1 and "FACEKIT_THREADS" not in os.environ:
+        shared["FACEKIT_THREADS"] = str(max(1, cores() // workers))
+    os.environ.update(shared)
+    try:
+        yield
+    finally:
+        for variable in shared:
+            os.environ.pop(variable)
+        if "PROMETHEUS_MULTIPROC_DIR" in shared:
+            shutil.rmtree(shared["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def _is_loopback(host: str) -> bool:
