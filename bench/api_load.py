@@ -2,7 +2,7 @@
 concurrency, over loopback, with `facekit serve --workers 1` and `--workers 2`, on LFW photos
 (250x250) and on ~1 MP photos, and each worker's resident memory afterwards, all in one run.
 
-    python bench/api_load.py [--requests 100] [--concurrency 4] [--against OTHER_CHECKOUT]
+    python bench/api_load.py [--requests 100] [--concurrency 4] [--workers 1 2] [--against OTHER_CHECKOUT]
 
 ``--against`` measures another checkout of facekit too, taking turns with this one (e.g. the
 version before a change: `git worktree add /tmp/before <commit>`), run by this Python.
@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--against", type=Path, help="another checkout of facekit, measured in the same run")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to measure (default: 1 2)")
     args = parser.parse_args()
     photos_dir = Path(tempfile.mkdtemp())
     sets = {"~1 MP": [_megapixel(EXAMPLES_DIR / name, photos_dir) for name in ("obama.jpg", "obama1.jpg")]}
@@ -103,7 +104,7 @@ def main() -> None:
         sets["LFW"] = lfw
     checkouts = {"this": ROOT, **({"other": args.against.resolve()} if args.against else {})}
     print(f"{args.requests} requests per route, {args.concurrency} at a time, loopback; memory after the run:")
-    for workers in (1, 2):
+    for workers in args.workers:
         for label, checkout in checkouts.items():
             with tempfile.TemporaryDirectory() as folder, _server(checkout, workers, Path(folder)) as (url, group):
                 for name, (first, second) in sets.items():
