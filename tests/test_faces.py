@@ -117,3 +117,28 @@ def test_the_fast_finder_still_finds_small_tilted_and_dark_faces():
     for name, image in (("small", small), ("tilted", tilted), ("dark", dark)):
         assert detect_faces(image, fast), name
     assert detect_faces(np.full((300, 300, 3), 128, np.uint8), fast) == []
+
+
+def test_a_large_jpeg_is_read_smaller_first_and_whole_when_its_face_is_small(tmp_path):
+    """A 2000 px JPEG with a large face is decoded at half size (faster, the chip loses nothing: the
+    same verdict as the photo it was made from); with a small face it is read whole again."""
+    import cv2
+
+    from facekit import load_image, verify
+    from facekit.examples import EXAMPLES_DIR
+    from facekit.faces.align import face_chip
+    from tests.conftest import jpeg_bytes
+
+    face = load_image(EXAMPLES_DIR / "obama1.jpg")  # 800 x 450
+    large = tmp_path / "large.jpg"
+    large.write_bytes(jpeg_bytes(cv2.resize(face, (2000, 1125), interpolation=cv2.INTER_CUBIC), quality=92))
+    chip = face_chip(large)
+    assert max(chip.photo.shape[:2]) == 1000  # JPEG's half-size decode, no display copy needed
+    assert verify(large, EXAMPLES_DIR / "obama.jpg").decision == verify(EXAMPLES_DIR / "obama1.jpg", EXAMPLES_DIR / "obama.jpg").decision == "same"
+    crowd = np.full((1125, 2000, 3), 120, np.uint8)
+    crowd[500:725, 900:1300] = cv2.resize(face, (400, 225))  # eyes ~45 px apart: under the half-size decode's bar
+    small = tmp_path / "small.jpg"
+    small.write_bytes(jpeg_bytes(crowd, quality=92))
+    found = face_chip(small)
+    assert max(found.photo.shape[:2]) == 1024  # read whole, then shrunk for display
+    assert 900 * 1024 / 2000 < found.face.box[0] < 1300 * 1024 / 2000

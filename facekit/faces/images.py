@@ -41,9 +41,17 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
     (arrays are taken as they are). Raises :class:`InvalidImage` for an empty, truncated,
     oversized or non-image input.
     """
+    return load_image_at_least(source, None, config)[0]
+
+
+def load_image_at_least(source: ImageSource, side: int | None, config: Config | None = None) -> tuple[np.ndarray, bool]:
+    """:func:`load_image`, with a JPEG decoded only as large as its longer side needs to reach
+    ``side`` pixels (JPEG's own 1/2, 1/4 or 1/8 scaling, three to ten times faster than a whole
+    decode; other formats, arrays and ``side=None`` come whole). Returns the image and whether it
+    is smaller than the whole one would be."""
     config = config or Config()
     if isinstance(source, np.ndarray):
-        return _from_array(source, config)
+        return _from_array(source, config), False
     data = read_image_bytes(source, config)
     if not data:
         raise InvalidImage("The file is empty (0 bytes)", "Choose a JPEG or PNG photo.")
@@ -59,8 +67,11 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
                     f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
                 )
             large = max(width, height) > config.max_working_side
+            longest = min(side or config.max_working_side, config.max_working_side)
             with _large_photo_slots(config.max_large_photos_at_once) if large else contextlib.nullcontext():
-                image.draft("RGB", (config.max_working_side, config.max_working_side))  # JPEG: decode smaller
+                # JPEG: decode smaller, keeping the longer side at least ``longest`` (both sides are asked for)
+                image.draft("RGB", tuple(max(1, v * longest // max(width, height)) for v in (width, height)))
+                reduced = max(image.size) < min(max(width, height), config.max_working_side)
                 image.load()
                 if large:  # shrink first: every later copy is small
                     image.thumbnail((config.max_working_side, config.max_working_side), Image.Resampling.BILINEAR,
@@ -76,7 +87,7 @@ def load_image(source: ImageSource, config: Config | None = None) -> np.ndarray:
         raise ImageTooLarge("The image is far too large to open safely", "Resize it and try again.") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InvalidImage(f"The image file is damaged or incomplete ({exc})", "Try another copy.") from None
-    return _to_rgb_array(image)
+    return _to_rgb_array(image), reduced
 
 
 @functools.cache
