@@ -75,7 +75,7 @@ def galleries(sizes: list[int]) -> None:
     verifier = load_verifier()
     width, rng = verifier.embedding_width, np.random.default_rng(0)
     print(f"identify through the gallery, {width}-d embeddings, {PHOTOS_PER_PERSON} photos a person, {SEARCHES} "
-          "searches each (ms); 'seen': a second process's enrolment named by this one's next search")
+          "searches each (ms); 'seen': an enrolment through a second gallery named by this one's next search")
     print(f"{'photos':>9} {'load s':>7} {'p50':>7} {'p95':>7} {'seen p50':>9} {'seen max':>9} {'peak RSS MiB':>13}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as folder:

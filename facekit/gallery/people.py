@@ -32,7 +32,7 @@ from facekit.faces.images import ImageSource, jpeg_bytes
 from facekit.faces.quality import shot_quality
 from facekit.gallery.keys import PersonKey, PersonKeys, seal, unseal
 from facekit.gallery.mirror import Mirror
-from facekit.gallery.store import EVERYONE, Database, owned_by
+from facekit.gallery.store import EVERYONE, Database, owned_by  # noqa: F401  EVERYONE: callers take it from here
 from facekit.model.verifier import AnchorVerdict, Verifier, load_verifier
 from facekit.names import person_name
 

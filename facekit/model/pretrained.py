@@ -4,7 +4,6 @@ and lines fitted on LFW's training people. Test people choose nothing."""
 
 from __future__ import annotations
 
-import json
 import resource
 import time
 from dataclasses import replace
