@@ -48,7 +48,7 @@ class Mirror:
     def follow(self, database: Database, keys: PersonKeys, verifier: Verifier) -> None:
         """Catch up with the gallery: everything on the first call (or for a new model), the
         photos the change log names since the last call after that."""
-        if self.version != verifier.version:
+        if self.version != verifier.version:  # the first call, or another model: start from nothing
             self.__init__()
             (self.seq,), = database.read("SELECT COALESCE(MAX(seq), 0) FROM gallery_log")
             self._add(_stored(database, keys, verifier, None), verifier.embedding_width)
