@@ -26,8 +26,9 @@ class FacekitError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def about(self, photo: str) -> "FacekitError":
-        """The same error, saying which photo it is about ("first", "second", "probe", a name)."""
+    def about(self, photo: str | None) -> "FacekitError":
+        """The same error, saying which photo it is about ("first", "second", "probe", a name; None:
+        none, where the photo is named already, as a command's line does)."""
         named = copy.copy(self)
         named.photo = photo
         named.args = (named.message,)

@@ -13,7 +13,8 @@ from facekit.cli import main
     "command",
     [[], ["data"], ["data", "import-lfw"], ["data", "pairs"], ["data", "stats"], ["data", "chips"],
      ["train", "baseline"], ["train", "pretrained"], ["evaluate", "baseline"], ["evaluate", "pretrained"],
-     ["evaluate", "scratch"], ["serve"], ["app"]],
+     ["evaluate", "scratch"], ["serve"], ["app"], ["people"], ["people", "add"], ["people", "list"],
+     ["people", "remove"], ["identify"]],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_info:

@@ -110,6 +110,10 @@ def test_the_answering_commands_never_import_tensorflow(tmp_path):
         from facekit.cli import main
         assert main(["verify", "{examples / 'obama.jpg'}", "{examples / 'obama1.jpg'}"]) == 0
         assert main(["verify", "--json", "--model", "scratch", "{examples / 'obama.jpg'}", "{examples / 'biden.jpg'}"]) in (0, 1, 3)
+        assert main(["people", "add", "Joe Biden", "{examples / 'biden.jpg'}"]) == 0
+        assert main(["people", "list"]) == 0
+        assert main(["identify", "--json", "{examples / 'two_people.jpg'}"]) == 0
+        assert main(["people", "remove", "Joe Biden"]) == 0
     """, tmp_path) == []
 
 

@@ -1,6 +1,6 @@
-"""The ``facekit`` command line: data, train, export, evaluate, verify, app, serve.
+"""The ``facekit`` command line: data, train, export, evaluate, verify, app, serve, people, identify.
 
-A module per command group (``data``, ``train``, ``evaluate``, ``run``), each with its handlers and
+A module per command group (``data``, ``train``, ``evaluate``, ``run``, ``people``), each with its handlers and
 an ``add_commands`` that adds its parsers; ``common`` holds what they share. Exit codes are in
 :data:`EXIT_CODES` (the help texts are built from it).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from facekit.cli import data, evaluate, run, train
+from facekit.cli import data, evaluate, people, run, train
 from facekit.cli.common import EXIT_CODES, parents, quiet_tensorflow
 from facekit.errors import FacekitError
 
@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facekit", description="Face verification: data, training, evaluation.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     shared = parents()
-    for group in (data, train, evaluate, run):
+    for group in (data, train, evaluate, run, people):
         group.add_commands(commands, shared)
     return parser
 

@@ -51,12 +51,37 @@ class FaceChip:
     """An aligned face: ``chip`` is ``(chip_size, chip_size, 3)`` uint8 RGB; ``face`` is where it
     was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo (at most
     ``config.display_max_side`` pixels on its longer side); ``faces_found`` counts
-    every face detected there (the chip is of the most prominent one)."""
+    every face detected there, and ``number`` is this face's among them (1 to ``faces_found``, left
+    to right: the numbers :class:`PhotoFaces` gives)."""
 
     chip: np.ndarray
     face: Face
     photo: np.ndarray
     faces_found: int = 1
+    number: int = 1
+
+
+@dataclass(frozen=True)
+class PhotoFaces:
+    """Every face of one photo (:func:`photo_faces`). ``faces`` are numbered 1, 2, ... left to
+    right (``faces[0]`` is face 1); ``chips`` ``(n, chip_size, chip_size, 3)`` uint8 are their aligned
+    faces in that order; ``photo`` is the upright ``(H, W, 3)`` uint8 RGB photo (at most
+    ``config.display_max_side`` pixels on its longer side) the boxes are in; ``main`` is the number
+    of the most prominent face (the one a comparison uses unless told otherwise)."""
+
+    photo: np.ndarray
+    faces: tuple[Face, ...]
+    chips: np.ndarray
+    main: int
+
+    def chip(self, number: int | None = None) -> FaceChip:
+        """Face ``number`` (default: the main one) as a :class:`FaceChip`. Raises
+        :class:`~facekit.errors.NoFaceFound` for a number that is not a face here."""
+        number = self.main if number is None else number
+        if not 1 <= number <= len(self.faces):
+            raise NoFaceFound(f"There is no face {number} in this photo",
+                              f"It has {len(self.faces)} face{'s' * (len(self.faces) != 1)}: choose one from 1 to {len(self.faces)}.")
+        return FaceChip(self.chips[number - 1], self.faces[number - 1], self.photo, len(self.faces), number)
 
 
 def chip_template(config: Config | None = None) -> np.ndarray:
@@ -103,6 +128,30 @@ def face_chip(source: ImageSource, config: Config | None = None) -> FaceChip:
     chip = align_face(image, face.landmarks, config)
     photo, face = _for_display(image, face, config.display_max_side)
     return FaceChip(chip, face, photo, len(faces))
+
+
+def photo_faces(source: ImageSource, config: Config | None = None) -> PhotoFaces:
+    """Load a photo and cut out every face in it (a group photo), numbered left to right.
+
+    Faces are looked for in the photo shrunk to ``config.display_max_side`` (tile by tile: faces
+    down to ~24 pixels wide there) and cut from the photo as read, so a chip keeps every pixel;
+    faces narrower than ``config.min_face_pixels`` in the photo as read are left out (too small
+    to say anything about). Raises :class:`~facekit.errors.InvalidImage` for unreadable input and
+    :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
+    """
+    config = config or Config()
+    image = load_image(source, config)
+    scale = min(1.0, config.display_max_side / max(image.shape[:2]))
+    photo = image if scale == 1.0 else cv2.resize(image, (round(image.shape[1] * scale), round(image.shape[0] * scale)),
+                                                  interpolation=cv2.INTER_AREA)
+    found = detect_faces(photo, config, every=True)
+    usable = [face for face in found if face.box[2] / scale >= config.min_face_pixels]
+    if not usable:  # main_face says why, in the photo's own pixels: no face, or too small
+        main_face([Face(tuple(round(v / scale) for v in face.box), face.confidence, face.landmarks / scale)
+                   for face in found], config)
+    ordered = sorted(usable, key=lambda face: face.box[0] + face.box[2] / 2)
+    chips = np.stack([align_face(image, face.landmarks / scale, config) for face in ordered])
+    return PhotoFaces(photo, tuple(ordered), chips, ordered.index(usable[0]) + 1)
 
 
 def _eyes_apart(face: Face) -> float:

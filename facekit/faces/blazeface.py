@@ -58,11 +58,14 @@ class BlazeFaceMesh:
         found = [((x + left, y + top, w, h), score, points + [left, top])
                  for top in starts(height) for left in starts(width)
                  for (x, y, w, h), score, points in self(image[top : top + side, left : left + side])]
-        if not found:
-            return []
-        boxes = np.array([box for box, _, _ in found])
-        kept = _suppress(boxes[:, :2] + boxes[:, 2:] / 2, boxes[:, 2:], np.array([score for _, score, _ in found]))
-        return [found[index] for index in kept]
+        return _kept_once(found)
+
+    def everywhere(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
+        """Every face of a group photo: the whole photo (large faces) and its tiles (small ones,
+        see :meth:`in_tiles`; tiles of 192 to 384 pixels, so that even a small photo is read at
+        its own size or larger), each face kept once, also where a tile saw only part of it."""
+        side = int(np.clip(max(image.shape[:2]) / 2.5, _SIDE, 2 * _SIDE))
+        return _kept_once(self(image) + self.in_tiles(image, side), within=_PART_OF)
 
     def _detect(self, image: np.ndarray):
         height, width = image.shape[:2]
@@ -109,14 +112,28 @@ class BlazeFaceMesh:
         return sorted(network(tensor[None]), key=lambda output: -output.size)
 
 
-def _suppress(centres: np.ndarray, sizes: np.ndarray, scores: np.ndarray) -> list[int]:
-    """Non-maximum suppression: the best box of each group overlapping by more than ``_OVERLAP``."""
+# A box this much inside a larger one kept already is the same face seen in part (a tile's edge cut it).
+_PART_OF = 0.6
+
+
+def _kept_once(found: list, within: float = 1.0) -> list:
+    """``found`` (box, score, points) with each face once: the best-scored box of each overlapping group."""
+    if not found:
+        return []
+    boxes = np.array([box for box, _, _ in found])
+    kept = _suppress(boxes[:, :2] + boxes[:, 2:] / 2, boxes[:, 2:], np.array([score for _, score, _ in found]), within)
+    return [found[index] for index in kept]
+
+
+def _suppress(centres: np.ndarray, sizes: np.ndarray, scores: np.ndarray, within: float = 1.0) -> list[int]:
+    """Non-maximum suppression: the best box of each group overlapping by more than ``_OVERLAP``
+    (intersection over union), or lying more than ``within`` inside a box kept already."""
     low, high = centres - sizes / 2, centres + sizes / 2
     kept: list[int] = []
     for index in np.argsort(-scores):
-        overlaps = [np.prod(np.clip(np.minimum(high[index], high[k]) - np.maximum(low[index], low[k]), 0, None))
-                    / (np.prod(sizes[index]) + np.prod(sizes[k]) - np.prod(np.clip(
-                        np.minimum(high[index], high[k]) - np.maximum(low[index], low[k]), 0, None))) for k in kept]
-        if not overlaps or max(overlaps) <= _OVERLAP:
+        shared = [np.prod(np.clip(np.minimum(high[index], high[k]) - np.maximum(low[index], low[k]), 0, None)) for k in kept]
+        union = [np.prod(sizes[index]) + np.prod(sizes[k]) - common for k, common in zip(kept, shared)]
+        inside = [common / max(min(np.prod(sizes[index]), np.prod(sizes[k])), 1e-9) for k, common in zip(kept, shared)]
+        if all(common / whole <= _OVERLAP and part <= within for common, whole, part in zip(shared, union, inside)):
             kept.append(int(index))
     return kept

@@ -70,21 +70,29 @@ def is_turned(face: Face) -> bool:
     return bool(abs(nose[0] - (left_eye[0] + right_eye[0]) / 2) / eye_distance > _TURNED)
 
 
+def face_problems(photo: np.ndarray, face: Face, config: Config | None = None) -> tuple[str, ...]:
+    """What may weaken an answer about a face found in an ``(H, W, 3)`` uint8 RGB photo, in
+    words: any of "dark", "over-exposed", "blurred", "small", "head turned" (empty: nothing)."""
+    config = config or Config()
+    quality = shot_quality(photo, face, config)
+    return tuple(words for bad, words in (
+        (quality.brightness < config.min_brightness, "dark"),
+        (quality.brightness > config.max_brightness, "over-exposed"),
+        (quality.sharpness < config.min_sharpness, "blurred"),
+        (quality.face_pixels < config.min_capture_face_pixels, "small"),
+        (is_turned(face), "head turned"),
+    ) if bad)
+
+
 def what_would_settle_it(photos: tuple[np.ndarray, np.ndarray], faces: tuple[Face, Face],
                          config: Config | None = None) -> str:
     """Advice for a "not sure", from what was measured on the two faces compared (their light,
     sharpness, size and pose), in plain words: only what is actually wrong is named."""
-    config = config or Config()
     found = []
     for which, photo, face in zip(("first", "second"), photos, faces):
-        quality = shot_quality(photo, face, config)
-        wrong = [words for bad, words in (
-            (quality.brightness < config.min_brightness, "is dark"),
-            (quality.brightness > config.max_brightness, "is over-exposed"),
-            (quality.sharpness < config.min_sharpness, "is blurred"),
-            (quality.face_pixels < config.min_capture_face_pixels, f"shows a small face ({quality.face_pixels} pixels wide)"),
-            (is_turned(face), "shows the head turned to the side"),
-        ) if bad]
+        said = {"dark": "is dark", "over-exposed": "is over-exposed", "blurred": "is blurred",
+                "small": f"shows a small face ({face.box[2]} pixels wide)", "head turned": "shows the head turned to the side"}
+        wrong = [said[problem] for problem in face_problems(photo, face, config)]
         if wrong:
             found.append(f"the {which} photo {' and '.join(wrong)}")
     if not found:

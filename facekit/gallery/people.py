@@ -27,9 +27,10 @@ import numpy as np
 
 from facekit.config import Config
 from facekit.errors import DataError, NotFound
-from facekit.faces.align import FaceChip
+from facekit.faces.align import FaceChip, PhotoFaces
+from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource, jpeg_bytes
-from facekit.faces.quality import shot_quality
+from facekit.faces.quality import face_problems, shot_quality
 from facekit.gallery.keys import PersonKey, PersonKeys, seal, unseal
 from facekit.gallery.mirror import Mirror
 from facekit.gallery.store import EVERYONE, Database, owned_by  # noqa: F401  EVERYONE: callers take it from here
@@ -85,6 +86,34 @@ class Identification:
     matches: tuple[Match, ...]
     threshold: float
     probe: FaceChip
+
+
+@dataclass(frozen=True)
+class FaceIdentity:
+    """One face of a photo searched among the enrolled (:meth:`Gallery.identify_faces`).
+
+    ``number`` is the face's (1, 2, ... left to right), ``face`` where it is in the photo;
+    ``verdict`` is "known" (``person`` is who it is: the best match reaches ``threshold``),
+    "unknown" (nobody comes near: the best is below the model's "different" line) or "not sure"
+    (between the two; ``person`` is None for both); ``probability`` is the best match's P(same)
+    in [0, 1] (0 with nobody enrolled); ``problems`` what may weaken the answer ("dark",
+    "blurred", "small", "head turned"...); ``chip`` the aligned face that was searched for."""
+
+    number: int
+    face: Face
+    verdict: str
+    person: str | None
+    probability: float
+    matches: tuple[Match, ...]
+    problems: tuple[str, ...]
+    chip: np.ndarray
+
+    def as_dict(self) -> dict:
+        """The answer as the API and ``facekit identify --json`` give it (box ``[x, y, w, h]``)."""
+        return {"number": self.number, "box": [int(v) for v in self.face.box], "person": self.person,
+                "verdict": self.verdict, "probability": round(self.probability, 6),
+                "matches": [{"name": m.name, "probability": round(m.probability, 6), "photo_id": m.photo_id}
+                            for m in self.matches], "problems": list(self.problems)}
 
 
 class Gallery:
@@ -261,6 +290,21 @@ class Gallery:
         probe, embedding = self.verifier.embed_photo(image, "probe")
         person, matches, threshold = self.identify_embedding(embedding, top_k, threshold, owner)
         return Identification(person, matches, threshold, probe)
+
+    def identify_faces(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None,
+                       owner: str | None = None) -> tuple[PhotoFaces, tuple[FaceIdentity, ...]]:
+        """Who is each face of a photo (a group photo)? Every face (numbered left to right, see
+        :func:`~facekit.faces.align.photo_faces`) goes through the tower in one batch, then is
+        searched like :meth:`identify_embedding`. Returns the faces and one answer per face, in order."""
+        faces = self.verifier.faces_of(image, "probe")
+        answers = []
+        for number, (face, chip, embedding) in enumerate(zip(faces.faces, faces.chips, self.verifier.embeddings(faces.chips)), 1):
+            person, matches, line = self.identify_embedding(embedding, top_k, threshold, owner)
+            best = matches[0].probability if matches else 0.0
+            verdict = "known" if person else ("not sure" if best >= min(self.verifier.thresholds.different_below, line) else "unknown")
+            answers.append(FaceIdentity(number, face, verdict, person, best, matches,
+                                        face_problems(faces.photo, face, self.config), chip))
+        return faces, tuple(answers)
 
     def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None, threshold: float | None = None,
                            owner: str | None = None) -> tuple[str | None, tuple[Match, ...], float]:

@@ -19,7 +19,7 @@ import numpy as np
 from facekit.config import Config
 from facekit.decision.rule import Decision, Thresholds
 from facekit.errors import DataError, InvalidImage, NoFaceFound
-from facekit.faces.align import FaceChip, face_chip
+from facekit.faces.align import FaceChip, PhotoFaces, face_chip, photo_faces
 from facekit.faces.chips import chip_photo, read_chip
 from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource
@@ -34,7 +34,8 @@ class Verdict:
     ``thresholds``); ``probability`` is the calibrated P(same person) in [0, 1]. ``chips`` are the
     two aligned ``(chip_size, chip_size, 3)`` uint8 faces the model compared, ``faces`` where they were found
     (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read);
-    ``faces_found`` counts the faces in each photo (the most prominent one was compared).
+    ``faces_found`` counts the faces in each photo and ``face_numbers`` says which was compared
+    (1 to ``faces_found``, left to right; the most prominent unless another was asked for).
     """
 
     decision: Decision
@@ -44,6 +45,7 @@ class Verdict:
     faces: tuple[Face, Face]
     photos: tuple[np.ndarray, np.ndarray]
     faces_found: tuple[int, int]
+    face_numbers: tuple[int, int] = (1, 1)
 
     @property
     def same(self) -> bool:
@@ -75,6 +77,23 @@ class AnchorVerdict:
     probe_face: Face
     probe_photo: np.ndarray
     skipped_anchors: int
+
+
+@dataclass(frozen=True)
+class FoundInPhoto:
+    """Where one person's face is among every face of a group photo (:meth:`Verifier.find_in_photo`).
+
+    ``probabilities[i]`` is P(same) of the person's face against ``faces.faces[i]`` (face i + 1,
+    left to right); ``number`` is the best face's number; ``decision`` is the model's answer for
+    that face: "same" (the person is face ``number``), "different" (not in this photo) or "unsure".
+    """
+
+    decision: Decision
+    number: int
+    probabilities: np.ndarray
+    thresholds: Thresholds
+    person: FaceChip
+    faces: PhotoFaces
 
 
 def anchor_rule(probabilities: np.ndarray, match_threshold: float, share_needed: float) -> tuple[int, float, bool]:
@@ -177,17 +196,29 @@ class Verifier:
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def verify(self, image_a: ImageSource, image_b: ImageSource, threshold: float | None = None) -> Verdict:
+    def verify(self, image_a: ImageSource, image_b: ImageSource, threshold: float | None = None,
+               face_numbers: tuple[int | None, int | None] = (None, None)) -> Verdict:
         """Do two photos show the same person? See :func:`verify`."""
-        second = _PHOTO_THREADS.submit(self.chip_of, image_b, "second")  # decoding one while finding in the other
-        chips = [self.chip_of(image_a, "first"), second.result()]
+        second = _PHOTO_THREADS.submit(self.chip_of, image_b, "second", face_numbers[1])  # decoding one while finding in the other
+        chips = [self.chip_of(image_a, "first", face_numbers[0]), second.result()]
         probability = float(self.probabilities(chips[0].chip[None], chips[1].chip[None])[0])
         thresholds = self.thresholds if threshold is None else Thresholds.single(threshold)
         return Verdict(
             thresholds.decide(probability), probability, thresholds,
             (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
-            (chips[0].faces_found, chips[1].faces_found),
+            (chips[0].faces_found, chips[1].faces_found), (chips[0].number, chips[1].number),
         )
+
+    def find_in_photo(self, person: ImageSource, group: ImageSource, threshold: float | None = None) -> FoundInPhoto:
+        """Is the person of one photo (its main face) in another photo, and which face is it?
+        Every face of ``group`` goes through the tower in one batch with the person's."""
+        found = _PHOTO_THREADS.submit(self.faces_of, group, "second")
+        wanted, faces = self.chip_of(person, "first"), found.result()
+        embeddings = self.embeddings(np.concatenate([wanted.chip[None], faces.chips]))
+        probabilities = self.probabilities_against(embeddings[0], embeddings[1:])
+        best = int(np.argmax(probabilities))
+        thresholds = self.thresholds if threshold is None else Thresholds.single(threshold)
+        return FoundInPhoto(thresholds.decide(float(probabilities[best])), best + 1, probabilities, thresholds, wanted, faces)
 
     def verify_against_anchors(self, probe: ImageSource, anchors: list[Path], match_threshold: float | None = None,
                                share_needed: float | None = None, data_dir: Path | None = None) -> AnchorVerdict:
@@ -221,10 +252,23 @@ class Verifier:
         verdict = self.verify(EXAMPLE_PAIRS[0].first, EXAMPLE_PAIRS[0].second)
         self.embeddings(np.stack(verdict.chips))
 
-    def chip_of(self, image: ImageSource, which: str) -> FaceChip:
-        """:func:`face_chip`, with errors that say which photo they are about."""
+    def chip_of(self, image: ImageSource, which: str, number: int | None = None) -> FaceChip:
+        """Face ``number`` of a photo (numbered left to right as by :meth:`faces_of`; default: the
+        most prominent, by :func:`face_chip`), with errors that say which photo they are about."""
         try:
-            return face_chip(image, self.config)
+            if number is None:
+                found = face_chip(image, self.config)
+                if found.faces_found == 1:
+                    return found
+            return photo_faces(image, self.config).chip(number)  # several faces: numbered as every answer numbers them
+        except (InvalidImage, NoFaceFound) as error:
+            raise error.about(which) from None
+
+    def faces_of(self, image: ImageSource, which: str) -> PhotoFaces:
+        """Every face of a photo (:func:`~facekit.faces.align.photo_faces`), with errors that say
+        which photo they are about."""
+        try:
+            return photo_faces(image, self.config)
         except (InvalidImage, NoFaceFound) as error:
             raise error.about(which) from None
 
@@ -267,14 +311,15 @@ def load_verifier(config: Config | None = None) -> Verifier:
 
 
 def verify(image_a: ImageSource, image_b: ImageSource, config: Config | None = None,
-           threshold: float | None = None) -> Verdict:
+           threshold: float | None = None, face_numbers: tuple[int | None, int | None] = (None, None)) -> Verdict:
     """Do two photos show the same person? Photos are paths, bytes, file objects or arrays.
 
     ``threshold`` (a P(same) in [0, 1]) replaces the model's two lines with one: no "unsure".
+    ``face_numbers`` choose a face in each photo (1, 2, ... left to right; None: the most prominent).
     Raises :class:`~facekit.errors.InvalidImage` or :class:`~facekit.errors.NoFaceFound` (their
     ``photo`` says which) and :class:`~facekit.errors.DataError` without a trained model.
     """
-    return load_verifier(config).verify(image_a, image_b, threshold)
+    return load_verifier(config).verify(image_a, image_b, threshold, face_numbers)
 
 
 def verify_against_anchors(probe: ImageSource, anchors: list[Path], config: Config | None = None,

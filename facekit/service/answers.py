@@ -21,19 +21,24 @@ ModelName = Annotated[Literal[tuple(MODELS)] | None, Form(
     "or 'scratch' (trained here on LFW alone)", examples=["pretrained"])]
 Threshold = Annotated[float | None, Form(ge=0.0, le=1.0, description="Your own P(same) line in [0, 1]; "
                                          "replaces the model's two lines with one (no 'unsure')", examples=[0.7])]
+FaceNumber = Annotated[int | None, Form(ge=1, le=1000, description="Which face of the photo to compare: 1, 2, ... "
+                                       "left to right (default: the most prominent; faces_found in the answer "
+                                       "says how many there are)", examples=[1])]
 PersonName = Annotated[str, Path(description="The person's name as enrolled (any script, at most 60 characters)",
                                  examples=["Ada Lovelace"])]
 PhotoId = Annotated[str, Path(description="An enrolled photo's id, from enrolling or GET /v1/people/{name}",
                               examples=["3f9c2a7e41d0b65c"])]
 _FACE_EXAMPLE = {"box": [212, 118, 236, 236], "landmarks": [[281.0, 213.2], [378.4, 211.9], [330.5, 270.1],
-                 [290.3, 318.7], [372.8, 317.5]], "confidence": 0.97, "photo_size": [800, 450], "faces_found": 1}
+                 [290.3, 318.7], [372.8, 317.5]], "confidence": 0.97, "photo_size": [800, 450], "faces_found": 1, "number": 1}
 _MODEL_EXAMPLE = {"name": "pretrained", "version": "3c1b9e0d2f4a"}
 VERIFY_EXAMPLE = {"decision": "same", "same": True, "probability": 0.958,
                   "thresholds": {"same_from": 0.827, "different_below": 0.561},
                   "faces": [_FACE_EXAMPLE, _FACE_EXAMPLE], "model": _MODEL_EXAMPLE, "took_ms": 61.2}
-IDENTIFY_EXAMPLE = {"person": "Ada Lovelace", "threshold": 0.93,
-                    "matches": [{"name": "Ada Lovelace", "probability": 0.991, "photo_id": "3f9c2a7e41d0b65c"}],
-                    "face": _FACE_EXAMPLE, "model": _MODEL_EXAMPLE, "took_ms": 48.0}
+_MATCHES_EXAMPLE = [{"name": "Ada Lovelace", "probability": 0.991, "photo_id": "3f9c2a7e41d0b65c"}]
+IDENTIFY_EXAMPLE = {"person": "Ada Lovelace", "threshold": 0.93, "matches": _MATCHES_EXAMPLE, "face": _FACE_EXAMPLE,
+                    "faces": [{"number": 1, "box": [212, 118, 236, 236], "person": "Ada Lovelace", "verdict": "known",
+                               "probability": 0.991, "matches": _MATCHES_EXAMPLE, "problems": []}],
+                    "model": _MODEL_EXAMPLE, "took_ms": 48.0}
 
 
 def example_answer(example: dict) -> dict:
@@ -53,12 +58,13 @@ def read_photos(config: Config, *uploads: UploadFile) -> list[bytes]:
     return photos
 
 
-def face_json(face: Face, photo: np.ndarray, faces_found: int = 1) -> dict:
+def face_json(face: Face, photo: np.ndarray, faces_found: int = 1, number: int = 1) -> dict:
     """A face as JSON: box ``[x, y, w, h]`` and five landmarks in pixels of a ``photo_size``
-    ``[width, height]`` frame (the upright photo, shrunk to at most 1024 px on its longer side)."""
+    ``[width, height]`` frame (the upright photo, shrunk to at most 1024 px on its longer side);
+    ``number`` is the face's among the ``faces_found`` (1, 2, ... left to right)."""
     return {"box": [int(v) for v in face.box], "landmarks": [[round(float(x), 1), round(float(y), 1)] for x, y in face.landmarks],
             "confidence": round(float(face.confidence), 4), "photo_size": [int(photo.shape[1]), int(photo.shape[0])],
-            "faces_found": int(faces_found)}
+            "faces_found": int(faces_found), "number": int(number)}
 
 
 def photo_json(photo: EnrolledPhoto) -> dict:

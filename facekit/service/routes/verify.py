@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form
 
 from facekit.gallery.people import Gallery
-from facekit.service.answers import (IDENTIFY_EXAMPLE, VERIFY_EXAMPLE, ModelName, PersonName, Photo, Threshold,
+from facekit.service.answers import (IDENTIFY_EXAMPLE, VERIFY_EXAMPLE, FaceNumber, ModelName, PersonName, Photo, Threshold,
                                      example_answer, face_json, model_json, ms_since, read_photos)
 from facekit.service.state import Service, gallery, reader, service, verifier
 
@@ -17,16 +17,17 @@ router = APIRouter(tags=["verify"], dependencies=[Depends(reader)])
 
 @router.post("/v1/verify", responses=example_answer(VERIFY_EXAMPLE))
 def verify_two(image1: Photo, image2: Photo, threshold: Threshold = None, model: ModelName = None,
-               state: Service = Depends(service)) -> dict:
-    """Do two photos show the same person? ``decision`` is "same", "different" or "unsure"."""
+               face1: FaceNumber = None, face2: FaceNumber = None, state: Service = Depends(service)) -> dict:
+    """Do two photos show the same person? ``decision`` is "same", "different" or "unsure". Each
+    face says how many faces its photo has (``faces_found``) and which was compared (``number``)."""
     start = time.perf_counter()
     chosen = state.verifier(model)
-    verdict = chosen.verify(*read_photos(state.config, image1, image2), threshold)
+    verdict = chosen.verify(*read_photos(state.config, image1, image2), threshold, (face1, face2))
     return {
         "decision": verdict.decision, "same": verdict.same, "probability": round(verdict.probability, 6),
         "thresholds": {"same_from": verdict.thresholds.same_from, "different_below": verdict.thresholds.different_below},
-        "faces": [face_json(face, photo, found) for face, photo, found in
-                  zip(verdict.faces, verdict.photos, verdict.faces_found)],
+        "faces": [face_json(face, photo, found, number) for face, photo, found, number in
+                  zip(verdict.faces, verdict.photos, verdict.faces_found, verdict.face_numbers)],
         "model": model_json(chosen), "took_ms": ms_since(start),
     }
 
@@ -50,13 +51,16 @@ def verify_person(name: PersonName, image: Photo, people: Gallery = Depends(gall
 def identify(image: Photo, top_k: Annotated[int | None, Form(ge=1, le=100, description="How many people to list "
              "(default: the server's FACEKIT_IDENTIFY_TOP_K)", examples=[5])] = None, threshold: Threshold = None,
              people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
-    """Who among the enrolled is this? ``person`` is null when nobody passes the threshold."""
+    """Who among the enrolled is this? The top-level fields answer for the most prominent face
+    (``person`` is null when nobody passes the threshold); ``faces`` answers for every face, left
+    to right: ``verdict`` "known" (``person`` named), "not sure" or "unknown"."""
     start = time.perf_counter()
-    found = people.identify(*read_photos(state.config, image), top_k, threshold)
+    faces, answers = people.identify_faces(*read_photos(state.config, image), top_k, threshold)
+    main = answers[faces.main - 1]
     return {
-        "person": found.person, "threshold": found.threshold,
-        "matches": [{"name": m.name, "probability": round(m.probability, 6), "photo_id": m.photo_id}
-                    for m in found.matches],
-        "face": face_json(found.probe.face, found.probe.photo, found.probe.faces_found),
+        "person": main.person, "threshold": people.verifier.thresholds.identify_from if threshold is None else threshold,
+        "matches": main.as_dict()["matches"],
+        "face": face_json(main.face, faces.photo, len(answers), main.number),
+        "faces": [answer.as_dict() for answer in answers],
         "model": model_json(people.verifier), "took_ms": ms_since(start),
     }
