@@ -3,12 +3,13 @@
 import streamlit as st
 
 import facekit
-from facekit.examples import EXAMPLE_PAIRS, EXAMPLE_PEOPLE, EXAMPLE_PROBES
+from facekit.examples import EXAMPLE_PAIRS, EXAMPLE_PEOPLE, EXAMPLE_PROBES, IN_PHOTO_EXAMPLE
 from facekit.faces.images import draw_box
 from ui import services, visitor, widgets
 
 st.title("🔍 Are they the same person?")
-two_photos, enrolled, who = st.tabs(["Two photos", "Against reference photos", "Who is this?"])
+two_photos, enrolled, who, in_photo = st.tabs(["Two photos", "Against reference photos", "Who is this?",
+                                               "Is this person in that photo?"])
 
 
 def photo_input(label: str, key: str):
@@ -50,13 +51,17 @@ with two_photos:
     if photos is None:
         st.info(f"Upload two photos, each with a face, and press Compare. {widgets.photo_limits()}")
     else:
+        comparison = services.comparison_id(*photos)
+        chosen = (st.session_state.get(f"face1-{comparison}"), st.session_state.get(f"face2-{comparison}"))
         try:
-            verdict = services.verdict(*photos)
+            verdict = services.verdict(*photos, chosen)
+            # A photo with several faces: every face numbered, to choose another one.
+            every_face = {index: services.faces_in(photo, which) for index, (photo, which, found) in
+                          enumerate(zip(photos, ("first", "second"), verdict.faces_found)) if found > 1}
         except facekit.FacekitError as error:
             widgets.show_error(error)
         else:
             verdict_box, gauge = st.container(), st.container()  # drawn above the slider, after it is read
-            comparison = services.comparison_id(*photos)
             verdict = widgets.strictness_slider(verdict, comparison)
             answer, explanation = widgets.verdict_words(verdict)
             {"same": verdict_box.success, "different": verdict_box.warning, "unsure": verdict_box.info}[verdict.decision](
@@ -65,10 +70,16 @@ with two_photos:
             gauge.caption(f"The dark arc is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
                           f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
                           f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
-            widgets.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"], verdict.faces_found)
+            widgets.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"],
+                               every_face, verdict.face_numbers)
+            for index, group in every_face.items():
+                st.radio(f"The {('first', 'second')[index]} photo has {len(group.faces)} faces. Which one to compare?",
+                         range(1, len(group.faces) + 1), index=verdict.face_numbers[index] - 1, horizontal=True,
+                         format_func=lambda n, main=group.main: f"face {n}" + (" (the largest)" if n == main else ""),
+                         key=f"face{index + 1}-{comparison}")
             if st.toggle("Why this answer?", key=f"why-{comparison}",
                          help="Which parts of the two faces made the model say this (about a second)."):
-                widgets.why_this_answer(services.why(*photos), verdict.chips)
+                widgets.why_this_answer(services.why(*photos, chosen), verdict.chips)
             with st.expander("Exact figures"):
                 st.write(f"P(same person) = {verdict.probability:.4f}; “same” from {verdict.thresholds.same_from:.4f}, "
                          f"“different” below {verdict.thresholds.different_below:.4f}.")
@@ -127,21 +138,43 @@ with who:
         try:
             with st.spinner("Looking…"):
                 searched, owner = visitor.people_to_search(search_examples)
-                found = searched.identify(probe, owner=owner)
+                faces, answers = searched.identify_faces(probe, owner=owner)
         except facekit.FacekitError as error:
             widgets.show_error(error)
         else:
+            found, line = answers[faces.main - 1], searched.verifier.thresholds.identify_from
+            if len(answers) > 1:
+                st.markdown(f"### {len(answers)} faces in this photo")
+                widgets.numbered_faces(faces.photo, answers)
+                st.caption(f"The closest people to face {found.number}, the largest:")
             if not found.matches:
                 st.info("Nobody has reference photos yet: take some on the **Capture** page, or search the example people.")
             elif found.person and found.matches[0].same_photo:
                 st.info(f"## This photo is one of {found.person}'s reference photos\nThe same picture (or a crop of "
                         "it) is among the reference photos, so of course it matches: try a different photo of them.")
-            elif found.person:
+            elif len(answers) == 1 and found.person:
                 st.success(f"## This is {found.person}\nA score of {found.matches[0].probability:.0%} for 'same person' "
-                           f"(the model is sure from {found.threshold:.0%}).")
-            else:
-                st.warning(f"## Nobody I know\nNo one reaches a score of {found.threshold:.0%}, where the model is sure. "
+                           f"(the model is sure from {line:.0%}).")
+            elif len(answers) == 1:
+                st.warning(f"## Nobody I know\nNo one reaches a score of {line:.0%}, where the model is sure. "
                            f"Closest: {found.matches[0].name}, {found.matches[0].probability:.0%}.")
             if found.matches:
-                st.image([found.probe.chip] + [searched.chip(match.photo_id) for match in found.matches],
-                         caption=["This photo"] + [f"{m.name}: {m.probability:.0%}" for m in found.matches], width=120)
+                st.image([found.chip] + [searched.chip(match.photo_id) for match in found.matches],
+                         caption=["This face"] + [f"{m.name}: {m.probability:.0%}" for m in found.matches], width=120)
+
+with in_photo:
+    st.caption("One person's photo against a photo of several people: which face is theirs, if any.")
+    left, right = st.columns(2)
+    person = left.file_uploader("A photo of the person", type=widgets.PHOTO_TYPES, key="person", help=widgets.photo_limits())
+    group = right.file_uploader("A photo of several people", type=widgets.PHOTO_TYPES, key="group", help=widgets.photo_limits())
+    example = example_buttons([f"Example: is {IN_PHOTO_EXAMPLE.truth} in a photo of two people?"], "in_photo_example")
+    photos = (person.getvalue(), group.getvalue()) if person and group else None
+    if photos is None and example is not None:
+        photos = (IN_PHOTO_EXAMPLE.first.read_bytes(), IN_PHOTO_EXAMPLE.second.read_bytes())
+    if photos:
+        try:
+            found = services.found_in(*photos)
+        except facekit.FacekitError as error:
+            widgets.show_error(error)
+        else:
+            widgets.found_in_photo(found)

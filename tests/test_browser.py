@@ -347,6 +347,27 @@ def test_reference_photo_answers_explain_themselves(server, browser, width):
     page.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_group_photo_names_every_face(server, browser, width):
+    """Who is this? on the two-people example: both faces boxed and numbered, one line each, left
+    to right; Is this person in that photo? boxes Joe Biden's face."""
+    from facekit.examples import EXAMPLES_DIR
+
+    page = _page_at(browser, server, "/verify", width)
+    page.get_by_role("tab", name="Who is this?").click(timeout=60_000)
+    uploader = page.get_by_test_id("stFileUploader").filter(visible=True).last
+    uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXAMPLES_DIR / "two_people.jpg"))
+    page.get_by_text("2 faces in this photo").wait_for(timeout=120_000)
+    listed = page.get_by_text("Barack Obama · sure").first.bounding_box()
+    assert listed and page.get_by_text("Joe Biden · sure").first.bounding_box()["y"] >= listed["y"]
+    _screenshot(page, f"{width}_who_is_this_group")
+    page.get_by_role("tab", name="Is this person in that photo?").click()
+    page.get_by_role("button", name="Example: is Joe Biden in a photo of two people?").click(timeout=60_000)
+    page.get_by_text("Yes: face 2").wait_for(timeout=120_000)
+    _screenshot(page, f"{width}_in_that_photo")
+    page.close()
+
+
 def test_keyboard_hints_are_for_keyboards(server, browser):
     """Point 8: on a touch screen the capture page does not tell people to press keys."""
     desktop = _page_at(browser, server, "/capture", "desktop")

@@ -18,8 +18,10 @@ from facekit.data.folders import FOLDERS
 from facekit.data.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 from facekit.evaluation.figures import Figures, read_figures
 from facekit.files import remove_stale_temp_files
+from facekit.faces.align import PhotoFaces
 from facekit.gallery.examples import example_gallery as _example_gallery
 from facekit.gallery.people import Gallery
+from facekit.model.verifier import FoundInPhoto
 from facekit.model.why import Explanation, explain
 
 
@@ -134,10 +136,23 @@ def _folder_measurements(path: str, folder: str, version: float):
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the faces and comparing them…")
-def verdict(photo_a: bytes, photo_b: bytes) -> facekit.Verdict:
-    """The verdict on two uploads, remembered: Streamlit reruns the whole page (both tabs) on every
-    click, and the same two photos need not be compared again."""
-    return verifier().verify(photo_a, photo_b)
+def verdict(photo_a: bytes, photo_b: bytes, face_numbers: tuple[int | None, int | None] = (None, None)) -> facekit.Verdict:
+    """The verdict on two uploads (the faces ``face_numbers`` chose, else each photo's main one),
+    remembered: Streamlit reruns the whole page (every tab) on every click, and the same two photos
+    need not be compared again."""
+    return verifier().verify(photo_a, photo_b, face_numbers=face_numbers)
+
+
+@st.cache_data(max_entries=8, show_spinner="Finding every face…")
+def faces_in(photo: bytes, which: str) -> PhotoFaces:
+    """Every face of an upload, numbered left to right (``which`` photo it is, for errors)."""
+    return verifier().faces_of(photo, which)
+
+
+@st.cache_data(max_entries=8, show_spinner="Looking for them among the faces…")
+def found_in(person: bytes, group: bytes) -> FoundInPhoto:
+    """Where the person of one upload is among the faces of another."""
+    return verifier().find_in_photo(person, group)
 
 
 def comparison_id(photo_a: bytes, photo_b: bytes) -> str:
@@ -146,7 +161,7 @@ def comparison_id(photo_a: bytes, photo_b: bytes) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner="Covering each part of the faces in turn…")
-def why(photo_a: bytes, photo_b: bytes) -> Explanation:
+def why(photo_a: bytes, photo_b: bytes, face_numbers: tuple[int | None, int | None] = (None, None)) -> Explanation:
     """Which parts of the two faces drove the verdict (computed on demand, after it)."""
-    compared = verdict(photo_a, photo_b)
+    compared = verdict(photo_a, photo_b, face_numbers)
     return explain(verifier(), *compared.chips)

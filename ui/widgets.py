@@ -8,7 +8,7 @@ import streamlit as st
 
 import facekit
 from facekit.decision.rule import ANSWERS
-from facekit.faces.images import draw_box, heat_overlay, side_by_side
+from facekit.faces.images import draw_box, draw_boxes, heat_overlay, side_by_side
 from facekit.faces.quality import what_would_settle_it
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -38,15 +38,43 @@ def show_error(error: Exception) -> None:
     st.error(str(error), icon="⚠️")
 
 
-def show_faces(photos, faces, chips, names: list[str], faces_found=None) -> None:
+def show_faces(photos, faces, chips, names: list[str], every_face=None, numbers=None) -> None:
     """Photos side by side (one picture, so they stay side by side on a phone) with the compared
-    face boxed in each, then the aligned faces the model compared."""
-    st.image(side_by_side([draw_box(photo, face.box) for photo, face in zip(photos, faces)]),
-             caption=" · ".join(names), width="stretch")
-    for name, found in zip(names, faces_found or [1] * len(names)):
-        if found > 1:
-            st.caption(f"{name}: {found} faces found; the boxed one (largest and nearest the centre) was compared.")
+    face boxed in each (green; with several faces, every face numbered and the others grey), then
+    the aligned faces the model compared. ``every_face`` holds a photo's :class:`PhotoFaces` where it has several."""
+    pictures = []
+    for index, (photo, face) in enumerate(zip(photos, faces)):
+        group = (every_face or {}).get(index)
+        if group is None:
+            pictures.append(draw_box(photo, face.box))
+        else:
+            pictures.append(draw_boxes(group.photo, [f.box for f in group.faces],
+                                       [_GREEN if n == numbers[index] else _GREY for n in range(1, len(group.faces) + 1)],
+                                       [str(n) for n in range(1, len(group.faces) + 1)]))
+    st.image(side_by_side(pictures), caption=" · ".join(names), width="stretch")
     st.image(list(chips), caption=["what the model compared"] * len(chips), width=112)
+
+
+_GREEN, _ORANGE, _GREY = (40, 200, 60), (244, 162, 97), (150, 150, 150)
+FACE_COLOURS = {"known": _GREEN, "not sure": _ORANGE, "unknown": _GREY}  # a face's box, by its answer
+
+
+def face_line(answer) -> str:
+    """One face of a group photo in words: "1 · Barack Obama · sure", "2 · not sure (closest: Joe
+    Biden, 71%)", "3 · someone I don't know"."""
+    if answer.verdict == "known":
+        return f"**{answer.number}** · {answer.person} · sure ({answer.probability:.0%})"
+    if answer.verdict == "not sure":
+        return f"**{answer.number}** · not sure (closest: {answer.matches[0].name}, {answer.probability:.0%})"
+    return f"**{answer.number}** · someone I don't know"
+
+
+def numbered_faces(photo, answers) -> None:
+    """A photo with every face boxed, numbered and coloured by its answer (green: named, orange:
+    not sure, grey: someone unknown), then one line per face."""
+    st.image(draw_boxes(photo, [a.face.box for a in answers], [FACE_COLOURS[a.verdict] for a in answers],
+                        [str(a.number) for a in answers]), width="stretch")
+    st.markdown("  \n".join(face_line(answer) for answer in answers))
 
 
 def score_gauge(probability: float, thresholds) -> go.Figure:
@@ -110,3 +138,25 @@ def why_this_answer(explanation, chips) -> None:
     st.markdown(f"**{explanation.words}**")
     st.caption("How we know: each face was covered one square at a time and compared again. Green: covering it "
                "lowered the score (that part made them alike). Red: covering it raised the score (that part differs).")
+
+
+def found_in_photo(found) -> None:
+    """Where the person is in the group photo: the answer in words, the photo with their face
+    boxed in green (the others grey, numbered), and the person's own face."""
+    best = found.probabilities[found.number - 1]
+    if found.decision == "same":
+        st.success(f"## Yes: face {found.number}\nA score of {best:.0%} for “same person” (sure from "
+                   f"{found.thresholds.same_from:.0%}).")
+    elif found.decision == "different":
+        st.warning(f"## Not in this photo\nNone of its {len(found.faces.faces)} faces comes near: the closest, face "
+                   f"{found.number}, scores {best:.0%} for “same person”.")
+    else:
+        st.info(f"## Not sure: perhaps face {found.number}\nIt scores {best:.0%} for “same person”, between the lines "
+                f"where the model is confident.")
+    colours = [_GREEN if n == found.number and found.decision == "same" else
+               _ORANGE if n == found.number and found.decision == "unsure" else _GREY
+               for n in range(1, len(found.faces.faces) + 1)]
+    picture = draw_boxes(found.faces.photo, [f.box for f in found.faces.faces], colours,
+                         [f"{n}: {p:.0%}" for n, p in enumerate(found.probabilities, 1)])
+    st.image(side_by_side([draw_box(found.person.photo, found.person.face.box), picture]),
+             caption="The person · the photo of several people (each face with its score)", width="stretch")

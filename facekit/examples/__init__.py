@@ -29,6 +29,10 @@ EXAMPLE_PAIRS = (
                 "Barack Obama and Joe Biden together, then Joe Biden"),
 )
 
+# A person to look for in a photo of several ("Is this person in that photo?"): ``truth`` names them.
+IN_PHOTO_EXAMPLE = ExamplePair("Joe Biden in a photo of two", EXAMPLES_DIR / "biden2.jpg", EXAMPLES_DIR / "two_people.jpg",
+                               "Joe Biden")
+
 # Enrolled example people and photos to look for among them ("Who is this?", enrolled photos).
 EXAMPLE_PEOPLE = {
     "Barack Obama": (EXAMPLES_DIR / "obama1.jpg", EXAMPLES_DIR / "obama2.jpg", EXAMPLES_DIR / "obama3.jpg"),

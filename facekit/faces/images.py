@@ -224,13 +224,25 @@ def jpeg_bytes(image: np.ndarray, quality: int = 95) -> bytes:
 
 def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:
     """A copy of an RGB uint8 image with ``box`` ``(x, y, w, h)`` outlined and an optional label."""
+    return draw_boxes(image, [box], [colour], [label])
+
+
+def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
+    """A copy of an RGB uint8 image with each ``(x, y, w, h)`` box outlined in its RGB colour and
+    its label (a face's number, a name) written on a patch of that colour above it."""
     out = np.ascontiguousarray(image).copy()
-    x, y, w, h = (int(v) for v in box)
     thickness = max(2, round(max(out.shape[:2]) / 250))
-    cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
-    if label:
-        scale = max(0.5, max(out.shape[:2]) / 900)
-        cv2.putText(out, label, (x, max(15, y - 8)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
+    scale = max(0.5, max(out.shape[:2]) / 900)
+    for box, colour, label in zip(boxes, colours, labels):
+        x, y, w, h = (int(v) for v in box)
+        cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
+        if label:
+            (width, height), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+            top = max(0, y - height - base - 2 * thickness)
+            cv2.rectangle(out, (x, top), (x + width + 2 * thickness, top + height + base + 2 * thickness), colour, -1)
+            ink = (0, 0, 0) if sum(colour) > 450 else (255, 255, 255)  # dark on a light patch, light on a dark one
+            cv2.putText(out, label, (x + thickness, top + height + thickness), cv2.FONT_HERSHEY_SIMPLEX, scale, ink,
+                        thickness, cv2.LINE_AA)
     return out
 
 
