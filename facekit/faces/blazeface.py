@@ -64,8 +64,11 @@ class BlazeFaceMesh:
         """Every face of a group photo: the whole photo (large faces) and its tiles (small ones,
         see :meth:`in_tiles`; tiles of 192 to 384 pixels, so that even a small photo is read at
         its own size or larger), each face kept once, also where a tile saw only part of it."""
+        whole = self(image)
+        if len(whole) == 1 and whole[0][0][2] >= _PORTRAIT * max(image.shape[:2]):
+            return whole  # a portrait: one large face, nobody else worth ~0.1 s of tiles
         side = int(np.clip(max(image.shape[:2]) / 2.5, _SIDE, 2 * _SIDE))
-        return _kept_once(self(image) + self.in_tiles(image, side), within=_PART_OF)
+        return _kept_once(whole + self.in_tiles(image, side), within=_PART_OF)
 
     def _detect(self, image: np.ndarray):
         height, width = image.shape[:2]
@@ -112,6 +115,8 @@ class BlazeFaceMesh:
         return sorted(network(tensor[None]), key=lambda output: -output.size)
 
 
+# One face at least this wide, a share of the photo's longer side, and no other: a portrait.
+_PORTRAIT = 0.2
 # A box this much inside a larger one kept already is the same face seen in part (a tile's edge cut it).
 _PART_OF = 0.6
 
