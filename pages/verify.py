@@ -55,9 +55,6 @@ with two_photos:
         chosen = (st.session_state.get(f"face1-{comparison}"), st.session_state.get(f"face2-{comparison}"))
         try:
             verdict = services.verdict(*photos, chosen)
-            # A photo with several faces: every face numbered, to choose another one.
-            every_face = {index: services.faces_in(photo, which) for index, (photo, which, found) in
-                          enumerate(zip(photos, ("first", "second"), verdict.faces_found)) if found > 1}
         except facekit.FacekitError as error:
             widgets.show_error(error)
         else:
@@ -70,9 +67,10 @@ with two_photos:
             gauge.caption(f"The dark arc is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
                           f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
                           f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
-            widgets.show_faces(verdict.photos, verdict.faces, verdict.chips, ["First photo", "Second photo"],
-                               every_face, verdict.face_numbers)
-            for index, group in every_face.items():
+            widgets.show_faces(verdict, ["First photo", "Second photo"])
+            for index, group in enumerate(verdict.every_face):  # a photo with several faces: choose another one
+                if group is None:
+                    continue
                 st.radio(f"The {('first', 'second')[index]} photo has {len(group.faces)} faces. Which one to compare?",
                          range(1, len(group.faces) + 1), index=verdict.face_numbers[index] - 1, horizontal=True,
                          format_func=lambda n, main=group.main: f"face {n}" + (" (the largest)" if n == main else ""),
@@ -138,24 +136,24 @@ with who:
         try:
             with st.spinner("Looking…"):
                 searched, owner = visitor.people_to_search(search_examples)
-                faces, answers = searched.identify_faces(probe, owner=owner)
+                everyone = searched.identify_faces(probe, owner=owner)
         except facekit.FacekitError as error:
             widgets.show_error(error)
         else:
-            found, line = answers[faces.main - 1], searched.verifier.thresholds.identify_from
-            if len(answers) > 1:
-                st.markdown(f"### {len(answers)} faces in this photo")
-                widgets.numbered_faces(faces.photo, answers)
+            found, line, several = everyone.main, everyone.threshold, len(everyone.faces) > 1
+            if several:
+                st.markdown(f"### {len(everyone.faces)} faces in this photo")
+                widgets.numbered_faces(everyone.photo, everyone.faces)
                 st.caption(f"The closest people to face {found.number}, the largest:")
             if not found.matches:
                 st.info("Nobody has reference photos yet: take some on the **Capture** page, or search the example people.")
             elif found.person and found.matches[0].same_photo:
                 st.info(f"## This photo is one of {found.person}'s reference photos\nThe same picture (or a crop of "
                         "it) is among the reference photos, so of course it matches: try a different photo of them.")
-            elif len(answers) == 1 and found.person:
+            elif not several and found.person:
                 st.success(f"## This is {found.person}\nA score of {found.matches[0].probability:.0%} for 'same person' "
                            f"(the model is sure from {line:.0%}).")
-            elif len(answers) == 1:
+            elif not several:
                 st.warning(f"## Nobody I know\nNo one reaches a score of {line:.0%}, where the model is sure. "
                            f"Closest: {found.matches[0].name}, {found.matches[0].probability:.0%}.")
             if found.matches:

@@ -349,11 +349,17 @@ def test_reference_photo_answers_explain_themselves(server, browser, width):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_group_photo_names_every_face(server, browser, width):
-    """Who is this? on the two-people example: both faces boxed and numbered, one line each, left
-    to right; Is this person in that photo? boxes Joe Biden's face."""
+    """Two photos: the two-faces example compares face 1, then face 2 once chosen; Who is this? on
+    the two-people example: both faces boxed and numbered, one line each, left to right; Is this
+    person in that photo? boxes Joe Biden's face."""
     from facekit.examples import EXAMPLES_DIR
 
     page = _page_at(browser, server, "/verify", width)
+    page.get_by_role("button", name="Two faces in one photo").click(timeout=60_000)
+    page.get_by_text("Different people").first.wait_for(timeout=120_000)
+    page.get_by_text("face 2", exact=True).click()
+    page.get_by_text("Same person").first.wait_for(timeout=120_000)
+    _screenshot(page, f"{width}_two_faces_chosen")
     page.get_by_role("tab", name="Who is this?").click(timeout=60_000)
     uploader = page.get_by_test_id("stFileUploader").filter(visible=True).last
     uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXAMPLES_DIR / "two_people.jpg"))

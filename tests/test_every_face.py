@@ -32,8 +32,10 @@ def examples():
 
 
 def test_a_group_photo_names_every_face_left_to_right(examples):
-    faces, answers = examples.identify_faces(TWO_PEOPLE)
-    assert [a.number for a in answers] == [1, 2] and len(faces.chips) == 2
+    found = examples.identify_faces(TWO_PEOPLE)
+    answers = found.faces
+    assert [a.number for a in answers] == [1, 2] and len({a.chip.tobytes() for a in answers}) == 2
+    assert found.main is answers[0] and found.threshold == examples.verifier.thresholds.identify_from
     assert [a.person for a in answers] == ["Barack Obama", "Joe Biden"]
     assert [a.verdict for a in answers] == ["known", "known"]
     assert answers[0].face.box[0] < answers[1].face.box[0]
@@ -47,7 +49,7 @@ def test_a_stranger_among_known_faces_is_unknown(tmp_path, examples):
 
     biden_only = Gallery(Config(data_dir=tmp_path), examples.verifier)
     biden_only.enrol("Joe Biden", EXAMPLES_DIR / "biden.jpg")
-    _, answers = biden_only.identify_faces(TWO_PEOPLE)
+    answers = biden_only.identify_faces(TWO_PEOPLE).faces
     assert [(a.verdict, a.person) for a in answers] == [("unknown", None), ("known", "Joe Biden")]
     assert answers[0].probability < examples.verifier.thresholds.different_below
 
@@ -77,6 +79,7 @@ def test_face_numbers_choose_the_face_compared():
     chosen = verifier.verify(TWO_PEOPLE, BIDEN, face_numbers=(2, None))
     assert chosen.face_numbers == (2, 1) and chosen.decision == "same"
     assert chosen.faces[0].box[0] > main.faces[0].box[0]
+    assert main.every_face[1] is None and [f.box for f in main.every_face[0].faces][1] == chosen.faces[0].box
     with pytest.raises(NoFaceFound, match="The first photo: there is no face 3 in this photo. It has 2 faces"):
         verifier.verify(TWO_PEOPLE, BIDEN, face_numbers=(3, None))
 

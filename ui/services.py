@@ -18,7 +18,6 @@ from facekit.data.folders import FOLDERS
 from facekit.data.stats import DataStats, FolderStats, combine_stats, folder_measurements, folder_stats, pairs_balance
 from facekit.evaluation.figures import Figures, read_figures
 from facekit.files import remove_stale_temp_files
-from facekit.faces.align import PhotoFaces
 from facekit.gallery.examples import example_gallery as _example_gallery
 from facekit.gallery.people import Gallery
 from facekit.model.verifier import FoundInPhoto
@@ -141,12 +140,6 @@ def verdict(photo_a: bytes, photo_b: bytes, face_numbers: tuple[int | None, int 
     remembered: Streamlit reruns the whole page (every tab) on every click, and the same two photos
     need not be compared again."""
     return verifier().verify(photo_a, photo_b, face_numbers=face_numbers)
-
-
-@st.cache_data(max_entries=8, show_spinner="Finding every face…")
-def faces_in(photo: bytes, which: str) -> PhotoFaces:
-    """Every face of an upload, numbered left to right (``which`` photo it is, for errors)."""
-    return verifier().faces_of(photo, which)
 
 
 @st.cache_data(max_entries=8, show_spinner="Looking for them among the faces…")

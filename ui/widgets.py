@@ -38,21 +38,20 @@ def show_error(error: Exception) -> None:
     st.error(str(error), icon="⚠️")
 
 
-def show_faces(photos, faces, chips, names: list[str], every_face=None, numbers=None) -> None:
-    """Photos side by side (one picture, so they stay side by side on a phone) with the compared
-    face boxed in each (green; with several faces, every face numbered and the others grey), then
-    the aligned faces the model compared. ``every_face`` holds a photo's :class:`PhotoFaces` where it has several."""
+def show_faces(verdict: facekit.Verdict, names: list[str]) -> None:
+    """The two photos side by side (one picture, so they stay side by side on a phone) with the
+    compared face boxed in each (green; in a photo with several faces, every face numbered and the
+    others grey), then the aligned faces the model compared."""
     pictures = []
-    for index, (photo, face) in enumerate(zip(photos, faces)):
-        group = (every_face or {}).get(index)
+    for photo, face, group, compared in zip(verdict.photos, verdict.faces, verdict.every_face, verdict.face_numbers):
         if group is None:
             pictures.append(draw_box(photo, face.box))
         else:
-            pictures.append(draw_boxes(group.photo, [f.box for f in group.faces],
-                                       [_GREEN if n == numbers[index] else _GREY for n in range(1, len(group.faces) + 1)],
-                                       [str(n) for n in range(1, len(group.faces) + 1)]))
+            numbers = range(1, len(group.faces) + 1)
+            pictures.append(draw_boxes(photo, [f.box for f in group.faces],
+                                       [_GREEN if n == compared else _GREY for n in numbers], [str(n) for n in numbers]))
     st.image(side_by_side(pictures), caption=" · ".join(names), width="stretch")
-    st.image(list(chips), caption=["what the model compared"] * len(chips), width=112)
+    st.image(list(verdict.chips), caption=["what the model compared"] * 2, width=112)
 
 
 _GREEN, _ORANGE, _GREY = (40, 200, 60), (244, 162, 97), (150, 150, 150)

@@ -57,7 +57,7 @@ def _identify(args) -> int:
     gallery, failed = _gallery(args), 0
     for photo in args.photos:
         try:
-            faces, answers = gallery.identify_faces(photo)
+            found = gallery.identify_faces(photo)
         except FacekitError as error:
             failed += 1
             said = str(error.about(None))
@@ -65,12 +65,12 @@ def _identify(args) -> int:
                   file=sys.stdout if args.json else sys.stderr)
             continue
         if args.json:
-            print(json.dumps({"photo": str(photo), "photo_size": [faces.photo.shape[1], faces.photo.shape[0]],
-                              "faces": [answer.as_dict() for answer in answers]}, ensure_ascii=False))
+            print(json.dumps({"photo": str(photo), "photo_size": [found.photo.shape[1], found.photo.shape[0]],
+                              "faces": [answer.as_dict() for answer in found.faces]}, ensure_ascii=False))
             continue
-        for answer in answers:
+        for answer in found.faces:
             who = answer.person or ("closest: " + answer.matches[0].name if answer.verdict == "not sure" else "")
-            print(f"{photo}: face {answer.number} of {len(answers)} at {list(answer.face.box)}: "
+            print(f"{photo}: face {answer.number} of {len(found.faces)} at {list(answer.face.box)}: "
                   f"{who + ' · ' if who else ''}{_WORDS[answer.verdict]} ({answer.probability:.0%})")
     return EXIT_CODES["error"] if failed else 0
 

@@ -52,13 +52,15 @@ class FaceChip:
     was found in ``photo``, the upright ``(H, W, 3)`` uint8 RGB photo (at most
     ``config.display_max_side`` pixels on its longer side); ``faces_found`` counts
     every face detected there, and ``number`` is this face's among them (1 to ``faces_found``, left
-    to right: the numbers :class:`PhotoFaces` gives)."""
+    to right: the numbers :class:`PhotoFaces` gives); ``every_face`` holds them all, numbered, where
+    there are several (else None)."""
 
     chip: np.ndarray
     face: Face
     photo: np.ndarray
     faces_found: int = 1
     number: int = 1
+    every_face: "PhotoFaces | None" = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class PhotoFaces:
         if not 1 <= number <= len(self.faces):
             raise NoFaceFound(f"There is no face {number} in this photo",
                               f"It has {len(self.faces)} face{'s' * (len(self.faces) != 1)}: choose one from 1 to {len(self.faces)}.")
-        return FaceChip(self.chips[number - 1], self.faces[number - 1], self.photo, len(self.faces), number)
+        return FaceChip(self.chips[number - 1], self.faces[number - 1], self.photo, len(self.faces), number,
+                        self if len(self.faces) > 1 else None)
 
 
 def chip_template(config: Config | None = None) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 
 from facekit.config import Config
 from facekit.errors import DataError, NotFound
-from facekit.faces.align import FaceChip, PhotoFaces
+from facekit.faces.align import FaceChip
 from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource, jpeg_bytes
 from facekit.faces.quality import face_problems, shot_quality
@@ -114,6 +114,18 @@ class FaceIdentity:
                 "verdict": self.verdict, "probability": round(self.probability, 6),
                 "matches": [{"name": m.name, "probability": round(m.probability, 6), "photo_id": m.photo_id}
                             for m in self.matches], "problems": list(self.problems)}
+
+
+@dataclass(frozen=True)
+class PhotoIdentities:
+    """Every face of a photo searched among the enrolled: ``faces`` one answer per face, left to
+    right, in ``photo`` (the upright ``(H, W, 3)`` uint8 RGB photo their boxes are in); ``main``
+    is the most prominent face's answer; ``threshold`` the "known" line used (a P(same))."""
+
+    photo: np.ndarray
+    faces: tuple[FaceIdentity, ...]
+    main: FaceIdentity
+    threshold: float
 
 
 class Gallery:
@@ -292,19 +304,21 @@ class Gallery:
         return Identification(person, matches, threshold, probe)
 
     def identify_faces(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None,
-                       owner: str | None = None) -> tuple[PhotoFaces, tuple[FaceIdentity, ...]]:
+                       owner: str | None = None) -> PhotoIdentities:
         """Who is each face of a photo (a group photo)? Every face (numbered left to right, see
         :func:`~facekit.faces.align.photo_faces`) goes through the tower in one batch, then is
-        searched like :meth:`identify_embedding`. Returns the faces and one answer per face, in order."""
+        searched like :meth:`identify_embedding`."""
         faces = self.verifier.faces_of(image, "probe")
+        line = self.verifier.thresholds.identify_from if threshold is None else threshold
+        unsure_from = min(self.verifier.thresholds.different_below, line)
         answers = []
         for number, (face, chip, embedding) in enumerate(zip(faces.faces, faces.chips, self.verifier.embeddings(faces.chips)), 1):
-            person, matches, line = self.identify_embedding(embedding, top_k, threshold, owner)
+            person, matches, _ = self.identify_embedding(embedding, top_k, line, owner)
             best = matches[0].probability if matches else 0.0
-            verdict = "known" if person else ("not sure" if best >= min(self.verifier.thresholds.different_below, line) else "unknown")
+            verdict = "known" if person else "not sure" if best >= unsure_from else "unknown"
             answers.append(FaceIdentity(number, face, verdict, person, best, matches,
                                         face_problems(faces.photo, face, self.config), chip))
-        return faces, tuple(answers)
+        return PhotoIdentities(faces.photo, tuple(answers), answers[faces.main - 1], line)
 
     def identify_embedding(self, embedding: np.ndarray, top_k: int | None = None, threshold: float | None = None,
                            owner: str | None = None) -> tuple[str | None, tuple[Match, ...], float]:

@@ -35,7 +35,8 @@ class Verdict:
     two aligned ``(chip_size, chip_size, 3)`` uint8 faces the model compared, ``faces`` where they were found
     (boxes in the pixels of ``photos``, the two upright ``(H, W, 3)`` uint8 RGB photos as read);
     ``faces_found`` counts the faces in each photo and ``face_numbers`` says which was compared
-    (1 to ``faces_found``, left to right; the most prominent unless another was asked for).
+    (1 to ``faces_found``, left to right; the most prominent unless another was asked for);
+    ``every_face`` holds each photo's faces, numbered, where it has several (else None).
     """
 
     decision: Decision
@@ -46,6 +47,7 @@ class Verdict:
     photos: tuple[np.ndarray, np.ndarray]
     faces_found: tuple[int, int]
     face_numbers: tuple[int, int] = (1, 1)
+    every_face: tuple[PhotoFaces | None, PhotoFaces | None] = (None, None)
 
     @property
     def same(self) -> bool:
@@ -207,6 +209,7 @@ class Verifier:
             thresholds.decide(probability), probability, thresholds,
             (chips[0].chip, chips[1].chip), (chips[0].face, chips[1].face), (chips[0].photo, chips[1].photo),
             (chips[0].faces_found, chips[1].faces_found), (chips[0].number, chips[1].number),
+            (chips[0].every_face, chips[1].every_face),
         )
 
     def find_in_photo(self, person: ImageSource, group: ImageSource, threshold: float | None = None) -> FoundInPhoto:

@@ -55,12 +55,11 @@ def identify(image: Photo, top_k: Annotated[int | None, Form(ge=1, le=100, descr
     (``person`` is null when nobody passes the threshold); ``faces`` answers for every face, left
     to right: ``verdict`` "known" (``person`` named), "not sure" or "unknown"."""
     start = time.perf_counter()
-    faces, answers = people.identify_faces(*read_photos(state.config, image), top_k, threshold)
-    main = answers[faces.main - 1]
+    found = people.identify_faces(*read_photos(state.config, image), top_k, threshold)
+    main = found.main.as_dict()
     return {
-        "person": main.person, "threshold": people.verifier.thresholds.identify_from if threshold is None else threshold,
-        "matches": main.as_dict()["matches"],
-        "face": face_json(main.face, faces.photo, len(answers), main.number),
-        "faces": [answer.as_dict() for answer in answers],
+        "person": main["person"], "threshold": found.threshold, "matches": main["matches"],
+        "face": face_json(found.main.face, found.photo, len(found.faces), found.main.number),
+        "faces": [face.as_dict() for face in found.faces],
         "model": model_json(people.verifier), "took_ms": ms_since(start),
     }
