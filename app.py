@@ -15,6 +15,7 @@ visitor.presenter_sign_in()
 st.navigation([
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/verify.py", title="Verify", icon="🔍", url_path="verify"),
+    st.Page("pages/live.py", title="Live", icon="🎥", url_path="live"),
     st.Page("pages/capture.py", title="Capture", icon="📷", url_path="capture"),
     st.Page("pages/dataset.py", title="Dataset", icon="📊", url_path="dataset"),
     st.Page("pages/baseline_vs_siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),

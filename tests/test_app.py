@@ -355,3 +355,12 @@ def test_the_upload_box_and_the_library_share_one_size_limit():
 
     streamlit_cap = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     assert streamlit_cap * 2**20 == Config().max_image_bytes
+
+
+@mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
+def test_live_page_says_whom_it_names_and_that_nothing_is_stored(_session):
+    app = _page("pages/live.py").run()
+    assert not app.exception
+    assert app.title[0].value.endswith("Live: who is in view?")
+    assert any("Nothing from this page is stored" in caption.value for caption in app.caption)
+    assert any("still looking" in text.value for text in app.markdown)  # the boxes' colours, before START

@@ -44,39 +44,47 @@ def server(tmp_path_factory):
         yield {"url": url, "data_dir": data_dir, "started": started, "pid": process.pid}
 
 
-def _fake_camera(photo: Path, path: Path, frames: int = 30) -> Path:
-    """A 640x480 Y4M video of a real face photo, for Chromium's fake webcam."""
-    face = cv2.resize(cv2.imread(str(photo)), (400, 400))
-    frame = np.full((480, 640, 3), 110, np.uint8)
-    frame[40:440, 120:520] = face
-    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+def _fake_camera(photos: list[Path], path: Path, frames_each: int = 30, fps: int = 30) -> Path:
+    """A 640x480 Y4M video of real face photos, each for ``frames_each`` frames, for Chromium's
+    fake webcam (which plays it in a loop)."""
     with open(path, "wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            out.write(b"FRAME\n" + i420)
+        out.write(f"YUV4MPEG2 W640 H480 F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for photo in photos:
+            frame = np.full((480, 640, 3), 110, np.uint8)
+            frame[40:440, 120:520] = cv2.resize(cv2.imread(str(photo)), (400, 400))
+            out.write((b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()) * frames_each)
     return path
 
 
 @pytest.fixture(scope="module")
-def browser(mini_lfw, tmp_path_factory):
+def playwright():
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as running:
+        yield running
+
+
+def _chromium_filming(playwright, video: Path):
+    """Headless Chromium whose webcam plays ``video`` (a Y4M file), lent to pages without asking."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}", "--allow-loopback-in-peer-connection",
+              # http://demo.test is this machine too, but an insecure origin (as a phone on plain HTTP)
+              "--host-resolver-rules=MAP demo.test 127.0.0.1"],
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, mini_lfw, tmp_path_factory):
     photo = sorted((mini_lfw / "lfw").glob("*/*.jpg"))[0]
-    video = _fake_camera(photo, tmp_path_factory.mktemp("camera") / "face.y4m")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={video}", "--allow-loopback-in-peer-connection",
-                  # http://demo.test is this machine too, but an insecure origin (as a phone on plain HTTP)
-                  "--host-resolver-rules=MAP demo.test 127.0.0.1"],
-        )
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
-        yield context
-        context.close()
-        chromium.close()
+    chromium = _chromium_filming(playwright, _fake_camera([photo], tmp_path_factory.mktemp("camera") / "face.y4m"))
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
+    yield context
+    context.close()
+    chromium.close()
 
 
 IMAGES_LOADED = """n => { const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
@@ -372,6 +380,45 @@ def test_a_group_photo_names_every_face(server, browser, width):
     page.get_by_text("Yes: face 2").wait_for(timeout=120_000)
     _screenshot(page, f"{width}_in_that_photo")
     page.close()
+
+
+# Pixels of the named face's green box (facekit.faces.images.ANSWER_COLOURS["known"]) in the video
+# as the browser shows it, after the video codec's round trip.
+GREEN_PIXELS = """v => { const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;
+    const g = c.getContext('2d'); g.drawImage(v, 0, 0); const d = g.getImageData(0, 0, c.width, c.height).data;
+    let n = 0; for (let i = 0; i < d.length; i += 4)
+        if (Math.abs(d[i] - 40) < 45 && Math.abs(d[i + 1] - 200) < 45 && Math.abs(d[i + 2] - 60) < 45) n++;
+    return n; }"""
+
+
+def test_live_names_a_known_face_then_a_stranger(server, playwright, mini_lfw, tmp_path_factory):
+    """The fake camera shows a person enrolled from their other photos, then a stranger, in a loop:
+    the page's list says the person's name, then "someone I don't know"; the video shows the box."""
+    person, stranger = mini_lfw / "lfw" / "Ahmed_Chalabi", mini_lfw / "lfw" / "Amelia_Vega"
+    photos = sorted(person.glob("*.jpg"))
+    gallery = Gallery(Config(data_dir=server["data_dir"]))
+    for photo in photos[1:5]:
+        gallery.enrol("Ahmed Chalabi", photo)
+    gallery.close()
+    video = _fake_camera([photos[0], sorted(stranger.glob("*.jpg"))[0]], tmp_path_factory.mktemp("camera") / "live.y4m",
+                         frames_each=90, fps=30)
+    chromium = _chromium_filming(playwright, video)
+    try:
+        page = chromium.new_context(viewport=WIDTHS["desktop"], permissions=["camera"]).new_page()
+        page.goto(server["url"] + "/live", timeout=60_000)
+        component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
+        component.get_by_role("button", name="Start").click(timeout=60_000)
+        page.get_by_text("In view: Ahmed Chalabi (sure)").wait_for(timeout=90_000)
+        assert component.locator("video").evaluate(GREEN_PIXELS) > 300  # the box and its name, on the video
+        _screenshot(page, "live_named")
+        print("Live page:", page.get_by_text("frames a second").inner_text())
+        page.get_by_text("In view: someone I don't know").wait_for(timeout=60_000)
+        page.set_viewport_size(WIDTHS["phone"])
+        page.get_by_text("In view: Ahmed Chalabi (sure)").wait_for(timeout=60_000)
+        _screenshot(page, "phone_live_named")
+        print("Live page (phone width):", page.get_by_text("frames a second").inner_text())
+    finally:
+        chromium.close()
 
 
 def test_keyboard_hints_are_for_keyboards(server, browser):

@@ -19,7 +19,7 @@ LAYERS = (
     ("facekit.data",),
     ("facekit.model",),
     ("facekit.evaluation", "facekit.gallery"),
-    ("facekit.capture",),
+    ("facekit.capture", "facekit.live"),
     ("facekit.service",),
     ("facekit.cli",),
 )

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from facekit.capture.photos import Viewer
-from facekit.gallery.people import Gallery
+from facekit.gallery.people import EVERYONE, Gallery
 from facekit.service.lan import CERTIFICATE_ADVICE, lan_address, qr_png
 from ui import services
 
@@ -26,6 +26,15 @@ def people_to_search(examples: bool) -> tuple[Gallery, str | None]:
     """The gallery to search and the owner to search as: the example people (nobody's), or this
     session's own people (everyone's for the presenter)."""
     return (services.example_gallery(), None) if examples else (services.gallery(), viewer().searches_as)
+
+
+def people_to_name() -> list[tuple[Gallery, str | None]]:
+    """Everyone the Live page may name for this session, as ``(gallery, owner)`` pairs: the
+    people enrolled for all (by the API, the command line, the presenter), this visitor's own
+    (everyone's for the presenter), and the example people."""
+    me, shared = viewer(), services.gallery()
+    own = [(shared, EVERYONE)] if me.presenter else [(shared, None), (shared, me.searches_as)]
+    return own + [(services.example_gallery(), None)]
 
 
 def presenter_sign_in() -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 import facekit
 from facekit.decision.rule import ANSWERS
-from facekit.faces.images import draw_box, draw_boxes, heat_overlay, side_by_side
+from facekit.faces.images import ANSWER_COLOURS, draw_box, draw_boxes, heat_overlay, side_by_side
 from facekit.faces.quality import what_would_settle_it
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -54,8 +54,7 @@ def show_faces(verdict: facekit.Verdict, names: list[str]) -> None:
     st.image(list(verdict.chips), caption=["what the model compared"] * 2, width=112)
 
 
-_GREEN, _ORANGE, _GREY = (40, 200, 60), (244, 162, 97), (150, 150, 150)
-FACE_COLOURS = {"known": _GREEN, "not sure": _ORANGE, "unknown": _GREY}  # a face's box, by its answer
+_GREEN, _ORANGE, _GREY = (ANSWER_COLOURS[answer] for answer in ("known", "not sure", "unknown"))
 
 
 def face_line(answer) -> str:
@@ -71,9 +70,15 @@ def face_line(answer) -> str:
 def numbered_faces(photo, answers) -> None:
     """A photo with every face boxed, numbered and coloured by its answer (green: named, orange:
     not sure, grey: someone unknown), then one line per face."""
-    st.image(draw_boxes(photo, [a.face.box for a in answers], [FACE_COLOURS[a.verdict] for a in answers],
+    st.image(draw_boxes(photo, [a.face.box for a in answers], [ANSWER_COLOURS[a.verdict] for a in answers],
                         [str(a.number) for a in answers]), width="stretch")
     st.markdown("  \n".join(face_line(answer) for answer in answers))
+
+
+def legend_of_answers() -> None:
+    """What the colours of the face boxes mean, as the boxes use them."""
+    st.markdown("**The boxes:**  \n:green[■] a name: the model is sure  \n:orange[■] not sure who it is  \n"
+                ":gray[■] someone I don't know  \n:blue[■] still looking")
 
 
 def score_gauge(probability: float, thresholds) -> go.Figure:

@@ -222,6 +222,10 @@ def jpeg_bytes(image: np.ndarray, quality: int = 95) -> bytes:
     return buffer.getvalue()
 
 
+# Box colours (RGB) by a face's answer: named, not sure, someone unknown (the app, the video).
+ANSWER_COLOURS = {"known": (40, 200, 60), "not sure": (244, 162, 97), "unknown": (150, 150, 150)}
+
+
 def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200, 60), label: str = "") -> np.ndarray:
     """A copy of an RGB uint8 image with ``box`` ``(x, y, w, h)`` outlined and an optional label."""
     return draw_boxes(image, [box], [colour], [label])
