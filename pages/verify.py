@@ -24,30 +24,33 @@ def photo_input(label: str, key: str):
 
 
 def example_buttons(titles, key: str) -> int | None:
-    """One button per example; the chosen one is remembered until an upload replaces it."""
+    """One button per example; the chosen one is remembered until an upload replaces it (set when
+    clicked, before the page runs, so the page above the buttons already knows)."""
     for column, (index, title) in zip(st.columns(len(titles)), enumerate(titles)):
-        if column.button(title, key=f"{key}-{index}", width="stretch"):
-            st.session_state[key] = index
+        column.button(title, key=f"{key}-{index}", width="stretch", on_click=st.session_state.__setitem__, args=(key, index))
     return st.session_state.get(key)
 
 
 with two_photos:
-    # One form, one submit: choosing the first photo does not rerun the page while the second is
-    # still being chosen (under load that rerun used to reset the second uploader).
-    with st.form("two_photos", border=False):
-        left, right = st.columns(2)
-        first = left.file_uploader("First photo", type=widgets.PHOTO_TYPES, key="first", help=widgets.photo_limits())
-        second = right.file_uploader("Second photo", type=widgets.PHOTO_TYPES, key="second", help=widgets.photo_limits())
-        if st.form_submit_button("Compare", type="primary", key="compare"):
-            st.session_state.pop("example", None)
-    st.caption("… or try an example (public-domain photos):")
-    example = example_buttons([pair.title for pair in EXAMPLE_PAIRS], "example")
+    # Once two photos are chosen, their choice folds away so that the answer and the faces open the page.
+    chosen_pair = st.session_state.get("example") is not None or bool(st.session_state.get("first") and st.session_state.get("second"))
+    with st.expander("Compare two other photos" if chosen_pair else "Choose two photos", expanded=not chosen_pair):
+        # One form, one submit: choosing the first photo does not rerun the page while the second is
+        # still being chosen (under load that rerun used to reset the second uploader).
+        with st.form("two_photos", border=False):
+            left, right = st.columns(2)
+            first = left.file_uploader("First photo", type=widgets.PHOTO_TYPES, key="first", help=widgets.photo_limits())
+            second = right.file_uploader("Second photo", type=widgets.PHOTO_TYPES, key="second", help=widgets.photo_limits())
+            st.form_submit_button("Compare", type="primary", key="compare", on_click=st.session_state.pop,
+                                  args=("example", None))
+        st.caption("… or try an example (public-domain photos):")
+        example = example_buttons([pair.title for pair in EXAMPLE_PAIRS], "example")
     if example is not None:
         pair = EXAMPLE_PAIRS[example]
-        st.caption(f"Example: {pair.truth}.")
-        photos = (pair.first.read_bytes(), pair.second.read_bytes())
+        photos, shown_as = (pair.first.read_bytes(), pair.second.read_bytes()), f"Example: {pair.truth}."
     else:
         photos = (first.getvalue(), second.getvalue()) if first and second else None
+        shown_as = "First photo · second photo"
     if photos is None:
         st.info(f"Upload two photos, each with a face, and press Compare. {widgets.photo_limits()}")
     else:
@@ -58,16 +61,20 @@ with two_photos:
         except facekit.FacekitError as error:
             widgets.show_error(error)
         else:
-            verdict_box, gauge = st.container(), st.container()  # drawn above the slider, after it is read
-            verdict = widgets.strictness_slider(verdict, comparison)
+            answer_box, faces_box = st.columns([2, 3], vertical_alignment="center")
+            gauge_box = st.container()
+            verdict = widgets.strictness_slider(verdict, comparison)  # below the answer, read first: the answer follows it
             answer, explanation = widgets.verdict_words(verdict)
-            {"same": verdict_box.success, "different": verdict_box.warning, "unsure": verdict_box.info}[verdict.decision](
+            {"same": answer_box.success, "different": answer_box.warning, "unsure": answer_box.info}[verdict.decision](
                 f"## {answer}\n{explanation}")
-            gauge.plotly_chart(widgets.score_gauge(verdict.probability, verdict.thresholds), width="stretch", config=widgets.PLOTLY)
-            gauge.caption(f"The dark arc is the score for “same person”, {verdict.probability:.0%}. Green: “same” from "
-                          f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
-                          f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
-            widgets.show_faces(verdict, ["First photo", "Second photo"])
+            with faces_box:
+                widgets.show_faces(verdict, shown_as)
+            gauge_box.caption(widgets.SCORE_MEANS)
+            gauge_box.plotly_chart(widgets.score_gauge(verdict.probability, verdict.thresholds), width="stretch",
+                                   config=widgets.PLOTLY)
+            gauge_box.caption(f"The dark arc is the score, {verdict.probability:.0%}. Green: “same” from "
+                       f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
+                       f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
             for index, group in enumerate(verdict.every_face):  # a photo with several faces: choose another one
                 if group is None:
                     continue
@@ -75,6 +82,7 @@ with two_photos:
                          range(1, len(group.faces) + 1), index=verdict.face_numbers[index] - 1, horizontal=True,
                          format_func=lambda n, main=group.main: f"face {n}" + (" (the largest)" if n == main else ""),
                          key=f"face{index + 1}-{comparison}")
+            st.image(list(verdict.chips), caption=["what the model compared"] * 2, width=112)
             if st.toggle("Why this answer?", key=f"why-{comparison}",
                          help="Which parts of the two faces made the model say this (about a second)."):
                 widgets.why_this_answer(services.why(*photos, chosen), verdict.chips)

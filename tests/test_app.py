@@ -100,7 +100,8 @@ def test_verify_page_shows_the_library_verdict_for_two_real_faces(mini_lfw, who)
     app.button(key="compare").click().run()
     assert not app.exception
     assert ANSWERS[expected.decision] in _messages(app)
-    assert f"“same person”, {expected.probability:.0%}" in _captions(app)
+    assert f"The dark arc is the score, {expected.probability:.0%}" in _captions(app)
+    assert "Score: " in _messages(app) and "Every figure on this page is this score" in _captions(app)
     assert f"P(same person) = {expected.probability:.4f}" in " ".join(m.value for m in app.markdown)
     assert _images(app) == 3  # the two photos side by side with their faces boxed, the two chips
 

@@ -94,11 +94,25 @@ P_SAME = """() => (document.body.textContent.match(/P\\(same person\\) = [0-9.]+
 VERDICT_SHOWN = "The dark arc is the score"  # the caption under the gauge, drawn with every verdict
 
 
+def _unfold_choice(page) -> None:
+    """Once a verdict is shown, the choice of photos is folded away under the answer: open it."""
+    folded = page.get_by_text("Compare two other photos")
+    if folded.count() and not page.get_by_role("button", name="Compare", exact=True).is_visible():
+        folded.click()
+
+
+def _example(page, title: str) -> None:
+    """Click an example pair's button (its title is also a verdict's headline: the button's role tells)."""
+    _unfold_choice(page)
+    page.get_by_role("button", name=title).click(timeout=60_000)
+
+
 def _compare(page, **uploaded: Path) -> None:
     """Press Compare once the uploaders (``first``, ``second``) show the chosen files: their upload
     has finished. Long names are shown shortened in the middle, so the start and end are checked."""
     from playwright.sync_api import expect
 
+    _unfold_choice(page)
     for which, path in uploaded.items():
         uploader = page.get_by_test_id("stFileUploader").nth(["first", "second"].index(which))
         expect(uploader).to_contain_text(path.name[:7], timeout=60_000)
@@ -156,6 +170,7 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
     _screenshot(page, "verify")
     # Warm: another pair through the page, timed from the upload to the new verdict on screen.
     previous = page.evaluate(P_SAME)
+    _unfold_choice(page)
     uploads.nth(1).set_input_files(str(someone_else), timeout=60_000)
     _compare(page, second=someone_else)
     clicked = time.monotonic()
@@ -249,7 +264,7 @@ def test_a_verdict_a_room_can_read(server, browser, width):
     from playwright.sync_api import expect
 
     page = _page_at(browser, server, "/verify", width)
-    page.get_by_role("button", name="Same person").click(timeout=60_000)
+    _example(page, "Same person")
     page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
     page.wait_for_function("() => document.querySelector('[data-testid=\"stPlotlyChart\"] text')", timeout=30_000)
     texts = page.evaluate(GAUGE_TEXTS)
@@ -270,7 +285,7 @@ def test_a_verdict_a_room_can_read(server, browser, width):
     page.get_by_role("slider").focus()
     page.get_by_role("slider").press("End")
     page.get_by_text("Your line:").wait_for(timeout=60_000)
-    page.get_by_role("button", name="Different people").click()
+    _example(page, "Different people")
     page.get_by_text("Example: Barack Obama and Joe Biden.").wait_for(timeout=60_000)
     expect(page.get_by_text("Your line:")).to_have_count(0, timeout=60_000)  # the next pair: the model's line
     page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
@@ -289,6 +304,30 @@ def test_a_verdict_a_room_can_read(server, browser, width):
     assert page.get_by_text("looked different").or_(page.get_by_text("matched")).first.is_visible()
     page.wait_for_function(IMAGES_LOADED, arg=5, timeout=60_000)
     _screenshot(page, f"{width}_verify_why")
+    page.close()
+
+
+FIRST_SCREENS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("width", FIRST_SCREENS)
+def test_the_answer_and_the_faces_open_the_page(server, browser, width):
+    """After an example click, the verdict and the two faces are on the first screen, unscrolled,
+    the choice of photos folded away above them."""
+    page = browser.new_page()
+    page.set_viewport_size(FIRST_SCREENS[width])
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    _example(page, "Different people")
+    page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
+    page.wait_for_function(IMAGES_LOADED, arg=3, timeout=60_000)
+    page.wait_for_timeout(1000)  # the layout settles once the images are in
+    screen = {"x": 0, "y": 0, **FIRST_SCREENS[width]}
+    verdict = page.get_by_test_id("stAlertContainer").filter(has_text="Score: ").first.bounding_box()
+    faces = page.get_by_test_id("stMain").get_by_test_id("stImage").first.bounding_box()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{width}_verify_first_screen.png"))
+    assert _inside(verdict, screen) and _inside(faces, screen), (verdict, faces)
+    assert not page.get_by_role("button", name="Compare", exact=True).is_visible()  # folded away
     page.close()
 
 
@@ -363,7 +402,7 @@ def test_a_group_photo_names_every_face(server, browser, width):
     from facekit.examples import EXAMPLES_DIR
 
     page = _page_at(browser, server, "/verify", width)
-    page.get_by_role("button", name="Two faces in one photo").click(timeout=60_000)
+    _example(page, "Two faces in one photo")
     page.get_by_text("Different people").first.wait_for(timeout=120_000)
     page.get_by_text("face 2", exact=True).click()
     page.get_by_text("Same person").first.wait_for(timeout=120_000)
@@ -507,7 +546,7 @@ def test_every_page_opens_at_phone_width(server, browser):
     page = browser.new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(server["url"] + "/verify", timeout=60_000)
-    page.get_by_role("button", name="Different people").click(timeout=60_000)
+    _example(page, "Different people")
     page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
     page.wait_for_function(IMAGES_LOADED, arg=3, timeout=60_000)
     _screenshot(page, "phone_verify_example")

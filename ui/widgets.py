@@ -38,10 +38,10 @@ def show_error(error: Exception) -> None:
     st.error(str(error), icon="⚠️")
 
 
-def show_faces(verdict: facekit.Verdict, names: list[str]) -> None:
+def show_faces(verdict: facekit.Verdict, caption: str) -> None:
     """The two photos side by side (one picture, so they stay side by side on a phone) with the
     compared face boxed in each (green; in a photo with several faces, every face numbered and the
-    others grey), then the aligned faces the model compared."""
+    others grey)."""
     pictures = []
     for photo, face, group, compared in zip(verdict.photos, verdict.faces, verdict.every_face, verdict.face_numbers):
         if group is None:
@@ -50,8 +50,10 @@ def show_faces(verdict: facekit.Verdict, names: list[str]) -> None:
             numbers = range(1, len(group.faces) + 1)
             pictures.append(draw_boxes(photo, [f.box for f in group.faces],
                                        [_GREEN if n == compared else _GREY for n in numbers], [str(n) for n in numbers]))
-    st.image(side_by_side(pictures), caption=" · ".join(names), width="stretch")
-    st.image(list(verdict.chips), caption=["what the model compared"] * 2, width=112)
+    picture = side_by_side(pictures)
+    # At most 300 px tall, so that two portraits fit the first screen beside the answer (narrower
+    # on a phone, where the column is narrower than that)
+    st.image(picture, caption=caption, width=round(picture.shape[1] * 300 / picture.shape[0]))
 
 
 _GREEN, _ORANGE, _GREY = (ANSWER_COLOURS[answer] for answer in ("known", "not sure", "unknown"))
@@ -118,19 +120,29 @@ def strictness_slider(verdict: facekit.Verdict, comparison: str) -> facekit.Verd
     return verdict.under(verdict.thresholds.with_same_from(line / 100))
 
 
+SCORE_MEANS = ("The score: how likely the model finds it that the two faces are the same person, from 0 to 100%. "
+               "Every figure on this page is this score.")
+
+
+def score_words(probability: float) -> str:
+    """The one "how sure" figure, in percent: "Score: 93%"; never 0% or 100%, which no model can know."""
+    if probability > 0.99:
+        return "Score: over 99%"
+    if probability < 0.01:
+        return "Score: under 1%"
+    return f"Score: {probability:.0%}"
+
+
 def verdict_words(verdict: facekit.Verdict) -> tuple[str, str]:
-    """The headline and the line under it, in plain words: ``("Same person", "93% sure")``,
-    or for "unsure", why and what helps. Never "100%"."""
+    """The headline and the line under it, in plain words: ``("Same person", "Score: 93%")``, or
+    for "not sure", why and what would help."""
     if verdict.decision == "unsure":
         return ANSWERS["unsure"], (
-            f"Its score, {verdict.probability:.0%} for 'same person', falls between the lines where the model is "
-            f"confident ('different' below {verdict.thresholds.different_below:.0%}, 'same' from "
+            f"{score_words(verdict.probability)}: it falls between the lines where the model is confident "
+            f"(“different” below {verdict.thresholds.different_below:.0%}, “same” from "
             f"{verdict.thresholds.same_from:.0%}). {what_would_settle_it(verdict.photos, verdict.faces)}"
         )
-    confidence = verdict.probability if verdict.decision == "same" else 1 - verdict.probability
-    sure = "more than 99% sure" if confidence > 0.99 else f"{confidence:.0%} sure"
-    return ANSWERS[verdict.decision], f"{sure} ({'a score' if verdict.decision == 'same' else 'only'} " \
-        f"{verdict.probability:.0%} for “same person”)"
+    return ANSWERS[verdict.decision], score_words(verdict.probability)
 
 
 def why_this_answer(explanation, chips) -> None:
