@@ -46,8 +46,11 @@ class Config:
     # Images: LFW photos and webcam captures are 250x250 RGB JPEGs.
     photo_size: int = 250
     jpeg_quality: int = 95
-    # Refuse inputs bigger than this before decoding them (decompression bombs).
+    # Refuse inputs bigger than this before decoding them (decompression bombs). A JPEG may be
+    # larger (a phone's 108-megapixel mode): it is decoded already shrunk (JPEG's own 1/2 to 1/8
+    # scaling, to at least ``max_working_side``), so its decoded copy is small too.
     max_image_pixels: int = 40_000_000
+    max_jpeg_pixels: int = 120_000_000
     max_image_bytes: int = 25 * 1024 * 1024
     # Work on at most this many pixels per side (a 40-megapixel photo is shrunk right after it is
     # decoded), show at most ``display_max_side``, and decode at most this many larger photos at

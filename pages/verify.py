@@ -51,7 +51,11 @@ with two_photos:
     else:
         photos = (first.getvalue(), second.getvalue()) if first and second else None
         shown_as = "First photo · second photo"
-    if photos is None:
+    if photos is None and (first or second):  # the other was not chosen, or its box refused it (too big)
+        st.warning(f"Only the {'second' if second else 'first'} photo is here. Choose the {'first' if second else 'second'} "
+                   f"too: a photo over {facekit.Config().max_image_bytes / 2**20:.0f} MB is refused, and its box marks "
+                   "it in red.", icon="⚠️")
+    elif photos is None:
         st.info(f"Upload two photos, each with a face, and press Compare. {widgets.photo_limits()}")
     else:
         comparison = services.comparison_id(*photos)

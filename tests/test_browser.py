@@ -331,6 +331,32 @@ def test_the_answer_and_the_faces_open_the_page(server, browser, width):
     page.close()
 
 
+def test_a_photo_too_big_clears_the_verdict_and_says_why(server, browser, tmp_path):
+    """A 26 MB photo (over the 25 MB limit) after a verdict: its box refuses it, the old verdict goes,
+    and the page says why in words."""
+    from playwright.sync_api import expect
+
+    from facekit.examples import EXAMPLES_DIR
+
+    big = tmp_path / "big.jpg"
+    photo = (EXAMPLES_DIR / "obama.jpg").read_bytes()
+    big.write_bytes(photo + b"\0" * (26 * 2**20 - len(photo)))  # a JPEG with 26 MB of padding after its end
+    page = browser.new_page()
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    _example(page, "Same person")
+    page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
+    _unfold_choice(page)
+    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploads.nth(0).set_input_files(str(big), timeout=60_000)
+    uploads.nth(1).set_input_files(str(EXAMPLES_DIR / "obama2.jpg"), timeout=60_000)
+    expect(page.get_by_test_id("stFileUploader").nth(1)).to_contain_text("obama2", timeout=60_000)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Only the second photo is here").wait_for(timeout=60_000)
+    assert page.get_by_text("a photo over 25 MB is refused").is_visible()
+    expect(page.get_by_text(VERDICT_SHOWN)).to_have_count(0)  # the old verdict is gone
+    page.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_comparison_page_names_each_rule_and_fits_a_phone(server, browser, width):
     """Point 2: one decision rule per figure, named beside it; plain words first and the technical

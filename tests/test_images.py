@@ -221,3 +221,37 @@ def test_decoded_large_photos_go_back_to_the_system(tmp_path):
     )
     held_mib = float(subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout)
     assert held_mib < 32, f"{held_mib:.0f} MiB held after the decodes"
+
+
+@pytest.mark.parametrize("megapixels", [45, 108])
+def test_a_phone_s_huge_jpeg_is_answered_in_little_memory(tmp_path, megapixels):
+    """A 45 and a 108 megapixel JPEG (a phone's full-resolution modes) get a verdict from the real
+    command, decoded already shrunk: the command's peak memory is printed (a PNG this size is refused)."""
+    import subprocess
+    import sys
+
+    from facekit.examples import EXAMPLES_DIR
+
+    width = int((megapixels * 1e6 * 4 / 3) ** 0.5)
+    height = width * 3 // 4
+    photo = Image.open(EXAMPLES_DIR / "obama.jpg").convert("RGB")
+    big = Image.new("RGB", (width, height), (110, 110, 110))
+    face = photo.resize((height * photo.width // photo.height, height))
+    big.paste(face, ((width - face.width) // 2, 0))
+    path = tmp_path / "phone.jpg"
+    big.save(path, quality=70)
+    del big, face
+    assert path.stat().st_size < Config().max_image_bytes
+    # The command's own peak (VmHWM: this process image's, not the forking test process's memory).
+    command = ("import sys; from facekit.cli import main; code = main(['verify'] + sys.argv[1:]); "
+               "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')), file=sys.stderr); "
+               "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", command, str(path), str(EXAMPLES_DIR / "obama1.jpg")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Same person" in done.stdout
+    peak_kib = int(done.stderr.split("VmHWM:")[1].split()[0])
+    print(f"{width}x{height} JPEG ({megapixels} MP, {path.stat().st_size / 2**20:.1f} MB): `facekit verify` peak "
+          f"{peak_kib // 1024} MiB")
+    with pytest.raises(InvalidImage, match="megapixels we accept in a PNG"):
+        load_image(_encode(Image.new("L", (width, height)), "PNG"))

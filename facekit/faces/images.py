@@ -61,10 +61,13 @@ def load_image_at_least(source: ImageSource, side: int | None, config: Config | 
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=_FORMATS)
             width, height = image.size
-            if width * height > config.max_image_pixels:
+            jpeg = image.format == "JPEG"
+            if width * height > (config.max_jpeg_pixels if jpeg else config.max_image_pixels):
                 raise ImageTooLarge(
                     f"The image is {width}x{height} pixels, more than the "
-                    f"{config.max_image_pixels / 1e6:.0f} megapixels we accept", "Resize it and try again.",
+                    + (f"{config.max_jpeg_pixels / 1e6:.0f} megapixels we accept" if jpeg else
+                       f"{config.max_image_pixels / 1e6:.0f} megapixels we accept in a {image.format} "
+                       f"(a JPEG may have up to {config.max_jpeg_pixels / 1e6:.0f})"), "Resize it and try again.",
                 )
             large = max(width, height) > config.max_working_side
             longest = min(side or config.max_working_side, config.max_working_side)
