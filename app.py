@@ -12,11 +12,13 @@ st.set_page_config(page_title="facekit: same person or not?", page_icon="🙂", 
 services.start_once()  # once per server: logs where photos are kept, clears a killed run's temporary files
 visitor.share_panel()
 visitor.presenter_sign_in()
-st.navigation([
+page = st.navigation([
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/verify.py", title="Verify", icon="🔍", url_path="verify"),
     st.Page("pages/live.py", title="Live", icon="🎥", url_path="live"),
     st.Page("pages/capture.py", title="Capture", icon="📷", url_path="capture"),
     st.Page("pages/dataset.py", title="Dataset", icon="📊", url_path="dataset"),
     st.Page("pages/baseline_vs_siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
-]).run()
+])
+visitor.close_the_sidebar_on_phones(page.url_path)
+page.run()

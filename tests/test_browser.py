@@ -568,6 +568,25 @@ def test_other_visitors_cannot_see_or_delete_a_capture_but_the_presenter_can(ser
     presenter.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_choosing_a_page_on_a_phone_closes_the_sidebar(server, browser, width):
+    """On a phone the open sidebar covers the page: once a page is chosen it closes (on a computer
+    it stays, beside the page)."""
+    from playwright.sync_api import expect
+
+    page = _page_at(browser, server, "/verify", width)
+    page.get_by_text("Are they the same person?").wait_for(timeout=60_000)
+    if width == "phone":
+        page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Dataset").click(timeout=30_000)
+    page.get_by_text("What the model learns from").wait_for(timeout=60_000)
+    if width == "phone":
+        expect(page.get_by_test_id("stSidebarNav")).to_be_hidden(timeout=10_000)
+    else:
+        expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    page.close()
+
+
 def test_every_page_opens_at_phone_width(server, browser):
     page = browser.new_page()
     page.set_viewport_size({"width": 390, "height": 844})

@@ -74,6 +74,22 @@ def _qr(address: str) -> bytes:
     return qr_png(address)
 
 
+# Streamlit leaves its sidebar open over the page after a page is chosen on a phone: close it when
+# the page changes (the script also runs whenever the sidebar opens, so it remembers the last page).
+_CLOSE_THE_SIDEBAR_ON_PHONES = """<script>
+if (sessionStorage.getItem("facekit-page") !== "{page}") {{
+  sessionStorage.setItem("facekit-page", "{page}");
+  const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (window.innerWidth < 768 && close) close.click();
+}}</script>"""
+
+
+def close_the_sidebar_on_phones(page: str) -> None:
+    """On a narrow screen, close the sidebar once ``page`` (its URL path) is chosen."""
+    with st.sidebar:
+        st.html(_CLOSE_THE_SIDEBAR_ON_PHONES.format(page=page), unsafe_allow_javascript=True)
+
+
 CAMERA_NEEDS_HTTPS = (
     "The camera is off: this page came over plain HTTP from another computer, and browsers only lend "
     "the camera to HTTPS pages or to the computer running the app. Open the HTTPS address instead "
