@@ -153,6 +153,35 @@ def test_latest_frame_hands_over_copies_between_threads():
     assert frames.feedback_due(10.0) and not frames.feedback_due(10.0)
 
 
+def test_the_photo_taken_is_the_one_the_overlay_judged():
+    """The overlay speaks of the last judged frame (judging is slower than the video): a photo taken
+    then is that frame, not a newer one the overlay said nothing about."""
+    frames = LatestFrame()
+    frames.put(np.full((4, 4, 3), 1, np.uint8))
+    assert frames.get()[0, 0, 0] == 1  # nothing judged yet: the newest
+    frames.put(np.full((4, 4, 3), 2, np.uint8), feedback="good shot")
+    frames.put(np.full((4, 4, 3), 3, np.uint8))  # a newer frame, not judged
+    assert frames.get()[0, 0, 0] == 2 and frames.feedback == "good shot"
+
+
+def test_a_long_label_stays_inside_the_picture():
+    """Near the right edge the label moves left, whole; longer than the picture is wide, it is
+    written smaller: the same patch as in open space, never cut."""
+    from facekit.faces.images import draw_box
+
+    def patch(image_width: int, box_x: int) -> np.ndarray:
+        drawn = draw_box(np.zeros((480, image_width, 3), np.uint8), (box_x, 200, 70, 70), (255, 150, 0),
+                         "face too small: come closer")
+        columns = np.argwhere((drawn[:198] == (255, 150, 0)).all(axis=2))[:, 1]  # the patch above the box
+        return columns.min(), columns.max()
+
+    left, right = patch(640, 40)
+    edge_left, edge_right = patch(640, 560)
+    assert edge_left < 560 and edge_right - edge_left == right - left  # moved left, as wide as in open space
+    narrow_left, narrow_right = patch(120, 10)
+    assert narrow_right - narrow_left < 119 and narrow_right - narrow_left < right - left  # whole, and smaller
+
+
 def test_real_face_capture_is_saved_framed_and_judged(mini_lfw, config):
     photo = load_image(sorted((mini_lfw / "lfw").glob("*/*.jpg"))[0])
     webcam = np.full((480, 640, 3), 100, np.uint8)

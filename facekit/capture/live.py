@@ -44,6 +44,7 @@ class LatestFrame:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._image: np.ndarray | None = None
+        self._judged: np.ndarray | None = None
         self._feedback: ShotQuality | str | None = None
         self._judged_at = 0.0
 
@@ -56,15 +57,19 @@ class LatestFrame:
             return True
 
     def put(self, image: np.ndarray, feedback: ShotQuality | str | None = None) -> None:
+        """A new frame, and the feedback on it when it was judged."""
         with self._lock:
             self._image = image
             if feedback is not None:
-                self._feedback = feedback
+                self._feedback, self._judged = feedback, image
 
     def get(self) -> np.ndarray | None:
-        """A copy of the newest frame, ``(H, W, 3)`` uint8 RGB, or None before the first one."""
+        """A copy of the frame the feedback on screen is about (the last judged one; the newest
+        before any), ``(H, W, 3)`` uint8 RGB, or None before the first frame: the photo saved is
+        the one the overlay called a good shot, judged again by the same function when saved."""
         with self._lock:
-            return None if self._image is None else self._image.copy()
+            frame = self._judged if self._judged is not None else self._image
+            return None if frame is None else frame.copy()
 
     @property
     def feedback(self) -> ShotQuality | str | None:

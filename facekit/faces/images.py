@@ -236,7 +236,8 @@ def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200,
 
 def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
     """A copy of an RGB uint8 image with each ``(x, y, w, h)`` box outlined in its RGB colour and
-    its label (a face's number, a name) written on a patch of that colour above it."""
+    its label (a face's number, a name) written on a patch of that colour above it, inside the
+    image (moved left at the right edge, written smaller when longer than the image is wide)."""
     out = np.ascontiguousarray(image).copy()
     thickness = max(2, round(max(out.shape[:2]) / 250))
     scale = max(0.5, max(out.shape[:2]) / 900)
@@ -244,12 +245,16 @@ def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
         x, y, w, h = (int(v) for v in box)
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
         if label:
-            (width, height), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+            size = scale
+            while size > 0.2 and cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, size, thickness)[0][0] + 2 * thickness >= out.shape[1]:
+                size *= 0.9  # a label longer than the picture is wide is written smaller, never cut
+            (width, height), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, size, thickness)
             top = max(0, y - height - base - 2 * thickness)
-            cv2.rectangle(out, (x, top), (x + width + 2 * thickness, top + height + base + 2 * thickness), colour, -1)
+            left = max(0, min(x, out.shape[1] - 1 - width - 2 * thickness))  # moved left where the box is near the edge
+            cv2.rectangle(out, (left, top), (left + width + 2 * thickness, top + height + base + 2 * thickness), colour, -1)
             ink = (0, 0, 0) if sum(colour) > 450 else (255, 255, 255)  # dark on a light patch, light on a dark one
-            cv2.putText(out, label, (x + thickness, top + height + thickness), cv2.FONT_HERSHEY_SIMPLEX, scale, ink,
-                        thickness, cv2.LINE_AA)
+            cv2.putText(out, label, (left + thickness, top + height + thickness), cv2.FONT_HERSHEY_SIMPLEX, size,
+                        ink, thickness, cv2.LINE_AA)
     return out
 
 
