@@ -194,6 +194,28 @@ def test_verify_two_uploaded_photos(server, browser, mini_lfw):
         "app_peak_mib": int(status["VmHWM"].split()[0]) // 1024}))
 
 
+def test_the_first_verdict_after_a_fresh_start_is_quick(browser, tmp_path):
+    """A fresh server, and an example clicked as soon as the Verify page shows (the model still
+    loading in the background): the time from the click to the verdict on screen is printed."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, str(ROOT / "tests" / "loopback_streamlit.py"), "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with process_answering(command, f"{url}/_stcore/health", tmp_path / "streamlit.log",
+                           {"FACEKIT_DATA_DIR": str(tmp_path / "data"), "FACEKIT_ICE_SERVERS": "[]"}):
+        started = time.monotonic()
+        page = browser.new_page()
+        page.goto(url + "/verify", timeout=60_000)
+        _example(page, "Same person")
+        clicked = time.monotonic()
+        page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
+        shown = time.monotonic()
+        print(f"fresh server: page shown {clicked - started:.1f} s after the server answered, the first verdict "
+              f"{shown - clicked:.2f} s after the click")
+        assert page.get_by_test_id("stAlertContainer").filter(has_text="Score: ").first.inner_text().startswith("Same person")
+        page.close()
+
+
 def _borderline_pair(mini_lfw, chip_config) -> tuple[Path, Path, float]:
     """Two real LFW photos whose P(same) falls between the shipped model's two lines."""
     from itertools import combinations
