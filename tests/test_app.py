@@ -315,6 +315,8 @@ def test_example_pairs_give_a_verdict_with_one_click(index):
     assert not app.exception
     assert "P(same person) =" in " ".join(m.value for m in app.markdown)
     assert _images(app) == 3
+    shows = {"same": "Same person", "different": "Different people", "unsure": "Not sure"}[EXAMPLE_PAIRS[index].shows]
+    assert f"## {shows}" in " ".join(e.body for e in [*app.success, *app.warning, *app.info])  # what its title says
     if EXAMPLE_PAIRS[index].title == "Two faces in one photo":
         assert app.radio[0].label == "The first photo has 2 faces. Which one to compare?"
 
