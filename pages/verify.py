@@ -133,9 +133,7 @@ with enrolled:
                 f"{result.match_threshold:.0%})."
             )
             st.image(draw_box(result.probe_photo, result.probe_face.box), caption="This photo", width=320)
-            st.bar_chart({"reference photo": [f"photo {i + 1}" for i in range(result.n_anchors)],
-                          "score for “same person”": [round(float(p) * 100) for p in result.probabilities]},
-                         x="reference photo", y="score for “same person”", height=240, y_label="score (%)")
+            widgets.reference_scores(result, [searched.chip(photo_id) for photo_id in result.anchor_ids])
 
 with who:
     st.caption("Look for a face among the people with reference photos: yours, or the example people.")

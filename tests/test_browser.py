@@ -423,9 +423,13 @@ def test_reference_photo_answers_explain_themselves(server, browser, width):
     page.get_by_role("button", name="Use an example photo of them").click(timeout=60_000)
     page.get_by_text("reference photos matched").wait_for(timeout=120_000)
     assert page.get_by_text("That is enough").or_(page.get_by_text("At least 1 in")).first.is_visible()
-    chart = page.get_by_test_id("stVegaLiteChart").filter(visible=True).first
+    chart = page.get_by_test_id("stPlotlyChart").filter(visible=True).first
     chart.wait_for(timeout=60_000)
     assert chart.bounding_box()["height"] > 150
+    ticks = chart.evaluate("c => [...c.querySelectorAll('.ytick text')].map(t => t.textContent)")
+    assert ticks[0] == "0%" and ticks[-1] == "100%", ticks  # the whole scale, not the bars' own range
+    assert page.get_by_text("a match from").first.is_visible()  # the line
+    page.get_by_text("photo 1: ").first.wait_for(timeout=30_000)  # each reference photo's face, under its bar
     _screenshot(page, f"{width}_against_reference_photos")
     page.get_by_role("tab", name="Who is this?").click()
     from facekit.examples import EXAMPLES_DIR

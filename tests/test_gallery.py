@@ -55,6 +55,9 @@ def test_enrol_identify_verify_and_forget(gallery):
 
     verdict = gallery.verify("Barack Obama", OBAMA[0])
     assert verdict.n_anchors == 3 and verdict.verified == (verdict.share >= verdict.share_needed)
+    assert verdict.anchor_ids == tuple(photo_ids)  # each score says which reference photo it is for
+    for photo_id, probability in zip(verdict.anchor_ids, verdict.probabilities):
+        assert probability == pytest.approx(verifier.verify(OBAMA[0], OBAMA[1 + photo_ids.index(photo_id)]).probability, abs=1e-4)
     assert not gallery.verify("Joe Biden", OBAMA[2]).verified
 
     assert gallery.forget("Barack Obama") == 3

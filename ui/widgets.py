@@ -83,6 +83,24 @@ def legend_of_answers() -> None:
                 ":gray[■] someone I don't know  \n:blue[■] still looking")
 
 
+def reference_scores(result, faces) -> None:
+    """The score of a photo against each reference photo: a bar each on a 0-100% axis, green where
+    it matches, the line from which a reference photo matches, and each reference photo's face
+    under the chart, numbered like its bar."""
+    scores = [float(p) * 100 for p in result.probabilities]
+    names = [f"photo {i + 1}" for i in range(len(scores))]
+    line = result.match_threshold * 100
+    figure = go.Figure(go.Bar(x=names, y=scores, text=[f"{s:.0f}%" for s in scores], textposition="outside",
+                              marker_color=["#2a9d8f" if s >= line else "#adb5bd" for s in scores]))
+    figure.add_hline(y=line, line_dash="dash", line_color="#264653")
+    figure.update_yaxes(range=[0, 110], tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"], title="score")
+    figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False)
+    st.plotly_chart(figure, width="stretch", config=PLOTLY)
+    st.caption(f"Each bar: this photo's score against one reference photo. The dashed line: a match from {line:.0f}%.")
+    if faces:
+        st.image(list(faces), caption=[f"{name}: {s:.0f}%" for name, s in zip(names, scores)], width=80)
+
+
 def score_gauge(probability: float, thresholds) -> go.Figure:
     """A small gauge: the score for "same person" (0-100%) against the model's two lines, drawn
     whole (its 0 and 100 inside the picture at any width)."""

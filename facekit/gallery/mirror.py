@@ -78,12 +78,13 @@ class Mirror:
             vectors[places] = self._indexes[o].vectors(np.array([found[i][1] for i in places], np.int64))
         return [self._photo[r] for _, r, _ in found], [self._person[r] for _, r, _ in found], vectors
 
-    def vectors_of(self, name: str, owner: str | None) -> np.ndarray:
-        """Every enrolled vector of ``name`` among ``owner``'s photos: ``(n, d)``."""
+    def vectors_of(self, name: str, owner: str | None) -> tuple[list[str], np.ndarray]:
+        """Every enrolled photo of ``name`` among ``owner``'s: their ids and vectors ``(n, d)``."""
         owners = list(self._indexes) if owner == EVERYONE else [owner]
-        parts = [self._indexes[o].vectors(np.array(sorted(self._rows_of_person.get((o, name), ())), np.int64))
-                 for o in owners if o in self._indexes]
-        return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+        rows = [(o, sorted(self._rows_of_person.get((o, name), ()))) for o in owners if o in self._indexes]
+        parts = [self._indexes[o].vectors(np.array(of, np.int64)) for o, of in rows]
+        return ([self._photo[row] for _, of in rows for row in of],
+                np.concatenate(parts) if parts else np.zeros((0, 0), np.float32))
 
     def _add(self, photos: list[tuple[str, str, str | None, np.ndarray]], width: int) -> None:
         by_owner: dict[str | None, list[tuple[int, np.ndarray]]] = {}

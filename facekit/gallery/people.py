@@ -21,7 +21,7 @@ import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -290,11 +290,12 @@ class Gallery:
         name = person_name(name)
         probe, embedding = self.verifier.embed_photo(image, "probe")
         with self._lock:
-            enrolled = self._followed().vectors_of(name, owner)
+            photo_ids, enrolled = self._followed().vectors_of(name, owner)
         if not len(enrolled):
             raise NotFound(f"Nobody called {name!r} is enrolled")
         probabilities = self.verifier.probabilities_against(embedding, enrolled)
-        return self.verifier.anchor_verdict(probe, probabilities, match_threshold, share_needed)
+        return replace(self.verifier.anchor_verdict(probe, probabilities, match_threshold, share_needed),
+                       anchor_ids=tuple(photo_ids))
 
     def identify(self, image: ImageSource, top_k: int | None = None, threshold: float | None = None,
                  owner: str | None = None) -> Identification:

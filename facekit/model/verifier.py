@@ -65,7 +65,9 @@ class AnchorVerdict:
 
     ``probabilities[i]`` is P(same) against anchor i; an anchor *matches* when it is
     ``>= match_threshold`` (a confident "same"); the person is ``verified`` when
-    ``matches / n_anchors >= share_needed``. ``skipped_anchors`` had no usable face.
+    ``matches / n_anchors >= share_needed``. ``skipped_anchors`` had no usable face;
+    ``anchor_ids`` are the enrolled photos' ids in the order of ``probabilities`` when the anchors
+    are a gallery's (:meth:`~facekit.gallery.people.Gallery.verify`).
     """
 
     verified: bool
@@ -79,6 +81,7 @@ class AnchorVerdict:
     probe_face: Face
     probe_photo: np.ndarray
     skipped_anchors: int
+    anchor_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
