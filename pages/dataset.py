@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from facekit import identity_of
+from facekit.data.folders import list_photos
 from facekit.capture.live import Cooldown
 from facekit.examples import EXAMPLE_PEOPLE
 from facekit.faces.align import model_input
@@ -19,6 +20,7 @@ stats = services.stats()
 me = visitor.viewer()
 # The same colour for a folder in every chart.
 COLOURS = {"anchor": "#264653", "positive": "#2a9d8f", "negative": "#e76f51"}
+CAPTURE_KINDS = {"anchor": "reference photos", "positive": "test photos"}  # the folders, in the Capture page's words
 
 if not sum(stats.folder_counts.values()):
     st.info("No photos on this computer yet. **Verify** works anyway: the models in `models/` were trained "
@@ -41,6 +43,24 @@ seen = stats.people.person.map(me.sees)
 people = stats.people[seen].assign(person=lambda t: t.person.map(display_name))
 if hidden := stats.people[~seen].person.nunique():
     st.caption(f"Photos of {hidden} other visitors are counted but not shown: they are theirs.")
+if not stats.folder_counts.get("negative"):  # captures only: no LFW on this computer
+    st.info("Only photos taken on the **Capture** page are here. With the public LFW collection imported, this page "
+            "would also show its 13,233 photos of 5,749 people from the news: the other people each face is compared "
+            "with, and the pairs the model learns from.", icon="🗂️")
+    if len(people):
+        st.plotly_chart(
+            px.bar(people.assign(kind=people.folder.map(CAPTURE_KINDS)), x="photos", y="person", color="kind",
+                   orientation="h", title="Photos taken here, per person", text_auto=True,
+                   color_discrete_map={CAPTURE_KINDS[f]: COLOURS[f] for f in CAPTURE_KINDS},
+                   labels={"kind": "", "person": ""}, height=180 + 40 * people.person.nunique())
+            .update_layout(legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}, margin={"t": 90})
+            .update_xaxes(dtick=1),
+            width="stretch", config=widgets.PLOTLY,
+        )
+        yours = [p for folder in CAPTURE_KINDS for p in list_photos(config.data_dir / folder) if me.sees(identity_of(p))]
+        st.image([str(p) for p in yours[:12]], width=96, caption=[display_name(identity_of(p)) for p in yours[:12]])
+    st.caption("For the operator: `facekit data import-lfw` (about 200 MB), then `facekit data pairs`.")
+    st.stop()
 overview, quality, faces = st.tabs(["Folders and people", "Light and sharpness", "Faces"])
 
 with overview:

@@ -225,6 +225,11 @@ def test_dataset_page_shows_a_visitors_photos_to_them_only(mini_lfw, empty_data)
         return " ".join(str(chart.proto.spec) for chart in app.get("plotly_chart")) + _captions(app)
 
     assert "Ada Lovelace" in names_seen_by("session a")
+    app = _page("pages/dataset.py")
+    app.session_state["visitor_token"] = "session a"
+    app.run()  # captures and no LFW: the captures, what LFW would add, no empty chart
+    assert "would also show its 13,233 photos" in _messages(app) and _images(app) == 2
+    assert len(app.get("plotly_chart")) == 1 and "Photos taken here" in str(app.get("plotly_chart")[0].proto.spec)
     seen_by_b = names_seen_by("session b")
     assert "Ada Lovelace" not in seen_by_b and "Lfw Person" in seen_by_b and "1 other visitors" in seen_by_b
 
