@@ -18,7 +18,7 @@ page = st.navigation([
     st.Page("pages/live.py", title="Live", icon="🎥", url_path="live"),
     st.Page("pages/capture.py", title="Capture", icon="📷", url_path="capture"),
     st.Page("pages/dataset.py", title="Dataset", icon="📊", url_path="dataset"),
-    st.Page("pages/baseline_vs_siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
+    st.Page("pages/baseline-vs-siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
 ])
 visitor.close_the_sidebar_on_phones(page.url_path)
 page.run()

@@ -18,9 +18,11 @@ st.write(
     "Type your name, press START, then take **reference photos** (the model compares new photos with these) and "
     "**test photos** (more photos of you, to check it). Vary your expression and the angle a little."
 )
-st.caption("The original project calls them *anchor* and *positive* photos. Your photos are yours: other visitors "
+st.caption("Your photos are yours: other visitors "
            f"cannot see them, and they are deleted after {services.config().capture_retention_days:g} days.")
 widgets.keyboard_hint("On a keyboard: <b>a</b> takes a reference photo, <b>p</b> a test photo.")
+widgets.technical_details("The seed project calls reference photos *anchors* and test photos *positives*: they are "
+                          "saved in `data/anchor/` and `data/positive/`.")
 config = services.config()
 me = visitor.viewer()
 name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
@@ -116,7 +118,8 @@ with saved:
                 st.write("This deletes every photo saved under this name in this browser, with the faces cut out of them.")
                 if st.button("Yes, forget me", type="primary"):
                     try:
-                        st.toast(f"Deleted {delete_person(person, config, me, services.gallery())} photos.")
+                        deleted = delete_person(person, config, me, services.gallery())
+                        st.toast(f"Deleted {deleted} photo{'' if deleted == 1 else 's'}.")
                     except facekit.FacekitError as error:
                         widgets.show_error(error)
                     else:

@@ -23,8 +23,8 @@ COLOURS = {"anchor": "#264653", "positive": "#2a9d8f", "negative": "#e76f51"}
 CAPTURE_KINDS = {"anchor": "reference photos", "positive": "test photos"}  # the folders, in the Capture page's words
 
 if not sum(stats.folder_counts.values()):
-    st.info("No photos on this computer yet. **Verify** works anyway: the models in `models/` were trained "
-            "elsewhere. Photos appear here when you take some on the **Capture** page.", icon="🗂️")
+    st.info("No photos on this computer yet. **Verify** works anyway: the models that come with facekit were "
+            "trained elsewhere. Photos appear here when you take some on the **Capture** page.", icon="🗂️")
     st.write("The models learnt from *Labeled Faces in the Wild*: 13,233 public photos of 5,749 people found in the "
              "news, each cut to 250×250 around the face. Photos of the kind it holds (public-domain, shipped with facekit):")
     examples = [photo for photos in EXAMPLE_PEOPLE.values() for photo in photos]
@@ -34,11 +34,13 @@ if not sum(stats.folder_counts.values()):
     st.stop()
 
 st.write(
-    "**Reference** (anchor) and **test** (positive) photos show the same people: your captures, and people of the "
-    "public LFW collection with 5 or more photos. **Other people** (negative) holds everyone else. A reference photo "
+    "**Reference** and **test** photos show the same people: your captures, and people of the "
+    "public LFW collection with 5 or more photos. **Other people** holds everyone else. A reference photo "
     "with a test photo of the same person makes a *same person* pair; with a photo of someone else, a *different "
     "people* pair. The people the model is tested on are never here."
 )
+widgets.technical_details("The folders are `data/anchor/` (reference), `data/positive/` (test) and "
+                          "`data/negative/` (other people): the seed project's names.")
 seen = stats.people.person.map(me.sees)
 people = stats.people[seen].assign(person=lambda t: t.person.map(display_name))
 if hidden := stats.people[~seen].person.nunique():

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import services
+from ui import services, widgets
 
 st.title("Same person, or not?")
 figures = services.figures()
@@ -39,8 +39,9 @@ if figures and info.exists() and {"pretrained", "scratch", "baseline"} <= set(fi
     right.metric("Trained here on 1,000 people only", f"{round(view1['scratch'].accuracy * 100)} of 100 pairs",
                  help="Our own network, trained from scratch on Labeled Faces in the Wild alone; the naive "
                  f"pixel baseline gets {round(view1['baseline'].accuracy * 100)} of 100.")
-    st.caption("Siamese network (Koch et al., 2015) on dlib's face-recognition ResNet; its head and lines were fitted "
-               "on Labeled Faces in the Wild. Read the model card in `models/MODEL_CARD.md` for what it can and cannot do.")
+    widgets.technical_details("Siamese network (Koch et al., 2015) on dlib's face-recognition ResNet; its head and "
+                              "lines were fitted on Labeled Faces in the Wild. The model card, `models/MODEL_CARD.md`, "
+                              "says what it can and cannot do.")
 else:
     st.warning("No trained model found in `models/`. Run `facekit train pretrained` and `facekit evaluate all`.")
 
@@ -64,4 +65,4 @@ st.subheader("Where to start")
 st.page_link("pages/verify.py", label="**Verify**: upload two photos and get an answer", icon="🔍")
 st.page_link("pages/capture.py", label="**Capture**: take your own photos with the webcam", icon="📷")
 st.page_link("pages/dataset.py", label="**Dataset**: what the model learned from", icon="📊")
-st.page_link("pages/baseline_vs_siamese.py", label="**Baseline vs Siamese**: why a neural network", icon="⚖️")
+st.page_link("pages/baseline-vs-siamese.py", label="**Baseline vs Siamese**: why a neural network", icon="⚖️")

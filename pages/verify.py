@@ -95,7 +95,7 @@ with two_photos:
                          f"“different” below {verdict.thresholds.different_below:.4f}.")
 
 with enrolled:
-    st.caption("Reference photos are the ones taken on the **Capture** page (the seed project calls them *anchors*).")
+    st.caption("Reference photos are the ones taken on the **Capture** page.")
     try:
         people = [person.name for person in services.gallery().people(owner=visitor.viewer().searches_as)]
     except facekit.FacekitError as error:  # e.g. the gallery's database cannot be reached

@@ -235,11 +235,11 @@ def test_dataset_page_shows_a_visitors_photos_to_them_only(mini_lfw, empty_data)
 
 
 def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
-    app = _page("pages/baseline_vs_siamese.py").run()
+    app = _page("pages/baseline-vs-siamese.py").run()
     assert not app.exception
     assert len(app.get("plotly_chart")) >= 5
     cards = {m.label: m.value for m in app.metric}
-    for card in ("Siamese on a tower that saw 3 M faces", "Siamese trained here on LFW alone", "Naive Bayes on raw pixels"):
+    for card in ("Siamese on a network that saw 3 M faces", "Siamese trained here on LFW alone", "Naive Bayes on raw pixels"):
         assert cards[card].endswith("of 100 right")  # three models, one story: what data buys
     view2 = json.loads(Config().metrics_path.read_text())["view2"]["pretrained"]
     assert any(f"{view2['mean']:.4f} ± {view2['standard_error']:.4f}" in table.value.to_string() for table in app.table)

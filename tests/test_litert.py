@@ -140,7 +140,7 @@ def test_the_app_pages_never_import_tensorflow(tmp_path):
 
         app = AppTest.from_file("{ROOT / 'app.py'}", default_timeout=120).run()
         with mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None):
-            for page in ("pages/verify.py", "pages/capture.py", "pages/dataset.py", "pages/baseline_vs_siamese.py"):
+            for page in ("pages/verify.py", "pages/capture.py", "pages/dataset.py", "pages/baseline-vs-siamese.py"):
                 app.switch_page(page).run()
                 assert not app.exception, page
         app.switch_page("pages/verify.py").run()

@@ -33,6 +33,12 @@ def keyboard_hint(html: str) -> None:
     st.markdown(f'<p class="keyboard-hint" style="font-size: 0.875rem; opacity: 0.7">{html}</p>', unsafe_allow_html=True)
 
 
+def technical_details(text: str) -> None:
+    """Names and sources a room need not read, one click away for those who ask."""
+    with st.expander("Technical details"):
+        st.caption(text)
+
+
 def show_error(error: Exception) -> None:
     """A facekit error as a message a person can act on (never a traceback)."""
     st.error(str(error), icon="⚠️")

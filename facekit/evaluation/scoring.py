@@ -181,7 +181,7 @@ def metrics_record(view1: dict, view2: dict | None, config: Config) -> dict:
     return {
         "view1": view1,
         "view2": view2,
-        "categories": {"pretrained": "labeled outside data (the tower learnt from ~3 M photos of 7,485 people, none of LFW's)",
+        "categories": {"pretrained": "labeled outside data (the network learnt from ~3 M photos of 7,485 people, none of LFW's)",
                        "scratch": "no outside data (trained on LFW's View 1 training people only)",
                        "baseline": "no outside data"},
         "protocol": "LFW View 1: the models never saw these people (peopleDevTest); thresholds were chosen "
