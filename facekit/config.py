@@ -168,6 +168,13 @@ class Config:
     seed: int = 42
 
     @property
+    def face_finder_dir(self) -> Path:
+        """The fast face finder's networks: shipped with facekit, never trained here, so a
+        ``models_dir`` of one's own (e.g. for training) falls back to the repository's."""
+        own = self.models_dir / "face_finder"
+        return own if own.is_dir() else PROJECT_ROOT / "models" / "face_finder"
+
+    @property
     def chips_dir(self) -> Path:
         finder = "" if self.face_finder == "mtcnn" else f"-{self.face_finder}"  # each finder places faces its own way
         if self.chip_style == "arcface" and self.chip_size == 112:  # the first chips' folder, kept

@@ -75,7 +75,7 @@ class _Fast:
             if self._fast is None:
                 from facekit.faces.blazeface import BlazeFaceMesh
 
-                self._fast = BlazeFaceMesh(config.models_dir / "face_finder", config.inference_threads or None)
+                self._fast = BlazeFaceMesh(config.face_finder_dir, config.inference_threads or None)
         found = self._fast.everywhere(image) if every else self._fast(image)
         if not found and again:
             found = self._in_a_wider_frame(image) or self._fast.in_tiles(image)
