@@ -132,3 +132,37 @@ def test_every_folder_of_the_package_is_installed_as_a_package():
                for p in Path(facekit.__file__).parent.rglob("*") if p.is_dir() and p.name != "__pycache__"}
     folders |= {"facekit"}
     assert folders <= set(setuptools.find_packages(where=str(Path(facekit.__file__).parent.parent), include=["facekit*"]))
+
+
+def _readme_block(starting: str) -> str:
+    """The ```bash block of README.md whose first line starts with ``starting``."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = text.index(f"```bash\n{starting}") + len("```bash\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_commands_work_as_written(tmp_path):
+    """The README's `facekit verify`, `people` and `identify` examples, run by bash as written (a
+    data folder of the test's own): each line's answer is what its comment says."""
+    import os
+
+    venv_bin = str(Path(sys.executable).parent)
+    env = {**os.environ, "FACEKIT_DATA_DIR": str(tmp_path / "data"), "PATH": f"{venv_bin}:{os.environ['PATH']}"}
+    said = {}
+    for block in (_readme_block("cd facekit/examples                       #"), _readme_block("cd facekit/examples\nfacekit people")):
+        lines = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith(("cd ", "facekit "))]
+        for line in lines:
+            if line.startswith("facekit "):  # each command alone, after the block's `cd`, with its exit status
+                done = subprocess.run(["bash", "-c", f"{lines[0]} && {line}"], cwd=Path(__file__).resolve().parent.parent,
+                                      env=env, capture_output=True, text=True, timeout=300)
+                said[line] = (done.returncode, done.stdout, done.stderr)
+    code, out, err = said["facekit verify obama.jpg obama1.jpg"]
+    assert code == 0 and out.startswith("Same person: P(same) = ") and not err  # nothing else on the screen
+    assert said["facekit verify obama.jpg biden.jpg --model scratch"][0] in (1, 3)  # different, or not sure
+    assert said['facekit people list'][1].splitlines() == ["Barack Obama: 3 photos", "Joe Biden: 1 photo"]
+    faces = said["facekit identify two_people.jpg"][1].splitlines()
+    assert faces[0].startswith("two_people.jpg: face 1 of 2 at [") and "Barack Obama · sure" in faces[0]
+    assert "Joe Biden · sure" in faces[1]
+    photos = [json.loads(line) for line in said["facekit identify --json obama.jpg biden2.jpg"][1].splitlines()]
+    assert [p["faces"][0]["person"] for p in photos] == ["Barack Obama", "Joe Biden"]
+    assert said['facekit people remove "Joe Biden"'][0] == 0 and all(code != 2 for code, _, _ in said.values())

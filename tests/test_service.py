@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import subprocess
 import sys
 import time
 import urllib.request
@@ -100,3 +101,48 @@ def test_the_docs_page_lists_every_operation_in_a_real_browser(tmp_path):
     assert all(field in text for field in ("image1", "image2", "threshold", '"decision": "same"')), text[-3000:]
     assert {op.replace("{", "").replace("}", "") for op in operations} <= {op.replace("{", "").replace("}", "") for op in shown}, shown
     assert not outside, outside  # no CDN, nothing fetched from elsewhere
+
+
+def _json_objects(text: str) -> list:
+    """Every JSON object printed in ``text``, on lines of their own or one after another (other
+    text, such as the metrics' lines, skipped)."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while (at := text.find("{", at)) >= 0:
+        try:
+            answer, at = decoder.raw_decode(text, at)
+            found.append(answer)
+        except json.JSONDecodeError:
+            at += 1
+    return found
+
+
+def _readme_block(starting: str) -> str:
+    """The ```bash block of README.md that starts with the line ``starting``."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index(f"```bash\n{starting}\n") + len("```bash\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_api_examples_work_as_written(tmp_path):
+    """Every command of the README's API example, run by bash as written against a real `facekit
+    serve` (only its port changed): each answers JSON, none an error, and the answers say what the
+    comments promise."""
+    block = _readme_block("E=facekit/examples")
+    with _served(tmp_path / "serve.log", {"FACEKIT_DATA_DIR": str(tmp_path / "data")}) as base:
+        script = block.replace("http://127.0.0.1:8000", base)
+        lines = [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        # Each command's output on its own line, so that each answer can be read back.
+        traced = "\n".join(line if line.startswith(("E=", "PHOTO_ID=")) else f"{line}\necho" for line in lines)
+        done = subprocess.run(["bash", "-c", "set -eo pipefail\n" + traced], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+    assert done.returncode == 0, done.stderr
+    answers = _json_objects(done.stdout)
+    assert len(answers) >= 16, done.stdout
+    assert not [a for a in answers if "error" in a], [a for a in answers if "error" in a]
+    assert answers[0]["decision"] == "same" and answers[1]["decision"] == "different"
+    assert next(a for a in answers if "deleted_photo" in a)["deleted_photo"]  # PHOTO_ID, read as the README shows
+    assert next(a for a in answers if "deleted_photos" in a) == {"name": "Barack Obama", "deleted_photos": 2}
+    people = next(a for a in answers if "people" in a)
+    assert people["people"] == [{"name": "Barack Obama", "photos": 3}]
+    faces = next(a for a in answers if "matches" in a and len(a.get("faces", [])) == 2)  # identify's, not verify's
+    assert [f["person"] for f in faces["faces"]] == ["Barack Obama", None]  # Biden is not enrolled here
