@@ -6,8 +6,8 @@ import plotly.express as px
 import streamlit as st
 
 from facekit import identity_of
-from facekit.data.folders import list_photos
 from facekit.capture.live import Cooldown
+from facekit.data.folders import list_photos
 from facekit.examples import EXAMPLE_PEOPLE
 from facekit.faces.align import model_input
 from facekit.faces.chips import chip_photos, read_chip

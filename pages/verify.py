@@ -77,8 +77,8 @@ with two_photos:
             gauge_box.plotly_chart(widgets.score_gauge(verdict.probability, verdict.thresholds), width="stretch",
                                    config=widgets.PLOTLY)
             gauge_box.caption(f"The dark arc is the score, {verdict.probability:.0%}. Green: “same” from "
-                       f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
-                       f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
+                              f"{verdict.thresholds.same_from:.0%}; orange: “different” below "
+                              f"{verdict.thresholds.different_below:.0%}; grey: not sure.")
             for index, group in enumerate(verdict.every_face):  # a photo with several faces: choose another one
                 if group is None:
                     continue
