@@ -94,8 +94,15 @@ P_SAME = """() => (document.body.textContent.match(/P\\(same person\\) = [0-9.]+
 VERDICT_SHOWN = "The dark arc is the score"  # the caption under the gauge, drawn with every verdict
 
 
+def _settled(page) -> None:
+    """Wait until the page's script has finished running: a click while it swaps elements is lost."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(300)
+
+
 def _unfold_choice(page) -> None:
     """Once a verdict is shown, the choice of photos is folded away under the answer: open it."""
+    _settled(page)
     folded = page.get_by_text("Compare two other photos")
     if folded.count() and not page.get_by_role("button", name="Compare", exact=True).is_visible():
         folded.click()
@@ -454,9 +461,9 @@ def test_a_group_photo_names_every_face(server, browser, width):
 
     page = _page_at(browser, server, "/verify", width)
     _example(page, "Two faces in one photo")
-    page.get_by_text("Different people").first.wait_for(timeout=120_000)
+    page.get_by_test_id("stAlertContainer").filter(has_text="Different people").first.wait_for(timeout=120_000)
     page.get_by_text("face 2", exact=True).click()
-    page.get_by_text("Same person").first.wait_for(timeout=120_000)
+    page.get_by_test_id("stAlertContainer").filter(has_text="Same person").first.wait_for(timeout=120_000)
     _screenshot(page, f"{width}_two_faces_chosen")
     page.get_by_role("tab", name="Who is this?").click(timeout=60_000)
     uploader = page.get_by_test_id("stFileUploader").filter(visible=True).last
