@@ -19,7 +19,7 @@ LAYERS = (
     ("facekit.data",),
     ("facekit.model",),
     ("facekit.evaluation", "facekit.gallery"),
-    ("facekit.capture", "facekit.live"),
+    ("facekit.capture", "facekit.live", "facekit.sorting"),
     ("facekit.service",),
     ("facekit.cli",),
 )

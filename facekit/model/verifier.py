@@ -24,7 +24,7 @@ from facekit.faces.chips import chip_photo, read_chip
 from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource
 from facekit.files import file_digest
-from facekit.model.head import head_features, head_probability
+from facekit.model.head import head_features, head_probability, pairwise_probabilities
 
 @dataclass(frozen=True)
 class Verdict:
@@ -181,6 +181,11 @@ class Verifier:
         """P(same) of one embedding ``(d,)`` against many ``(n, d)`` -> ``(n,)`` in [0, 1]: the
         model's own head on stored embeddings, without running the tower again. A gallery search."""
         return self._probability(self.head_features(embeddings, embedding))
+
+    def pairwise_probabilities(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """P(same) of every embedding of ``a`` ``(n, d)`` against every one of ``b`` ``(m, d)``:
+        ``(n, m)`` in [0, 1] (see :func:`~facekit.model.head.pairwise_probabilities`)."""
+        return pairwise_probabilities(self._distance, a, b, *self._head)
 
     def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see

@@ -1,0 +1,113 @@
+"""A pile of photos sorted by person and searched for one: the library and the commands `facekit
+group` and `facekit find`, on a folder made from real LFW photos of four people, a file that is not
+an image and a photo with no face."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facekit import Config
+from facekit.gallery.people import Gallery
+from facekit.model.verifier import load_verifier
+from facekit.sorting.find import find_person
+from facekit.sorting.groups import group_faces, name_groups
+from facekit.sorting.pile import read_pile
+
+PEOPLE = ("Ahmed_Chalabi", "Ai_Sugiyama", "Al_Gore", "Al_Sharpton")  # LFW training people with 5 or more photos
+
+
+@pytest.fixture(scope="module")
+def pile_folder(mini_lfw, tmp_path_factory) -> Path:
+    """Four people's photos 2-5 in sub-folders (photo 1 of each is kept out, to look for them with),
+    a text file, and a grey picture with no face."""
+    folder = tmp_path_factory.mktemp("pile")
+    for n, person in enumerate(PEOPLE):
+        (folder / f"event {n % 2}").mkdir(exist_ok=True)
+        for photo in sorted((mini_lfw / "lfw" / person).glob("*.jpg"))[1:5]:
+            (folder / f"event {n % 2}" / photo.name).write_bytes(photo.read_bytes())
+    (folder / "notes.txt").write_text("not a photo")
+    Image.fromarray(np.full((200, 200, 3), 128, np.uint8)).save(folder / "wall.jpg")
+    return folder
+
+
+def _person(path: Path) -> str:
+    return path.name.rsplit("_", 1)[0]
+
+
+def test_a_pile_groups_into_its_people_with_the_bad_files_listed(pile_folder):
+    verifier = load_verifier()
+    pile = read_pile([pile_folder], verifier)
+    assert pile.unreadable == (pile_folder / "notes.txt",) and pile.no_face == (pile_folder / "wall.jpg",)
+    assert len(pile.embeddings) == len(pile.faces) and {f.photo for f in pile.faces if f.main} == {
+        p for p in pile_folder.rglob("*_0*.jpg")}
+    groups = group_faces(pile.embeddings, verifier)
+    people_in = [{_person(pile.faces[i].photo) for i in g if pile.faces[i].main} for g in groups]
+    assert sorted(map(sorted, [p for p in people_in if p])) == [[person] for person in PEOPLE]  # 4, none mixed
+    assert [len(g) for g in groups] == sorted((len(g) for g in groups), reverse=True)  # largest first
+    box = pile.faces[0].box
+    assert all(v >= 0 for v in box) and box[2] > 40  # in the photo's own pixels (250x250)
+
+
+def test_enrolled_people_are_named_in_their_group(pile_folder, mini_lfw, tmp_path):
+    gallery = Gallery(Config(data_dir=tmp_path / "data"), load_verifier())
+    gallery.enrol("Al Gore", sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0])
+    pile = read_pile([pile_folder], gallery.verifier)
+    named = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, gallery)
+    for group in named:
+        people = {_person(pile.faces[i].photo) for i in group.faces if pile.faces[i].main}
+        assert (group.person == "Al Gore") == (people == {"Al_Gore"}), (group, people)
+
+
+def test_find_returns_the_person_s_photos_and_not_the_others(pile_folder, mini_lfw):
+    verifier = load_verifier()
+    pile = read_pile([pile_folder], verifier)
+    probe = sorted((mini_lfw / "lfw" / "Ai_Sugiyama").glob("*.jpg"))[0]  # not in the pile
+    sightings = find_person(verifier.embed_photo(probe, "person")[1], pile, verifier)
+    sure = {pile.faces[s.face].photo.name for s in sightings if s.decision == "same"}
+    assert sure == {p.name for p in pile_folder.rglob("Ai_Sugiyama_*.jpg")}
+    assert all(_person(pile.faces[s.face].photo) == "Ai_Sugiyama" for s in sightings)  # no one else, not even "not sure"
+    assert [s.decision for s in sightings] == sorted((s.decision for s in sightings), key=lambda d: d != "same")
+
+
+def _facekit(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "facekit.cli", *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "FACEKIT_DATA_DIR": str(data_dir)})
+
+
+def test_facekit_group_prints_json_and_copies_each_group_to_a_folder(pile_folder, tmp_path):
+    done = _facekit("group", str(pile_folder), "--json", "--copy-to", str(tmp_path / "sorted"), data_dir=tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["unreadable"] == [str(pile_folder / "notes.txt")] and answer["no_face"] == [str(pile_folder / "wall.jpg")]
+    assert "files read" in done.stderr  # progress, on stderr
+    folders = sorted((tmp_path / "sorted").iterdir())
+    assert len(folders) == len(answer["groups"])
+    for person in PEOPLE:  # all of a person's photos in one folder (a photo with a bystander is in theirs too)
+        photos = {p.name for p in pile_folder.rglob(f"{person}_*.jpg")}
+        assert any(photos <= {p.name for p in folder.iterdir()} for folder in folders), person
+    first = answer["groups"][0]["faces"][0]
+    assert Path(first["photo"]).exists() and len(first["box"]) == 4 and answer["groups"][0]["person"] is None
+
+
+def test_facekit_find_by_photo_and_by_enrolled_name(pile_folder, mini_lfw, tmp_path):
+    probe = sorted((mini_lfw / "lfw" / "Al_Sharpton").glob("*.jpg"))[0]
+    done = _facekit("find", str(probe), str(pile_folder), "--json", data_dir=tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)["found"]
+    assert {Path(f["photo"]).name for f in found} == {p.name for p in pile_folder.rglob("Al_Sharpton_*.jpg")}
+    assert found[0]["sure"] and [f["sure"] for f in found] == sorted((f["sure"] for f in found), reverse=True)
+    unknown = _facekit("find", "Nobody Enrolled", str(pile_folder), data_dir=tmp_path / "data")
+    assert unknown.returncode == 2 and "Nobody called 'Nobody Enrolled'" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert _facekit("people", "add", "Al Sharpton", str(probe), data_dir=tmp_path / "data").returncode == 0
+    by_name = _facekit("find", "Al Sharpton", str(pile_folder), data_dir=tmp_path / "data")
+    lines = [line for line in by_name.stdout.splitlines() if "sure (" in line]
+    assert by_name.returncode == 0 and len(lines) == 4 and all("Al_Sharpton_" in line for line in lines), by_name.stdout
