@@ -69,14 +69,15 @@ def name_groups(groups: list[tuple[int, ...]], embeddings: np.ndarray, gallery: 
 
 
 def _links(embeddings: np.ndarray, verifier: Verifier, floor: float) -> dict[tuple[int, int], float]:
-    """Every pair ``(i, j)``, i < j, whose P(same) reaches ``floor``: a sparse graph of who may be who."""
-    links = {}
+    """Every pair ``(i, j)``, i < j, whose P(same) reaches ``floor``: a sparse graph of who may be who.
+    Rows a block at a time, each against the rows from its own on (the upper triangle only)."""
+    links: dict[tuple[int, int], float] = {}
     for start in range(0, len(embeddings), _ROWS_AT_ONCE):
-        block = verifier.pairwise_probabilities(embeddings[start : start + _ROWS_AT_ONCE], embeddings)
-        for row, column in zip(*np.nonzero(block >= floor)):
-            i, j = start + int(row), int(column)
-            if i < j:
-                links[i, j] = float(block[row, column])
+        block = verifier.pairwise_probabilities(embeddings[start : start + _ROWS_AT_ONCE], embeddings[start:])
+        rows, columns = np.nonzero(block >= floor)
+        above = columns > rows  # j > i: each pair once, no face with itself
+        rows, columns = rows[above], columns[above]
+        links.update(zip(zip((rows + start).tolist(), (columns + start).tolist()), block[rows, columns].tolist()))
     return links
 
 
