@@ -162,6 +162,11 @@ class Config:
     # are told to come back (503 + Retry-After) instead of queueing without bound. At ~0.3 s a
     # verdict, 8 keeps the worst wait near 2-3 s.
     api_max_requests: int = 8
+    # Sorting a pile of photos by person: at most this many photos in one pile on the page (a zip
+    # included) and in one POST /v1/group or bulk enrolment; more, by `facekit group FOLDER`.
+    max_pile_photos: int = 1000
+    api_max_pile_photos: int = 100
+    api_max_pile_bytes: int = 200 * 1024 * 1024
 
     # Data set building.
     anchor_min_images: int = 5

@@ -279,6 +279,8 @@ def test_bodies_are_not_read_before_the_key_and_never_past_the_cap(tmp_path):
         assert status == 413 and sent <= cap + socket_buffers, (status, sent)
         status, sent, _ = _chunked_post(base, "/v1/people/Ada/photos", {"X-API-Key": "reader-key"}, chunks=300)
         assert status == 403 and sent < socket_buffers, (status, sent)  # an admin route, a reader's key
+        status, sent, _ = _chunked_post(base, "/v1/group", {}, chunks=300)  # a pile's route: the key first too
+        assert status == 401 and sent < socket_buffers, (status, sent)
         assert get_json(f"{base}/healthz") == {"status": "alive"}  # and the server is still there
 
 
@@ -294,3 +296,61 @@ def test_docs_and_metrics_need_a_key_and_no_cdn(tmp_path):
             assert client.get(f"/docs/static/{asset}", headers=key).status_code == 200
         assert client.get("/openapi.json", headers=key).json()["info"]["title"] == "facekit"
         assert client.get("/readyz").status_code in (200, 503)  # probes stay open
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_pile_of_photos_is_grouped_by_person(client, mini_lfw):
+    """Three LFW people (one's photos in a zip), a text file and a photo with no face: three groups,
+    the bad files listed; an enrolled person is named in their group."""
+    people = {name: sorted((mini_lfw / "lfw" / name).glob("*.jpg"))[1:4] for name in ("Al_Gore", "Ai_Sugiyama", "Al_Sharpton")}
+    client.post("/v1/people/Al Gore/photos", files={"image": _file(sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0])})
+    files = [("image", _file(p)) for name in ("Al_Gore", "Ai_Sugiyama") for p in people[name]]
+    files += [("image", ("sharpton.zip", _zip({f"event/{p.name}": p.read_bytes() for p in people["Al_Sharpton"]}), "application/zip")),
+              ("image", ("notes.txt", b"not a photo", "text/plain")),
+              ("image", ("wall.jpg", jpeg_bytes(np.full((200, 200, 3), 128, np.uint8)), "image/jpeg"))]
+    answer = client.post("/v1/group", files=files).json()
+    assert answer["unreadable"] == ["notes.txt"] and answer["no_face"] == ["wall.jpg"]
+    found = [{face["photo"].split("/")[-1].rsplit("_", 1)[0] for face in group["faces"]} for group in answer["groups"]
+             if len(group["faces"]) > 1]  # a bystander behind Al Gore is a group of one
+    assert sorted(map(sorted, found)) == [["Ai_Sugiyama"], ["Al_Gore"], ["Al_Sharpton"]]
+    assert [g["person"] for g in answer["groups"] if len(g["faces"]) > 1] == [
+        "Al Gore" if g["faces"][0]["photo"].startswith("Al_Gore") else None for g in answer["groups"] if len(g["faces"]) > 1]
+    assert {f["photo"] for g in answer["groups"] for f in g["faces"]} >= {f"event/{p.name}" for p in people["Al_Sharpton"]}
+
+
+def test_several_photos_are_enrolled_at_once_each_answered(client):
+    files = [("image", _file(p)) for p in OBAMA[:3]] + [("image", ("notes.txt", b"not a photo", "text/plain"))]
+    response = client.post("/v1/people/Barack Obama/photos", files=files)
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert answer["name"] == "Barack Obama" and answer["enrolled"] == 3
+    assert [a["file"] for a in answer["photos"]] == ["obama.jpg", "obama1.jpg", "obama2.jpg", "notes.txt"]
+    assert all(a["photo"]["person"] == "Barack Obama" for a in answer["photos"][:3])
+    assert answer["photos"][3]["error"]["code"] == "invalid_image"
+    assert client.get("/v1/people").json() == {"people": [{"name": "Barack Obama", "photos": 3}]}
+    assert client.post("/v1/identify", files={"image": _file(OBAMA[3])}).json()["person"] == "Barack Obama"
+    nothing = client.post("/v1/people/Ada/photos", files=[("image", ("a.txt", b"a", "text/plain"))] * 2)
+    assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "nothing_enrolled"
+
+
+def test_a_pile_has_its_own_limits(tmp_path):
+    config = Config(data_dir=tmp_path / "data", api_max_pile_photos=2, api_max_pile_bytes=400_000,
+                    api_keys=("reader-key",), admin_keys=("admin-key",))
+    key = {"X-API-Key": "reader-key"}
+    with TestClient(create_app(config)) as client:
+        _error(client.post("/v1/group", files=[("image", _file(OBAMA[0]))]), 401, "unauthorized")
+        three = [("image", _file(p)) for p in OBAMA[:3]]
+        assert "at most 2" in _error(client.post("/v1/group", files=three, headers=key), 413, "too_many_photos")
+        big = [("image", ("big.jpg", b"\xff" * 300_000, "image/jpeg"))] * 2
+        assert "at most 391 KB of photos" in _error(client.post("/v1/group", files=big, headers=key), 413, "request_too_large")
+        assert client.post("/v1/group", files=three[:2], headers=key).status_code == 200

@@ -17,8 +17,9 @@ from facekit import Config
 from facekit.gallery.people import Gallery
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
-from facekit.sorting.groups import group_faces, name_groups
-from facekit.sorting.pile import read_pile
+from facekit.errors import InvalidImage
+from facekit.sorting.groups import FaceGroup, enrol_group, group_faces, merge, move_out, name_groups
+from facekit.sorting.pile import read_photos, read_pile, uploaded_photos
 
 PEOPLE = ("Ahmed_Chalabi", "Ai_Sugiyama", "Al_Gore", "Al_Sharpton")  # LFW training people with 5 or more photos
 
@@ -74,6 +75,46 @@ def test_find_returns_the_person_s_photos_and_not_the_others(pile_folder, mini_l
     assert sure == {p.name for p in pile_folder.rglob("Ai_Sugiyama_*.jpg")}
     assert all(_person(pile.faces[s.face].photo) == "Ai_Sugiyama" for s in sightings)  # no one else, not even "not sure"
     assert [s.decision for s in sightings] == sorted((s.decision for s in sightings), key=lambda d: d != "same")
+
+
+def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_folder, mini_lfw, tmp_path):
+    """Uploads (one person's photos in a zip) sorted, a group named: its faces are enrolled for one
+    owner only, each from its own photo, and "who is this?" then names a photo of them not in the pile."""
+    import io
+    import zipfile
+
+    verifier = load_verifier()
+    gore = sorted(pile_folder.rglob("Al_Gore_*.jpg"))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for photo in gore:
+            zipped.writestr(f"party/{photo.name}", photo.read_bytes())
+    uploads = [(p.name, p.read_bytes()) for p in sorted(pile_folder.rglob("Ai_Sugiyama_*.jpg"))]
+    uploads += [("gore.zip", archive.getvalue()), ("notes.txt", b"not a photo"), ("notes.txt", b"again")]
+    photos = uploaded_photos(uploads)
+    assert [name for name, _ in photos][-len(gore) - 2:] == [f"party/{p.name}" for p in gore] + ["notes.txt", "notes.txt (2)"]
+    pile = read_photos(photos, verifier)
+    assert pile.unreadable == ("notes.txt", "notes.txt (2)")
+    groups = name_groups(group_faces(pile.embeddings, verifier), pile.embeddings, None)
+    group = next(g for g in groups if pile.faces[g.faces[0]].photo.startswith("party/"))
+    assert {pile.faces[i].photo for i in group.faces if pile.faces[i].main} == {f"party/{p.name}" for p in gore}
+    gallery = Gallery(Config(data_dir=tmp_path / "data"), verifier)
+    done = enrol_group(gallery, "Al Gore", group, pile, owner="visitor-1")
+    assert len(done.enrolled) == len(group.faces) and not done.refused
+    probe = sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0]  # kept out of the pile
+    assert gallery.identify(probe, owner="visitor-1").person == "Al Gore"
+    assert gallery.identify(probe).person is None  # a visitor's people are theirs alone
+    with pytest.raises(InvalidImage, match="zip file we cannot open"):
+        uploaded_photos([("broken.zip", b"PK\x03\x04 and then nothing")])
+
+
+def test_a_face_moved_out_and_two_groups_merged():
+    groups = [FaceGroup((0, 1, 4), "Ada"), FaceGroup((2, 3)), FaceGroup((5,))]
+    moved = move_out(groups, 4)
+    assert moved == [FaceGroup((0, 1), "Ada"), FaceGroup((2, 3)), FaceGroup((4,)), FaceGroup((5,))]
+    assert merge(moved, 1, 3) == [FaceGroup((2, 3, 5)), FaceGroup((0, 1), "Ada"), FaceGroup((4,))]
+    assert merge(moved, 2, 0) == [FaceGroup((0, 1, 4), "Ada"), FaceGroup((2, 3)), FaceGroup((5,))]
+    assert move_out([FaceGroup((7,))], 7) == [FaceGroup((7,))]
 
 
 def _facekit(*args: str, data_dir: Path) -> subprocess.CompletedProcess:

@@ -31,18 +31,14 @@ def _pile(args):
 
 
 def _group(args) -> int:
-    from facekit.sorting.groups import group_faces, name_groups
+    from facekit.sorting.groups import group_faces, groups_as_dict, name_groups
 
     gallery, pile = _pile(args)
     groups = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, gallery)
     if args.copy_to:
         _copy(groups, pile, args.copy_to)
     if args.json:
-        print(json.dumps({
-            "groups": [{"person": group.person, "faces": [{"photo": str(pile.faces[i].photo), "box": list(pile.faces[i].box)}
-                                                          for i in group.faces]} for group in groups],
-            "no_face": [str(p) for p in pile.no_face], "unreadable": [str(p) for p in pile.unreadable],
-        }, ensure_ascii=False))
+        print(json.dumps(groups_as_dict(groups, pile), ensure_ascii=False))
     else:
         for number, group in enumerate(groups, 1):
             named = f" ({group.person})" if group.person else ""

@@ -206,18 +206,19 @@ class Gallery:
         side = int(round((len(pixels) // 3) ** 0.5))
         return pixels.reshape(side, side, 3)
 
-    def enrol(self, name: str, image: ImageSource, photo_id: str | None = None, owner: str | None = None) -> EnrolledPhoto:
-        """Add a photo of ``name`` (enrolling them if new): its face, chip and embedding are stored.
-
-        ``photo_id`` (default: a new random one) names it; ``owner`` (a visitor's mark, or None
-        for the API and the presenter) says whose it is.
+    def enrol(self, name: str, image: ImageSource, photo_id: str | None = None, owner: str | None = None,
+              face: int | None = None) -> EnrolledPhoto:
+        """Add a photo of ``name`` (enrolling them if new): its face ``face`` (1, 2, ... left to
+        right; default the most prominent), chip and embedding are stored. ``photo_id`` (default: a
+        new random one) names it; ``owner`` (a visitor's mark, or None for the API and the
+        presenter) says whose it is.
 
         Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
         photo, :class:`DataError` for a bad name or when the person already has
         ``config.max_captures_per_person`` photos.
         """
         name = person_name(name)
-        probe, embedding = self.verifier.embed_photo(image, "new")
+        probe, embedding = self.verifier.embed_photo(image, "new", face)
         quality = shot_quality(probe.photo, probe.face, self.config)
         photo = EnrolledPhoto(
             photo_id or secrets.token_hex(8), name, tuple(int(v) for v in probe.face.box),

@@ -161,9 +161,9 @@ class Verifier:
         """d, the length of an embedding (128 for the pretrained tower, 256 for the scratch model's two towers)."""
         return int(self._tower.output_shapes[0][-1])
 
-    def embed_photo(self, image: ImageSource, which: str) -> tuple[FaceChip, np.ndarray]:
-        """A photo's main face (:meth:`chip_of`) and its embedding ``(d,)`` float32."""
-        probe = self.chip_of(image, which)
+    def embed_photo(self, image: ImageSource, which: str, number: int | None = None) -> tuple[FaceChip, np.ndarray]:
+        """A photo's face ``number`` (default: its main one; :meth:`chip_of`) and its embedding ``(d,)`` float32."""
+        probe = self.chip_of(image, which, number)
         return probe, self.embeddings(probe.chip[None])[0]
 
     def embeddings(self, chips: np.ndarray) -> np.ndarray:

@@ -14,8 +14,12 @@ from facekit.faces.detect import Face
 from facekit.faces.images import read_image_bytes
 from facekit.gallery.people import EnrolledPhoto
 from facekit.model.verifier import Verifier
+from facekit.service.state import Refusal
+from facekit.sorting.pile import uploaded_photos
 
 Photo = Annotated[UploadFile, File(description="A photo with a face: JPEG, PNG, WEBP, BMP, GIF or TIFF")]
+Photos = Annotated[list[UploadFile], File(description="One photo or several (repeat the field): JPEG, PNG, WEBP, BMP, "
+                                          "GIF or TIFF, or zips of them")]
 ModelName = Annotated[Literal[tuple(MODELS)] | None, Form(
     description="Which Siamese model answers: 'pretrained' (dlib's tower, trained elsewhere on ~3 M faces; the default) "
     "or 'scratch' (trained here on LFW alone)", examples=["pretrained"])]
@@ -46,7 +50,6 @@ def example_answer(example: dict) -> dict:
     return {200: {"content": {"application/json": {"example": example}}}}
 
 
-
 def read_photos(config: Config, *uploads: UploadFile) -> list[bytes]:
     """The uploaded photos' bytes, each within this server's ``max_image_bytes`` (413 past it)."""
     photos = []
@@ -55,6 +58,18 @@ def read_photos(config: Config, *uploads: UploadFile) -> list[bytes]:
             photos.append(read_image_bytes(upload.file, config))
         except InvalidImage as error:
             raise (error.about(which) if which else error) from None
+    return photos
+
+
+def read_pile_uploads(config: Config, uploads: list[UploadFile]) -> list[tuple[str, bytes]]:
+    """Many uploads (zips opened) as ``(name, bytes)`` pairs, at most ``config.api_max_pile_photos``
+    (413 past it). A photo over ``max_image_bytes`` keeps its first bytes only: reading it then
+    refuses that photo alone."""
+    photos = uploaded_photos([(upload.filename or f"photo {n}", upload.file.read(config.max_image_bytes + 1))
+                              for n, upload in enumerate(uploads, 1)], config)
+    if len(photos) > config.api_max_pile_photos:
+        raise Refusal(413, "too_many_photos", f"This request holds {len(photos)} photos; one request may carry at most "
+                      f"{config.api_max_pile_photos}. Send the rest in another request, or use `facekit group` for a folder.")
     return photos
 
 

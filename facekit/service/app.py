@@ -18,7 +18,7 @@ from facekit.config import Config
 from facekit.service.doors import Doors
 from facekit.service.errors import add_error_answers
 from facekit.service.metrics import worker_gone
-from facekit.service.routes import docs, health, people, verify
+from facekit.service.routes import docs, health, people, sort, verify
 from facekit.service.state import Service
 
 
@@ -39,7 +39,7 @@ def create_app(config: Config | None = None) -> FastAPI:
                     "and who among the enrolled people is in a photo.",
     )
     app.state.service = service
-    routers = [routes.router for routes in (health, verify, people, docs)]
+    routers = [routes.router for routes in (health, verify, people, sort, docs)]
     for router in routers:
         app.include_router(router)
     # Inside the counters (they see refusals); given the routes to know which ones want the admin key.

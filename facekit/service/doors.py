@@ -3,7 +3,8 @@
 In order: the key (when the server has keys: the admin key for a route with the ``admin``
 dependency, any key for every other path but the probes ``/healthz`` and ``/readyz``), the admission of
 photo work (at most ``config.api_max_requests`` at once, else 503 with Retry-After), and a cap on
-the body as it streams in, chunked or not (413 as soon as it is crossed). A request turned away
+the body as it streams in, chunked or not (413 as soon as it is crossed): two photos' worth, or
+``config.api_max_pile_bytes`` for a route with the ``many_photos`` dependency. A request turned away
 here costs the server its headers only: nothing is read, nothing spooled to disk.
 """
 
@@ -15,7 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from facekit.service.state import Refusal, Service, admin, check_key
+from facekit.service.state import Refusal, Service, admin, check_key, many_photos
 
 _OPEN = ("/healthz", "/readyz")
 
@@ -26,7 +27,7 @@ class Doors:
     def __init__(self, app, service: Service, routes: list):
         self.app, self.service, self.routes = app, service, routes
         # Two photos and the form around them.
-        self.body_cap = 2 * service.config.max_image_bytes + 1024 * 1024
+        self.two_photos = 2 * service.config.max_image_bytes + 1024 * 1024
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -34,13 +35,14 @@ class Doors:
         route = next((r for r in self.routes if isinstance(r, APIRoute) and r.matches(scope)[0] == Match.FULL), None)
         try:
             self._check_key(scope, route)
+            cap = self.service.config.api_max_pile_bytes if _depends_on(route, many_photos) else self.two_photos
             length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.body_cap:
-                raise Refusal(413, "request_too_large", self._too_large(int(length)))
+            if length.isdigit() and int(length) > cap:
+                raise Refusal(413, "request_too_large", self._too_large(int(length), cap))
             if scope["method"] != "POST":  # reading and deleting: no photo work to admit
                 return await self.app(scope, receive, send)
             with self.service.admitted():
-                return await self.app(scope, self._capped(receive), send)
+                return await self.app(scope, self._capped(receive, cap), send)
         except Refusal as refusal:
             await _answer(send, refusal)
 
@@ -51,26 +53,38 @@ class Doors:
             return
         key = dict(scope["headers"]).get(b"x-api-key", b"").decode("latin-1") or None
         config = self.service.config
-        needs_admin = route is not None and admin in {d.dependency for d in route.dependencies}
+        needs_admin = _depends_on(route, admin)
         check_key(key, config.admin_keys if needs_admin else config.api_keys + config.admin_keys, config)
 
-    def _capped(self, receive):
-        """``receive`` that counts the body's bytes and stops the request once they pass the cap."""
+    def _capped(self, receive, cap: int):
+        """``receive`` that counts the body's bytes and stops the request once they pass ``cap``."""
         seen = 0
 
         async def counted():
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.body_cap:
-                raise HTTPException(413, self._too_large(seen))
+            if seen > cap:
+                raise HTTPException(413, self._too_large(seen, cap))
             return message
 
         return counted
 
-    def _too_large(self, n_bytes: int) -> str:
-        return (f"The request is over {n_bytes / 2**20:.0f} MB; photos may be at most "
-                f"{self.service.config.max_image_bytes / 2**20:.0f} MB each.")
+    def _too_large(self, n_bytes: int, cap: int) -> str:
+        config = self.service.config
+        if cap == self.two_photos:
+            return (f"The request is over {n_bytes / 2**20:.0f} MB; photos may be at most "
+                    f"{config.max_image_bytes / 2**20:.0f} MB each.")
+        return (f"The request is over {_size(n_bytes)}; one request may carry at most {_size(cap)} of photos. "
+                "Send the rest in another request.")
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:.0f} MB" if n_bytes >= 2**20 else f"{n_bytes / 2**10:.0f} KB"
+
+
+def _depends_on(route, dependency) -> bool:
+    return route is not None and dependency in {d.dependency for d in route.dependencies}
 
 
 async def _answer(send, refusal: Refusal) -> None:

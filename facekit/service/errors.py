@@ -23,13 +23,19 @@ _STATUS = (  # most specific first
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                413: "request_too_large", 503: "busy"}
 
+
+def status_of(error: FacekitError) -> tuple[int, str]:
+    """The HTTP status and the ``code`` a library error is answered with."""
+    return next((status, code) for kind, status, code in _STATUS if isinstance(error, kind))
+
+
 def add_error_answers(app: FastAPI, service: Service) -> None:
     def answer(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
     @app.exception_handler(FacekitError)
     def facekit_error(request: Request, error: FacekitError) -> JSONResponse:
-        status, code = next((s, c) for kind, s, c in _STATUS if isinstance(error, kind))
+        status, code = status_of(error)
         # Every 503 says when to come back: a database or a model may be back by then.
         return answer(status, code, str(error), {"Retry-After": "5"} if status == 503 else None)
 

@@ -110,6 +110,11 @@ def admin(request: Request, key: str | None = Security(_KEY_HEADER)) -> None:
     check_key(key, config.admin_keys, config)
 
 
+def many_photos() -> None:
+    """A route that takes a pile of photos in one request: the doors let its body grow to
+    ``config.api_max_pile_bytes`` instead of two photos' worth."""
+
+
 def verifier(request: Request) -> Verifier:
     """The model, loaded (503 when there is none): photo routes depend on it."""
     return service(request).verifier()

@@ -20,12 +20,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from facekit.gallery.people import Gallery
+from facekit.errors import FacekitError
+from facekit.gallery.people import EnrolledPhoto, Gallery
 from facekit.model.verifier import Verifier
+from facekit.sorting.pile import Pile, PhotoName
 
 # The second pass's line: of 0.5, 0.7, 0.8 and 0.9, the best BCubed F1 on the training people
 # (precision / recall 0.716 / 0.938 at 0.5, 0.954 / 0.935 at 0.7, 0.988 / 0.908 at 0.8; the first
@@ -66,6 +68,56 @@ def name_groups(groups: list[tuple[int, ...]], embeddings: np.ndarray, gallery: 
             person = leader if leader is not None and count * 2 > len(group) else None
         named.append(FaceGroup(group, person))
     return named
+
+
+def groups_as_dict(groups: list[FaceGroup], pile: Pile) -> dict:
+    """The groups as plain values (the command line's and the API's JSON): ``{"groups": [{"person",
+    "faces": [{"photo", "box": [x, y, w, h]}]}], "no_face": [...], "unreadable": [...]}``."""
+    return {
+        "groups": [{"person": group.person, "faces": [{"photo": str(pile.faces[i].photo), "box": list(pile.faces[i].box)}
+                                                      for i in group.faces]} for group in groups],
+        "no_face": [str(p) for p in pile.no_face], "unreadable": [str(p) for p in pile.unreadable],
+    }
+
+
+def move_out(groups: list[FaceGroup], face: int) -> list[FaceGroup]:
+    """``groups`` with ``face`` taken out of its group into a group of its own (a wrong face),
+    largest first."""
+    kept = [replace(g, faces=tuple(f for f in g.faces if f != face)) for g in groups]
+    return _largest_first([g for g in kept if g.faces] + [FaceGroup((face,))])
+
+
+def merge(groups: list[FaceGroup], first: int, second: int) -> list[FaceGroup]:
+    """``groups`` with groups ``first`` and ``second`` (their positions) made one, named as the
+    first is (else as the second), largest first."""
+    a, b = groups[first], groups[second]
+    joined = FaceGroup(tuple(sorted(a.faces + b.faces)), a.person or b.person)
+    return _largest_first([g for n, g in enumerate(groups) if n not in (first, second)] + [joined])
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What naming a group did: ``enrolled`` photos, and ``refused`` ``(photo, reason)`` pairs
+    (a face too small for the gallery, the person's photo limit reached...)."""
+
+    enrolled: tuple[EnrolledPhoto, ...]
+    refused: tuple[tuple[PhotoName, str], ...]
+
+
+def enrol_group(gallery: Gallery, name: str, group: FaceGroup, pile: Pile, owner: str | None = None) -> Enrolment:
+    """Enrol every face of ``group`` as ``name`` (among ``owner``'s people), each from the photo
+    it was found in; a face that cannot be enrolled is listed with the reason, the others are kept."""
+    enrolled, refused = [], []
+    for face in (pile.faces[i] for i in group.faces):
+        try:
+            enrolled.append(gallery.enrol(name, pile.sources[face.photo], owner=owner, face=face.number))
+        except FacekitError as error:
+            refused.append((face.photo, error.message))
+    return Enrolment(tuple(enrolled), tuple(refused))
+
+
+def _largest_first(groups: list[FaceGroup]) -> list[FaceGroup]:
+    return sorted(groups, key=lambda g: (-len(g.faces), g.faces[0]))
 
 
 def _links(embeddings: np.ndarray, verifier: Verifier, floor: float) -> dict[tuple[int, int], float]:

@@ -1,4 +1,5 @@
-"""Every face of every photo in a pile of files and folders, each with its embedding.
+"""Every face of every photo in a pile, each with its embedding: files and folders (the command
+line), or uploaded photos and zips of them (the page and the API).
 
 Folders are read recursively, in name order; a file that is not a readable image, or a photo with
 no usable face, is listed, never fatal. Progress goes to a callback (the command line prints it on
@@ -7,23 +8,29 @@ stderr, the page draws a bar).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from facekit.errors import FacekitError, NoFaceFound
+from facekit.config import Config
+from facekit.errors import DataError, FacekitError, InvalidImage, NoFaceFound
+from facekit.faces.images import ImageSource
 from facekit.model.verifier import Verifier
+
+PhotoName = str | Path  # a photo's path, or an upload's name (unique in its pile)
 
 
 @dataclass(frozen=True)
 class PileFace:
-    """One face of one photo: ``photo`` (its path), ``box`` ``(x, y, w, h)`` in the photo's own
+    """One face of one photo: ``photo`` (its name in the pile), ``box`` ``(x, y, w, h)`` in the photo's own
     pixels (upright, as read), ``number`` (1.., left to right in its photo), ``main`` (the photo's
     most prominent face) and ``chip`` (the aligned face, for thumbnails)."""
 
-    photo: Path
+    photo: PhotoName
     box: tuple[int, int, int, int]
     number: int
     main: bool
@@ -34,12 +41,14 @@ class PileFace:
 class Pile:
     """The faces of a pile of photos and their ``embeddings`` ``(n, d)`` (row i is ``faces[i]``'s);
     ``no_face``: photos where no usable face was found; ``unreadable``: files that are not images
-    we can read."""
+    we can read; ``sources``: each photo's name -> the photo (its path or its bytes), to enrol a
+    face from the photo it was found in."""
 
     faces: tuple[PileFace, ...]
     embeddings: np.ndarray
-    no_face: tuple[Path, ...]
-    unreadable: tuple[Path, ...]
+    no_face: tuple[PhotoName, ...]
+    unreadable: tuple[PhotoName, ...]
+    sources: Mapping[PhotoName, ImageSource]
 
 
 def photo_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -52,36 +61,70 @@ def photo_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def read_pile(paths: Iterable[str | Path], verifier: Verifier,
               progress: Callable[[int, int], None] | None = None) -> Pile:
-    """Every face of every photo of ``paths`` (files and folders), through ``verifier``: each photo's
-    faces found (:meth:`~facekit.model.verifier.Verifier.faces_of`) and embedded in one batch.
+    """Every face of every photo of ``paths`` (files and folders, :func:`photo_files`), each photo
+    named by its path. ``progress(done, total)`` is called after each photo."""
+    return read_photos([(path, path) for path in photo_files(paths)], verifier, progress)
+
+
+def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verifier,
+                progress: Callable[[int, int], None] | None = None) -> Pile:
+    """Every face of ``photos`` (``(name, photo)`` pairs, names unique), through ``verifier``: each
+    photo's faces found (:meth:`~facekit.model.verifier.Verifier.faces_of`) and embedded in one batch.
     ``progress(done, total)`` is called after each photo."""
-    files = photo_files(paths)
     faces, embeddings, no_face, unreadable = [], [], [], []
-    for done, path in enumerate(files, 1):
+    for done, (name, source) in enumerate(photos, 1):
         try:
-            found = verifier.faces_of(path, "photo")
+            found = verifier.faces_of(source, "photo")
+            scale = _display_scale(found.photo, source)
         except NoFaceFound:
-            no_face.append(path)
-        except FacekitError:
-            unreadable.append(path)
+            no_face.append(name)
+        except (FacekitError, OSError):
+            unreadable.append(name)
         else:
-            scale = _display_scale(found.photo, path)
             embeddings.append(verifier.embeddings(found.chips))
-            faces += [PileFace(path, tuple(round(v / scale) for v in face.box), number, number == found.main, chip)
+            faces += [PileFace(name, tuple(round(v / scale) for v in face.box), number, number == found.main, chip)
                       for number, (face, chip) in enumerate(zip(found.faces, found.chips), 1)]
         if progress:
-            progress(done, len(files))
+            progress(done, len(photos))
     width = verifier.embedding_width
     return Pile(tuple(faces), np.concatenate(embeddings) if embeddings else np.zeros((0, width), np.float32),
-                tuple(no_face), tuple(unreadable))
+                tuple(no_face), tuple(unreadable), dict(photos))
 
 
-def _display_scale(shown: np.ndarray, path: Path) -> float:
+def uploaded_photos(uploads: Iterable[tuple[str, bytes]], config: Config | None = None) -> list[tuple[str, bytes]]:
+    """Uploaded files as ``(name, photo bytes)`` pairs for :func:`read_photos`: a zip's files in
+    its place (photos in folders of it named ``folder/photo.jpg``; hidden files and macOS's
+    ``__MACOSX`` left out), and names made unique ("IMG_1.jpg", "IMG_1.jpg (2)"). Raises
+    :class:`~facekit.errors.InvalidImage` for a damaged zip; photos over ``config.max_image_bytes``
+    come with their first bytes only, which reading refuses (listed as unreadable)."""
+    config = config or Config()
+    photos, seen = [], {}
+    for name, data in uploads:
+        for inner, photo in (_zip_photos(name, data, config) if data[:4] == b"PK\x03\x04" else [(name, data)]):
+            seen[inner] = seen.get(inner, 0) + 1
+            photos.append((inner if seen[inner] == 1 else f"{inner} ({seen[inner]})", photo))
+    return photos
+
+
+def _zip_photos(name: str, data: bytes, config: Config) -> list[tuple[str, bytes]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = [e for e in archive.infolist() if not e.is_dir() and not any(
+                part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(e.filename).parts)]
+            if len(entries) > config.max_pile_photos:
+                raise DataError(f"{name} holds {len(entries):,} files; one pile is sorted here at most "
+                                f"{config.max_pile_photos:,} photos", "Sort the rest with `facekit group FOLDER`.")
+            return [(entry.filename, archive.open(entry).read(config.max_image_bytes + 1)) for entry in entries]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:  # NotImplementedError: compression we lack
+        raise InvalidImage(f"{name} is a zip file we cannot open ({error})", "Make the zip again, or drop the photos themselves.") from None
+
+
+def _display_scale(shown: np.ndarray, source: ImageSource) -> float:
     """How much smaller the photo's display copy (where its faces' boxes are) is than the photo
     upright, read from the file's header (EXIF orientations 5-8 turn it a quarter)."""
     from PIL import Image
 
-    with Image.open(path) as image:
+    with Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as image:
         width, height = image.size
         if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):
             width, height = height, width

@@ -1,2 +1,3 @@
 """The API's routes, a router per tag: ``health`` (service), ``verify`` (photos compared), ``people``
-(the gallery). A new route goes in one of them, or in a new router that ``app.create_app`` includes."""
+(the gallery), ``sort`` (a pile of photos grouped by person). A new route goes in one of them, or
+in a new router that ``app.create_app`` includes."""

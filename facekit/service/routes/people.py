@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
+from facekit.errors import FacekitError
 from facekit.gallery.people import Gallery
-from facekit.service.answers import PersonName, Photo, PhotoId, photo_json, read_photos
-from facekit.service.state import Service, admin, gallery, reader, service, verifier
+from facekit.service.answers import PersonName, PhotoId, Photos, photo_json, read_pile_uploads
+from facekit.service.errors import status_of
+from facekit.service.state import Service, admin, gallery, many_photos, reader, service, verifier
 
 router = APIRouter(tags=["people"])
 
@@ -24,10 +27,28 @@ def show_person(name: PersonName, people: Gallery = Depends(gallery)) -> dict:
     return {"name": photos[0].person, "photos": [photo_json(p) for p in photos]}
 
 
-@router.post("/v1/people/{name}/photos", status_code=201, dependencies=[Depends(admin), Depends(verifier)])
-def enrol(name: PersonName, image: Photo, people: Gallery = Depends(gallery), state: Service = Depends(service)) -> dict:
-    """Enrol a photo of a person (new names are enrolled on their first photo)."""
-    return photo_json(people.enrol(name, *read_photos(state.config, image)))
+@router.post("/v1/people/{name}/photos", status_code=201, dependencies=[Depends(admin), Depends(many_photos), Depends(verifier)])
+def enrol(name: PersonName, image: Photos, people: Gallery = Depends(gallery), state: Service = Depends(service)):
+    """Enrol photos of a person (new names are enrolled on their first photo). One photo: the
+    enrolled photo. Several (repeat ``image``; zips are opened): ``{"name", "enrolled", "photos":
+    [...]}``, each photo answered on its own, in order (``{"file", "photo"}`` or ``{"file",
+    "error"}``): a bad photo does not stop the others. 201 when one or more were enrolled."""
+    photos = read_pile_uploads(state.config, image)
+    if len(photos) == 1:
+        return photo_json(people.enrol(name, photos[0][1]))
+    answers = [_enrol_one(people, name, file, photo) for file, photo in photos]
+    enrolled = sum("photo" in answer for answer in answers)
+    body = {"name": name, "enrolled": enrolled, "photos": answers}
+    if not enrolled:
+        body["error"] = {"code": "nothing_enrolled", "message": f"None of the {len(photos)} photos could be enrolled."}
+    return JSONResponse(body, status_code=201 if enrolled else 422)
+
+
+def _enrol_one(people: Gallery, name: str, file: str, photo: bytes) -> dict:
+    try:
+        return {"file": file, "photo": photo_json(people.enrol(name, photo))}
+    except FacekitError as error:
+        return {"file": file, "error": {"code": status_of(error)[1], "message": error.message}}
 
 
 @router.delete("/v1/people/{name}", dependencies=[Depends(admin)])
