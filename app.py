@@ -16,6 +16,7 @@ page = st.navigation([
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/verify.py", title="Verify", icon="🔍", url_path="verify"),
     st.Page("pages/live.py", title="Live", icon="🎥", url_path="live"),
+    st.Page("pages/sort.py", title="Sort photos", icon="🗂️", url_path="sort"),
     st.Page("pages/capture.py", title="Capture", icon="📷", url_path="capture"),
     st.Page("pages/dataset.py", title="Dataset", icon="📊", url_path="dataset"),
     st.Page("pages/baseline-vs-siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),

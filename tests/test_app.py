@@ -372,3 +372,38 @@ def test_live_page_says_whom_it_names_and_that_nothing_is_stored(_session):
     assert app.title[0].value.endswith("Live: who is in view?")
     assert any("Nothing from this page is stored" in caption.value for caption in app.caption)
     assert any("still looking" in text.value for text in app.markdown)  # the boxes' colours, before START
+
+
+def test_sort_page_groups_the_examples_then_a_group_is_named_corrected_and_merged(empty_data):
+    """The examples in two named groups; a face taken out and joined back; the group named as the
+    visitor's own person, whom "who is this?" then finds for that visitor alone; find a person."""
+    from facekit.gallery.people import Gallery
+
+    app = _page("pages/sort.py")
+    app.session_state["visitor_token"] = "session a"
+    app.run()
+    app.button(key="sort_examples").click().run()
+    shown = [m.value for m in app.markdown]
+    assert not app.exception and "#### 9 faces in 8 photos: 2 people" in shown
+    assert "**Barack Obama** · 6 faces" in shown and "**Joe Biden** · 3 faces" in shown
+    obama = app.session_state["sorted"]["groups"][0].faces
+    app.selectbox(key=f"out-{obama}").set_value(2)
+    app.button(key=f"take-{obama}").click().run()
+    assert "**Barack Obama** · 5 faces" in [m.value for m in app.markdown] and "On their own" in " ".join(m.value for m in app.markdown)
+    five = app.session_state["sorted"]["groups"][0].faces
+    app.selectbox(key=f"join-{five}").set_value(3)  # the face alone, group 3
+    app.button(key=f"merge-{five}").click().run()
+    assert "**Barack Obama** · 6 faces" in [m.value for m in app.markdown] and "two groups are now one" in _messages(app)
+    biden = app.session_state["sorted"]["groups"][1].faces
+    app.text_input(key=f"name-{biden}").input("Uncle Joe")
+    app.button(key=f"enrol-{biden}").click().run()
+    assert not app.exception and "3 photos of Uncle Joe kept" in _messages(app), _messages(app)
+    assert "**Uncle Joe** · 3 faces" in [m.value for m in app.markdown]
+    gallery = Gallery(Config(data_dir=empty_data))
+    from facekit.capture.photos import Viewer
+    from facekit.examples import EXAMPLE_PROBES
+
+    assert gallery.identify(EXAMPLE_PROBES["Joe Biden"], owner=Viewer("session a").mark).person == "Uncle Joe"
+    assert gallery.identify(EXAMPLE_PROBES["Joe Biden"], owner=Viewer("session b").mark).person is None
+    app.selectbox(key="find_who").set_value("Joe Biden (example)").run()
+    assert "#### Joe Biden (example): in 3 of 8 photos" in [m.value for m in app.markdown]

@@ -4,6 +4,7 @@ page go to test-artifacts/ (not committed)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -13,9 +14,8 @@ import cv2
 import numpy as np
 import pytest
 
-from facekit import face_chip, load_image
-
-from facekit import Config
+import facekit
+from facekit import Config, face_chip, load_image
 from facekit.gallery.people import EVERYONE, Gallery
 from tests.servers import free_port, process_answering
 
@@ -479,6 +479,46 @@ def test_a_group_photo_names_every_face(server, browser, width):
     page.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server, browser, width):
+    """Sort photos with the examples: two rows of faces, largest first, named as the example people;
+    a group named by the visitor is kept as theirs; Find a person boxes Joe Biden in his photos."""
+    page = _page_at(browser, server, "/sort", width)
+    page.get_by_role("button", name="Try with the examples").click(timeout=60_000)
+    page.get_by_text("9 faces in 8 photos: 2 people").wait_for(timeout=120_000)
+    obama, biden = page.get_by_text("Barack Obama · 6 faces"), page.get_by_text("Joe Biden · 3 faces")
+    assert obama.bounding_box()["y"] < biden.bounding_box()["y"]  # largest first
+    page.wait_for_function(IMAGES_LOADED, arg=9, timeout=60_000)  # a thumbnail per face
+    _screenshot(page, f"{width}_sort_examples")
+    if width == "desktop":
+        try:
+            _settled(page)
+            page.get_by_text("Name Joe Biden, take a face out, or join another group").click()
+            page.get_by_label("Who is this?").last.fill("Uncle Joe")
+            page.get_by_role("button", name="Keep as their reference photos").last.click()
+            page.get_by_text("3 photos of Uncle Joe kept as their reference photos").wait_for(timeout=60_000)
+            page.get_by_text("Uncle Joe · 3 faces").wait_for(timeout=30_000)
+            _screenshot(page, "desktop_sort_named")
+        finally:
+            gallery = Gallery(Config(data_dir=server["data_dir"]))
+            with contextlib.suppress(facekit.FacekitError):
+                gallery.forget("Uncle Joe", owner=EVERYONE)  # the visitor's own person: other tests expect none
+            gallery.close()
+    _settled(page)
+    find = page.get_by_role("tab", name="Find a person")
+    for _ in range(5):  # a click while the page's last elements come in can be lost: click until chosen
+        find.click()
+        page.wait_for_timeout(500)
+        if find.get_attribute("aria-selected") == "true":
+            break
+    page.get_by_test_id("stSelectbox").filter(has_text="Who?").click()
+    page.keyboard.type("Joe Biden")  # the list, filtered as typed (a phone's list may open off screen)
+    page.keyboard.press("Enter")
+    page.get_by_text("Joe Biden (example): in 3 of 8 photos").wait_for(timeout=60_000)
+    _screenshot(page, f"{width}_sort_find")
+    page.close()
+
+
 # Pixels of the named face's green box (facekit.faces.images.ANSWER_COLOURS["known"]) in the video
 # as the browser shows it, after the video codec's round trip.
 GREEN_PIXELS = """v => { const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;
@@ -533,7 +573,7 @@ def test_no_page_speaks_jargon_to_the_room(server, browser, width):
     """Every page's visible text, as it opens and after a verdict, at both widths, has none of JARGON."""
     page = _page_at(browser, server, "/", width)
     found = {}
-    for path in ("/", "/verify", "/live", "/capture", "/dataset", "/baseline-vs-siamese", "/verify#verdict"):
+    for path in ("/", "/verify", "/live", "/sort", "/capture", "/dataset", "/baseline-vs-siamese", "/verify#verdict"):
         page.goto(server["url"] + path.split("#")[0], timeout=60_000)
         page.get_by_test_id("stMain").get_by_role("heading").first.wait_for(timeout=60_000)
         if path.endswith("#verdict"):

@@ -141,7 +141,11 @@ def test_the_readme_api_examples_work_as_written(tmp_path):
     assert not [a for a in answers if "error" in a], [a for a in answers if "error" in a]
     assert answers[0]["decision"] == "same" and answers[1]["decision"] == "different"
     assert next(a for a in answers if "deleted_photo" in a)["deleted_photo"]  # PHOTO_ID, read as the README shows
-    assert next(a for a in answers if "deleted_photos" in a) == {"name": "Barack Obama", "deleted_photos": 2}
+    assert {"name": "Barack Obama", "deleted_photos": 2} in answers
+    bulk = next(a for a in answers if "enrolled" in a)  # two photos of Joe Biden and a file that is not one
+    assert bulk["enrolled"] == 2 and bulk["photos"][2] == {"file": "README.md", "error": bulk["photos"][2]["error"]}
+    grouped = next(a for a in answers if "groups" in a)
+    assert [(g["person"], len(g["faces"])) for g in grouped["groups"]] == [("Barack Obama", 6), ("Joe Biden", 3)]
     people = next(a for a in answers if "people" in a)
     assert people["people"] == [{"name": "Barack Obama", "photos": 3}]
     faces = next(a for a in answers if "matches" in a and len(a.get("faces", [])) == 2)  # identify's, not verify's

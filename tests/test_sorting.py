@@ -60,7 +60,7 @@ def test_enrolled_people_are_named_in_their_group(pile_folder, mini_lfw, tmp_pat
     gallery = Gallery(Config(data_dir=tmp_path / "data"), load_verifier())
     gallery.enrol("Al Gore", sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0])
     pile = read_pile([pile_folder], gallery.verifier)
-    named = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, gallery)
+    named = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, [(gallery, None)])
     for group in named:
         people = {_person(pile.faces[i].photo) for i in group.faces if pile.faces[i].main}
         assert (group.person == "Al Gore") == (people == {"Al_Gore"}), (group, people)
@@ -95,7 +95,7 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
     assert [name for name, _ in photos][-len(gore) - 2:] == [f"party/{p.name}" for p in gore] + ["notes.txt", "notes.txt (2)"]
     pile = read_photos(photos, verifier)
     assert pile.unreadable == ("notes.txt", "notes.txt (2)")
-    groups = name_groups(group_faces(pile.embeddings, verifier), pile.embeddings, None)
+    groups = name_groups(group_faces(pile.embeddings, verifier), pile.embeddings)
     group = next(g for g in groups if pile.faces[g.faces[0]].photo.startswith("party/"))
     assert {pile.faces[i].photo for i in group.faces if pile.faces[i].main} == {f"party/{p.name}" for p in gore}
     gallery = Gallery(Config(data_dir=tmp_path / "data"), verifier)

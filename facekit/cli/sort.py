@@ -12,7 +12,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from facekit.cli.common import Parents, config_of
 
@@ -34,7 +33,7 @@ def _group(args) -> int:
     from facekit.sorting.groups import group_faces, groups_as_dict, name_groups
 
     gallery, pile = _pile(args)
-    groups = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, gallery)
+    groups = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, [(gallery, None)])
     if args.copy_to:
         _copy(groups, pile, args.copy_to)
     if args.json:
@@ -72,14 +71,15 @@ def _left_out(pile) -> None:
 
 
 def _find(args) -> int:
-    from facekit.sorting.find import find_person
+    from facekit.gallery.people import EVERYONE
+    from facekit.sorting.find import enrolled_references, find_person
 
     gallery, pile = _pile(args)
     person = Path(args.person)
     if person.is_file():
         references = gallery.verifier.embed_photo(person, "person")[1][None]
-    else:  # an enrolled name: their photos' embeddings, through a search for each
-        references = _enrolled(gallery, args.person)
+    else:  # an enrolled name: anyone's, as the command line is the gallery's owner
+        references = enrolled_references(gallery, args.person, owner=EVERYONE)
     sightings = find_person(references, pile, gallery.verifier)
     if args.json:
         print(json.dumps({"found": [{"photo": str(pile.faces[s.face].photo), "box": list(pile.faces[s.face].box),
@@ -95,14 +95,6 @@ def _find(args) -> int:
             print(f"{face.photo} {list(face.box)}: {'sure' if s.decision == 'same' else 'not sure'} ({s.probability:.0%})")
         _left_out(pile)
     return 0
-
-
-def _enrolled(gallery, name: str) -> np.ndarray:
-    """The stored embeddings of an enrolled person's photos: ``(k, d)``."""
-    from facekit.gallery.people import EVERYONE
-
-    photos = gallery.photos(name, owner=EVERYONE)  # NotFound (a clear message) when nobody has the name
-    return gallery.verifier.embeddings(np.stack([gallery.chip(photo.id) for photo in photos]))
 
 
 def add_commands(commands, p: Parents) -> None:

@@ -42,3 +42,6 @@ EXAMPLE_PEOPLE = {
     "Joe Biden": (EXAMPLES_DIR / "biden.jpg",),
 }
 EXAMPLE_PROBES = {"Barack Obama": EXAMPLES_DIR / "obama.jpg", "Joe Biden": EXAMPLES_DIR / "biden2.jpg"}  # not enrolled
+
+# A pile to sort by person with one click (the Sort photos page): every example photo.
+EXAMPLE_PILE = tuple(sorted(EXAMPLES_DIR.glob("*.jpg")))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from facekit.gallery.people import Gallery
 from facekit.model.verifier import Verifier
 from facekit.sorting.pile import Pile
 
@@ -35,3 +36,10 @@ def find_person(references: np.ndarray, pile: Pile, verifier: Verifier) -> list[
     sightings = [Sighting(i, float(best[i]), verifier.thresholds.decide(float(best[i]))) for i in by_photo.values()]
     kept = [s for s in sightings if s.decision != "different"]
     return sorted(kept, key=lambda s: (s.decision != "same", -s.probability))
+
+
+def enrolled_references(gallery: Gallery, name: str, owner: str | None = None) -> np.ndarray:
+    """The embeddings ``(k, d)`` of an enrolled person's photos (among ``owner``'s people), from
+    their stored faces: what :func:`find_person` looks for. Raises :class:`~facekit.errors.NotFound`."""
+    photos = gallery.photos(name, owner=owner)
+    return gallery.verifier.embeddings(np.stack([gallery.chip(photo.id) for photo in photos]))

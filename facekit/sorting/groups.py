@@ -20,6 +20,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 from facekit.errors import FacekitError
 from facekit.gallery.people import EnrolledPhoto, Gallery
 from facekit.model.verifier import Verifier
+from facekit.names import person_name
 from facekit.sorting.pile import Pile, PhotoName
 
 # The second pass's line: of 0.5, 0.7, 0.8 and 0.9, the best BCubed F1 on the training people
@@ -55,19 +57,20 @@ def group_faces(embeddings: np.ndarray, verifier: Verifier) -> list[tuple[int, .
     return sorted((tuple(sorted(g)) for g in groups), key=lambda g: (-len(g), g[0]))
 
 
-def name_groups(groups: list[tuple[int, ...]], embeddings: np.ndarray, gallery: Gallery | None,
-                owner: str | None = None) -> list[FaceGroup]:
-    """Each group with the enrolled person most of its faces are named as (among ``owner``'s
-    people in ``gallery``), or None when there is no gallery or no majority."""
-    named = []
-    for group in groups:
-        person = None
-        if gallery is not None:
-            votes = Counter(gallery.identify_embedding(embeddings[i], top_k=1, owner=owner)[0] for i in group)
-            leader, count = max(votes.items(), key=lambda vote: (vote[0] is not None, vote[1]))
-            person = leader if leader is not None and count * 2 > len(group) else None
-        named.append(FaceGroup(group, person))
-    return named
+def name_groups(groups: list[tuple[int, ...]], embeddings: np.ndarray,
+                people: Sequence[tuple[Gallery, str | None]] = ()) -> list[FaceGroup]:
+    """Each group with the enrolled person most of its faces are named as: ``people`` are the
+    ``(gallery, owner)`` pairs to search, in order (the first that names a majority wins); None
+    when none does."""
+    return [FaceGroup(group, next((name for gallery, owner in people
+                                   if (name := _majority(gallery, owner, embeddings[list(group)]))), None))
+            for group in groups]
+
+
+def _majority(gallery: Gallery, owner: str | None, embeddings: np.ndarray) -> str | None:
+    votes = Counter(gallery.identify_embedding(e, top_k=1, owner=owner)[0] for e in embeddings)
+    leader, count = max(votes.items(), key=lambda vote: (vote[0] is not None, vote[1]))
+    return leader if leader is not None and count * 2 > len(embeddings) else None
 
 
 def groups_as_dict(groups: list[FaceGroup], pile: Pile) -> dict:
@@ -97,23 +100,26 @@ def merge(groups: list[FaceGroup], first: int, second: int) -> list[FaceGroup]:
 
 @dataclass(frozen=True)
 class Enrolment:
-    """What naming a group did: ``enrolled`` photos, and ``refused`` ``(photo, reason)`` pairs
-    (a face too small for the gallery, the person's photo limit reached...)."""
+    """What naming a group did: the ``group`` named, its ``enrolled`` photos, and ``refused``
+    ``(photo, reason)`` pairs (a face too small for the gallery, the person's photo limit reached...)."""
 
+    group: FaceGroup
     enrolled: tuple[EnrolledPhoto, ...]
     refused: tuple[tuple[PhotoName, str], ...]
 
 
 def enrol_group(gallery: Gallery, name: str, group: FaceGroup, pile: Pile, owner: str | None = None) -> Enrolment:
     """Enrol every face of ``group`` as ``name`` (among ``owner``'s people), each from the photo
-    it was found in; a face that cannot be enrolled is listed with the reason, the others are kept."""
+    it was found in; a face that cannot be enrolled is listed with the reason, the others are kept.
+    Raises :class:`~facekit.errors.DataError` for a name that cannot be a person's (nothing enrolled)."""
+    name = person_name(name)
     enrolled, refused = [], []
     for face in (pile.faces[i] for i in group.faces):
         try:
             enrolled.append(gallery.enrol(name, pile.sources[face.photo], owner=owner, face=face.number))
         except FacekitError as error:
             refused.append((face.photo, error.message))
-    return Enrolment(tuple(enrolled), tuple(refused))
+    return Enrolment(replace(group, person=name), tuple(enrolled), tuple(refused))
 
 
 def _largest_first(groups: list[FaceGroup]) -> list[FaceGroup]:

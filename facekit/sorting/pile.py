@@ -18,7 +18,7 @@ import numpy as np
 
 from facekit.config import Config
 from facekit.errors import DataError, FacekitError, InvalidImage, NoFaceFound
-from facekit.faces.images import ImageSource
+from facekit.faces.images import ImageSource, draw_box, load_image
 from facekit.model.verifier import Verifier
 
 PhotoName = str | Path  # a photo's path, or an upload's name (unique in its pile)
@@ -95,14 +95,18 @@ def uploaded_photos(uploads: Iterable[tuple[str, bytes]], config: Config | None 
     """Uploaded files as ``(name, photo bytes)`` pairs for :func:`read_photos`: a zip's files in
     its place (photos in folders of it named ``folder/photo.jpg``; hidden files and macOS's
     ``__MACOSX`` left out), and names made unique ("IMG_1.jpg", "IMG_1.jpg (2)"). Raises
-    :class:`~facekit.errors.InvalidImage` for a damaged zip; photos over ``config.max_image_bytes``
-    come with their first bytes only, which reading refuses (listed as unreadable)."""
+    :class:`~facekit.errors.InvalidImage` for a damaged zip and :class:`~facekit.errors.DataError`
+    past ``config.max_pile_photos`` photos; photos over ``config.max_image_bytes`` come with their
+    first bytes only, which reading refuses (listed as unreadable)."""
     config = config or Config()
     photos, seen = [], {}
     for name, data in uploads:
         for inner, photo in (_zip_photos(name, data, config) if data[:4] == b"PK\x03\x04" else [(name, data)]):
             seen[inner] = seen.get(inner, 0) + 1
             photos.append((inner if seen[inner] == 1 else f"{inner} ({seen[inner]})", photo))
+    if len(photos) > config.max_pile_photos:
+        raise DataError(f"These are {len(photos):,} files; one pile is sorted here at most {config.max_pile_photos:,} photos",
+                        "Sort the rest with `facekit group FOLDER`.")
     return photos
 
 
@@ -117,6 +121,19 @@ def _zip_photos(name: str, data: bytes, config: Config) -> list[tuple[str, bytes
             return [(entry.filename, archive.open(entry).read(config.max_image_bytes + 1)) for entry in entries]
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:  # NotImplementedError: compression we lack
         raise InvalidImage(f"{name} is a zip file we cannot open ({error})", "Make the zip again, or drop the photos themselves.") from None
+
+
+def boxed_photo(pile: Pile, face: int, colour: tuple[int, int, int] = (40, 200, 60), side: int = 640) -> np.ndarray:
+    """The photo of ``pile.faces[face]`` with that face boxed in ``colour``: ``(H, W, 3)`` uint8
+    RGB, upright, at most ``side`` pixels on its longer side."""
+    from PIL import Image
+
+    found, source = pile.faces[face], pile.sources[pile.faces[face].photo]
+    shown = Image.fromarray(load_image(source))
+    shown.thumbnail((side, side), Image.Resampling.BOX)
+    photo = np.asarray(shown)
+    scale = _display_scale(photo, source)
+    return draw_box(photo, tuple(round(v * scale) for v in found.box), colour)
 
 
 def _display_scale(shown: np.ndarray, source: ImageSource) -> float:

@@ -30,5 +30,5 @@ def group(image: Photos, people: Gallery = Depends(gallery), state: Service = De
     Boxes are ``[x, y, w, h]`` in the photo's own pixels. At most 100 photos and 200 MB a request."""
     start = time.perf_counter()
     pile = read_photos(read_pile_uploads(state.config, image), people.verifier)
-    groups = name_groups(group_faces(pile.embeddings, people.verifier), pile.embeddings, people)
+    groups = name_groups(group_faces(pile.embeddings, people.verifier), pile.embeddings, [(people, None)])
     return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
