@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from facekit.data.pairs import make_pairs
     from facekit.data.stats import dataset_stats
     from facekit.gallery.people import Gallery
+    from facekit.liveness.check import Liveness, check_liveness
     from facekit.model.train import train_siamese
     from facekit.model.verifier import AnchorVerdict, Verdict, Verifier, load_verifier, verify, verify_against_anchors
 
@@ -36,6 +37,7 @@ _LAZY = {
     "verify": "model.verifier", "verify_against_anchors": "model.verifier", "load_verifier": "model.verifier",
     "Verifier": "model.verifier", "Verdict": "model.verifier", "AnchorVerdict": "model.verifier",
     "train_siamese": "model.train", "Gallery": "gallery.people",
+    "check_liveness": "liveness.check", "Liveness": "liveness.check",
 }
 
 
@@ -50,6 +52,8 @@ __all__ = [
     "verify", "verify_against_anchors", "load_verifier", "Verifier", "Verdict", "AnchorVerdict", "Thresholds",
     # enrolled people (verify against them, identify among them)
     "Gallery",
+    # is it a live person? (a head turn on video)
+    "check_liveness", "Liveness",
     # errors
     "FacekitError", "InvalidImage", "NoFaceFound", "DataError",
     # configuration

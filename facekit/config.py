@@ -125,6 +125,11 @@ class Config:
     max_captures_per_person: int = 40  # per kind; a stuck key or a script cannot fill the disk
     seconds_between_shots: float = 1.0  # per browser session
     seconds_between_samples: float = 2.0  # the Dataset page's "Show other photos", per session
+    # Reference photos from the camera only after a liveness check passed on the Live page in the
+    # same browser session, at most ``liveness_valid_s`` before (off by default; the presenter can
+    # switch it on in the app, or FACEKIT_CAPTURE_LIVENESS=1 when it starts).
+    capture_needs_liveness: bool = field(default_factory=lambda: os.environ.get("FACEKIT_CAPTURE_LIVENESS") == "1")
+    liveness_valid_s: float = 600.0
     # Visitors' captures (marked with their browser session) are deleted this long after they
     # were taken, when the app starts; LFW's photos and the presenter's stay.
     capture_retention_days: float = 7.0

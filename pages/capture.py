@@ -73,6 +73,10 @@ with camera:
             st.error("Type your name first, so the photo can be saved under it.", icon="✍️")
         elif image is None:
             st.error("No picture from the camera yet: press START above and allow the camera.", icon="📷")
+        elif kind == "anchor" and not visitor.may_capture_references():
+            st.warning("Reference photos are taken here only after a live check: open the **Live** page, press START, "
+                       f"then **Check that you're live**. It counts for {config.liveness_valid_s / 60:.0f} minutes.",
+                       icon="🙂")
         elif not cooldown.ready():
             st.info("One photo a second: wait a moment, then take the next.", icon="⏱️")
         else:

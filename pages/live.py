@@ -1,4 +1,7 @@
-"""Live: the webcam, with every face in view boxed and named while the video runs."""
+"""Live: the webcam, with every face in view boxed and named while the video runs, and a check
+that a live person (not a photo held up) is in front of it."""
+
+import time
 
 import av
 import streamlit as st
@@ -29,12 +32,24 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
 
 
 def who_is_in_view() -> None:
-    """Who is in view, in words, refreshed every second while the video plays."""
+    """Who is in view, in words, and the liveness check, refreshed twice a second while the video plays."""
     now = namer.in_view()
     st.markdown(f"#### {now.words}")
     st.caption(now.status)
     if now.problem:
         st.warning(f"Names are not coming: {now.problem}", icon="⚠️")
+    check = namer.liveness()
+    if check is not None and check.answer is None:
+        st.info(f"### 👉 {check.prompt}")
+    elif check is not None:
+        (st.success if check.answer.live else st.error)(f"### {check.words}")
+        if check.answer.live:
+            st.session_state.live_checked_at = time.time()  # the Capture page may ask for it
+    if (check is None or check.answer is not None) and st.button(
+            "Check that you're live" if check is None else "Check again", key="live_check",
+            help="You will be asked to turn your head to one side and back, and to blink, in an order drawn at random."):
+        namer.start_check()
+        st.rerun(scope="fragment")
 
 
 video, words = st.columns([3, 2])
@@ -52,6 +67,8 @@ with video:
         st.info(visitor.CAMERA_NEEDS_HTTPS, icon="🔒")
 with words:
     if playing:  # shown from START, gone at STOP
-        st.fragment(run_every=1.0)(who_is_in_view)()
+        st.fragment(run_every=0.5)(who_is_in_view)()
     else:
         widgets.legend_of_answers()
+        st.caption("Press START, then **Check that you're live** to see whether a real person is in front of the camera.")
+    widgets.what_liveness_stops()

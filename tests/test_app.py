@@ -407,3 +407,29 @@ def test_sort_page_groups_the_examples_then_a_group_is_named_corrected_and_merge
     assert gallery.identify(EXAMPLE_PROBES["Joe Biden"], owner=Viewer("session b").mark).person is None
     app.selectbox(key="find_who").set_value("Joe Biden (example)").run()
     assert "#### Joe Biden (example): in 3 of 8 photos" in [m.value for m in app.markdown]
+
+
+@mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
+def test_capture_asks_for_a_live_check_first_when_the_presenter_wants_one(_session, empty_data):
+    import time
+
+    from facekit.capture.live import LatestFrame
+    from facekit.examples import EXAMPLES_DIR
+    from ui import services
+
+    frames = LatestFrame()
+    frames.put(load_image(EXAMPLES_DIR / "obama.jpg"), None)
+    settings = services.server_settings()  # the presenter's switch, shared by every session of the server
+    settings["capture_needs_liveness"] = True
+    try:
+        app = _page("pages/capture.py")
+        app.session_state["latest_frame"] = frames
+        app.run()
+        app.text_input[0].input("Ada Lovelace").run()
+        next(b for b in app.button if b.label == "Take a reference photo").click().run()
+        assert "only after a live check" in _messages(app) and not (empty_data / "anchor").exists()
+        app.session_state["live_checked_at"] = time.time()  # what the Live page sets when the check passes
+        next(b for b in app.button if b.label == "Take a reference photo").click().run()
+        assert not app.exception and "Saved a reference photo" in _messages(app), _messages(app)
+    finally:
+        settings["capture_needs_liveness"] = False

@@ -47,12 +47,20 @@ def server(tmp_path_factory):
 def _fake_camera(photos: list[Path], path: Path, frames_each: int = 30, fps: int = 30) -> Path:
     """A 640x480 Y4M video of real face photos, each for ``frames_each`` frames, for Chromium's
     fake webcam (which plays it in a loop)."""
+    frames = []
+    for photo in photos:
+        frame = np.full((480, 640, 3), 110, np.uint8)
+        frame[40:440, 120:520] = cv2.resize(load_image(photo), (400, 400))
+        frames += [frame] * frames_each
+    return _y4m(frames, path, fps)
+
+
+def _y4m(frames: list[np.ndarray], path: Path, fps: int = 30) -> Path:
+    """``(480, 640, 3)`` RGB frames as a Y4M video for Chromium's fake webcam."""
     with open(path, "wb") as out:
         out.write(f"YUV4MPEG2 W640 H480 F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for photo in photos:
-            frame = np.full((480, 640, 3), 110, np.uint8)
-            frame[40:440, 120:520] = cv2.resize(cv2.imread(str(photo)), (400, 400))
-            out.write((b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()) * frames_each)
+        for frame in frames:
+            out.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
 
 
@@ -528,6 +536,15 @@ GREEN_PIXELS = """v => { const c = document.createElement('canvas'); c.width = v
     return n; }"""
 
 
+def _live_page_playing(chromium, server):
+    """A new page on Live at desktop width with START pressed: the page and the video's frame."""
+    page = chromium.new_context(viewport=WIDTHS["desktop"], permissions=["camera"]).new_page()
+    page.goto(server["url"] + "/live", timeout=60_000)
+    component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
+    component.get_by_role("button", name="Start").click(timeout=60_000)
+    return page, component
+
+
 def test_live_names_a_known_face_then_a_stranger(server, playwright, mini_lfw, tmp_path_factory):
     """The fake camera shows a person enrolled from their other photos, then a stranger, in a loop:
     the page's list says the person's name, then "someone I don't know"; the video shows the box."""
@@ -540,10 +557,7 @@ def test_live_names_a_known_face_then_a_stranger(server, playwright, mini_lfw, t
                          frames_each=90, fps=30)
     chromium = _chromium_filming(playwright, video)
     try:
-        page = chromium.new_context(viewport=WIDTHS["desktop"], permissions=["camera"]).new_page()
-        page.goto(server["url"] + "/live", timeout=60_000)
-        component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
-        component.get_by_role("button", name="Start").click(timeout=60_000)
+        page, component = _live_page_playing(chromium, server)
         page.get_by_text("In view: Ahmed Chalabi (sure)").wait_for(timeout=90_000)
         assert component.locator("video").evaluate(GREEN_PIXELS) > 300  # the box and its name, on the video
         _screenshot(page, "live_named")
@@ -559,6 +573,28 @@ def test_live_names_a_known_face_then_a_stranger(server, playwright, mini_lfw, t
         chromium.close()
         gallery.forget("Ahmed Chalabi")  # the other tests expect the server's gallery as they left it
         gallery.close()
+
+
+def test_the_live_check_refuses_a_flat_photo_turned_like_a_sheet(server, playwright, mini_lfw, tmp_path_factory):
+    """The fake camera shows a printed photo held up and turned like a sheet of paper, to 35 degrees
+    and back, again and again: the Live page's check says it could not confirm a live person."""
+    from tests.test_liveness import turned_like_a_sheet
+
+    photo = load_image(mini_lfw / "lfw" / "Ana_Guevara" / "Ana_Guevara_0006.jpg")
+    video = _y4m(turned_like_a_sheet(photo, frames=60), tmp_path_factory.mktemp("camera") / "sheet.y4m")
+    chromium = _chromium_filming(playwright, video)
+    try:
+        page, component = _live_page_playing(chromium, server)
+        page.get_by_role("button", name="Check that you're live").click(timeout=90_000)
+        page.get_by_text("👉").first.wait_for(timeout=30_000)  # the prompt, while the check runs
+        answer = page.get_by_text("Could not confirm a live person")
+        answer.wait_for(timeout=60_000)
+        print("Live check on a flat photo:", answer.inner_text())
+        _screenshot(page, "live_check_flat_photo")
+        assert not page.get_by_text("Live person").filter(has_not_text="Could not").count()
+        component.get_by_role("button", name="Stop").click()
+    finally:
+        chromium.close()
 
 
 # Words a room does not know: names of papers and parts of the network, the protocol's names, the

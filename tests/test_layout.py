@@ -16,7 +16,7 @@ LAYERS = (
     ("facekit.config", "facekit.errors", "facekit.files"),
     ("facekit.names", "facekit.examples", "facekit.litert"),
     ("facekit.faces", "facekit.decision"),
-    ("facekit.data",),
+    ("facekit.data", "facekit.liveness"),
     ("facekit.model",),
     ("facekit.evaluation", "facekit.gallery"),
     ("facekit.capture", "facekit.live", "facekit.sorting"),

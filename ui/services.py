@@ -66,6 +66,13 @@ def model_ready() -> bool:
     return _warm.is_set()
 
 
+@st.cache_resource(show_spinner=False)
+def server_settings() -> dict:
+    """What the presenter may switch for every visitor while the app runs (one dict per server):
+    ``capture_needs_liveness``, from the config when the server starts."""
+    return {"capture_needs_liveness": config().capture_needs_liveness}
+
+
 @st.cache_resource(show_spinner="Loading the face model (first time only)…")
 def verifier() -> facekit.Verifier:
     """The one object that runs the Siamese model; one per server process, shared by every session."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -45,6 +46,10 @@ def presenter_sign_in() -> None:
     with st.sidebar.expander("🎤 Presenter"):
         if st.session_state.get("presenter"):
             st.caption("Presenter view: you see and can delete everyone's photos.")
+            settings = services.server_settings()
+            settings["capture_needs_liveness"] = st.toggle(
+                "Live check before reference photos", value=settings["capture_needs_liveness"],
+                help="Everyone must pass the check on the Live page before the camera's reference photos are saved.")
             if st.button("Leave presenter view"):
                 st.session_state.presenter = False
                 st.rerun()
@@ -53,6 +58,14 @@ def presenter_sign_in() -> None:
                 st.session_state.presenter = True
                 st.rerun()
             st.error("That is not the passphrase.")
+
+
+def may_capture_references() -> bool:
+    """Whether this session may save reference photos from the camera: always, unless the presenter
+    (or the config) asks for a liveness check first, and none passed here recently enough."""
+    if not services.server_settings()["capture_needs_liveness"]:
+        return True
+    return time.time() - st.session_state.get("live_checked_at", 0.0) <= services.config().liveness_valid_s
 
 
 def share_panel() -> None:

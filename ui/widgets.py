@@ -200,3 +200,16 @@ def found_in_photo(found) -> None:
                          [f"{n}: {p:.0%}" for n, p in enumerate(found.probabilities, 1)])
     st.image(side_by_side([draw_box(found.person.photo, found.person.face.box), picture]),
              caption="The person · the photo of several people (each face with its score)", width="stretch")
+
+
+def what_liveness_stops() -> None:
+    """What the liveness check defends against and what it does not, for anyone who asks."""
+    with st.expander("What does the live check stop?"):
+        st.markdown(
+            "A real head that turns changes shape in a way no flat picture can: the nose moves against the cheeks "
+            "and the far side of the face slides out of view. The check asks you to turn to one side and back and to "
+            "blink, in an order drawn at random each time, and watches the points of your face as you do.\n\n"
+            "**It stops** a printed photo or a phone screen held up to the camera, however it is moved, tilted, "
+            "turned or bent, and a recording of you that does not happen to follow the prompt in time.\n\n"
+            "**It does not stop** a live deepfake or a replay that follows the prompt, or a 3D mask. It is one "
+            "signal, not proof.")

@@ -1,7 +1,7 @@
 """The ``facekit`` command line: data, train, export, evaluate, verify, app, serve, people, identify,
-group, find.
+group, find, liveness.
 
-A module per command group (``data``, ``train``, ``evaluate``, ``run``, ``people``, ``sort``), each with its handlers and
+A module per command group (``data``, ``train``, ``evaluate``, ``run``, ``people``, ``sort``, ``liveness``), each with its handlers and
 an ``add_commands`` that adds its parsers; ``common`` holds what they share. Exit codes are in
 :data:`EXIT_CODES` (the help texts are built from it).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from facekit.cli import data, evaluate, people, run, sort, train
+from facekit.cli import data, evaluate, liveness, people, run, sort, train
 from facekit.cli.common import EXIT_CODES, parents, quiet_tensorflow
 from facekit.errors import FacekitError
 
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facekit", description="Face verification: data, training, evaluation.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     shared = parents()
-    for group in (data, train, evaluate, run, people, sort):
+    for group in (data, train, evaluate, run, people, sort, liveness):
         group.add_commands(commands, shared)
     return parser
 

@@ -26,6 +26,13 @@ _EYES = ((33, 133), (362, 263))
 _NOSE, _MOUTH = 1, (61, 291)
 
 
+def five_points(mesh: np.ndarray) -> np.ndarray:
+    """The five points MTCNN gives (eye centres, nose tip, mouth corners) of a ``(468, 2|3)`` mesh:
+    ``(5, 2)`` float32."""
+    return np.stack([mesh[list(_EYES[0]), :2].mean(0), mesh[list(_EYES[1]), :2].mean(0), mesh[_NOSE, :2],
+                     mesh[_MOUTH[0], :2], mesh[_MOUTH[1], :2]]).astype(np.float32)
+
+
 def _anchors() -> np.ndarray:
     """Full-range BlazeFace's anchors: one per cell of a 48x48 grid (stride 4), as (x, y) in [0, 1]."""
     cells = (np.arange(_SIDE // 4) + 0.5) / (_SIDE // 4)
@@ -46,6 +53,11 @@ class BlazeFaceMesh:
     def __call__(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
         with self._lock:
             return [(box, score, self._five_points(image, box, keypoints)) for box, score, keypoints in self._detect(image)]
+
+    def meshes(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
+        """Like calling it, with each face's whole mesh: ``(468, 3)`` points (see :meth:`_mesh_points`)."""
+        with self._lock:
+            return [(box, score, self._mesh_points(image, box, keypoints)) for box, score, keypoints in self._detect(image)]
 
     def in_tiles(self, image: np.ndarray, side: int = 2 * _SIDE) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
         """Like calling it, on overlapping ``side``-pixel tiles of a large photo (half a tile apart):
@@ -93,7 +105,11 @@ class BlazeFaceMesh:
         return found
 
     def _five_points(self, image: np.ndarray, box, keypoints: np.ndarray) -> np.ndarray:
-        """The mesh on the face turned upright (the detector's eyes level): five points, in pixels."""
+        return five_points(self._mesh_points(image, box, keypoints))
+
+    def _mesh_points(self, image: np.ndarray, box, keypoints: np.ndarray) -> np.ndarray:
+        """The mesh on the face turned upright (the detector's eyes level): ``(468, 3)`` points, x
+        and y in the image's pixels, z (depth, nearer the camera negative) in the same units."""
         right_eye, left_eye = keypoints[0], keypoints[1]  # the person's: image left is their right
         angle = np.arctan2(left_eye[1] - right_eye[1], left_eye[0] - right_eye[0])
         centre = np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
@@ -104,10 +120,8 @@ class BlazeFaceMesh:
                              [sin, cos, centre[1] - (sin + cos) * _SIDE / 2]], np.float32)
         crop = cv2.warpAffine(image, cv2.invertAffineTransform(to_image), (_SIDE, _SIDE), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_REPLICATE)
-        mesh = self._run(self._mesh, crop.astype(np.float32) / 255.0)[0].reshape(-1, 3)[:, :2]
-        five = np.stack([mesh[list(_EYES[0])].mean(0), mesh[list(_EYES[1])].mean(0), mesh[_NOSE], mesh[_MOUTH[0]],
-                         mesh[_MOUTH[1]]])
-        return (np.c_[five, np.ones(5)] @ to_image.T).astype(np.float32)
+        mesh = self._run(self._mesh, crop.astype(np.float32) / 255.0)[0].reshape(-1, 3)
+        return np.c_[np.c_[mesh[:, :2], np.ones(len(mesh))] @ to_image.T, mesh[:, 2] * side / _SIDE].astype(np.float32)
 
     @staticmethod
     def _run(network: Network, tensor: np.ndarray) -> list[np.ndarray]:

@@ -21,15 +21,37 @@ import numpy as np
 
 from facekit.errors import FacekitError
 from facekit.faces.align import align_face
-from facekit.faces.detect import Face, detect_faces
+from facekit.faces.detect import Face, face_meshes
 from facekit.faces.images import ANSWER_COLOURS, draw_boxes
 from facekit.gallery.people import Gallery
 from facekit.live.tracks import FaceTracks, Recognition, TrackedFace
+from facekit.liveness.challenge import Challenge
+from facekit.liveness.check import Liveness
+from facekit.liveness.evidence import look_of
 from facekit.model.verifier import Verifier
 
 _IDLE_S = 5.0  # a recogniser with nothing to do this long ends (the video stopped)
 _RATE_WINDOW_S = 2.0  # frames and recognitions per second are counted over this much time
 _LOOKING = (120, 170, 230)  # a face not named yet: light blue, "…"
+
+
+@dataclass(frozen=True)
+class LivenessCheck:
+    """Where the liveness check stands: ``prompt`` (what to do now, "" once answered), ``answer``
+    (None until there is one) and ``person``, the name the checked face holds (None: not named)."""
+
+    prompt: str
+    answer: Liveness | None
+    person: str | None
+
+    @property
+    def words(self) -> str:
+        """The answer for the room: "Live person: Ada Lovelace", "Could not confirm a live person (no blink seen)"."""
+        if self.answer is None:
+            return self.prompt
+        if self.answer.live:
+            return "Live person" + (f": {self.person}" if self.person else "")
+        return f"Could not confirm a live person ({self.answer.reason})"
 
 
 @dataclass(frozen=True)
@@ -88,13 +110,18 @@ class LiveNamer:
         self._frames: deque[float] = deque()
         self._recognitions: deque[float] = deque()
         self._problem: str | None = None
+        self._challenge: Challenge | None = None
 
     def frame(self, image: np.ndarray) -> np.ndarray:
         """A video frame ``(H, W, 3)`` uint8 RGB -> a copy with every face boxed and named.
-        Returns at once: recognition happens on the recogniser's thread."""
-        faces = detect_faces(image, self._config, again=False)
+        Returns at once: recognition happens on the recogniser's thread. The faces' meshes, found
+        with them, follow a liveness check while one runs (a few microseconds a frame)."""
+        found = face_meshes(image, self._config)
+        faces = [face for face, _ in found]
         now = time.monotonic()
         with self._lock:
+            if self._challenge is not None:
+                self._challenge.see(look_of(found), now)
             in_view = self._tracks.update(faces, now)
             self._in_view = tuple(sorted(in_view, key=lambda face: face.box[0]))
             _count(self._frames, now)
@@ -114,6 +141,21 @@ class LiveNamer:
             return InView(self._in_view if self._frames and now - self._frames[-1] < 1.0 else (),
                           _rate(self._frames, now), _rate(self._recognitions, now),
                           statistics.median(times) if times else None, self._problem)
+
+    def start_check(self, challenge: Challenge | None = None) -> None:
+        """Start a liveness check on the video (a new random prompt unless ``challenge`` is given)."""
+        with self._lock:
+            self._challenge = challenge or Challenge()
+
+    def liveness(self) -> LivenessCheck | None:
+        """The liveness check's state, None when none was started. The person checked is the face
+        in view the largest, named as it is now."""
+        with self._lock:
+            if self._challenge is None:
+                return None
+            largest = max(self._in_view, key=lambda face: face.box[2], default=None)
+            named = largest is not None and largest.answer is not None and largest.answer.verdict == "known"
+            return LivenessCheck(self._challenge.prompt, self._challenge.answer, largest.answer.person if named else None)
 
     @property
     def names_changed(self) -> int:
