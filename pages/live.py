@@ -44,7 +44,7 @@ def who_is_in_view() -> None:
     elif check is not None:
         (st.success if check.answer.live else st.error)(f"### {check.words}")
         if check.answer.live:
-            st.session_state.live_checked_at = time.time()  # the Capture page may ask for it
+            st.session_state.live_checked_at = time.time() - check.seconds_ago  # the Capture page may ask for it
     if (check is None or check.answer is not None) and st.button(
             "Check that you're live" if check is None else "Check again", key="live_check",
             help="You will be asked to turn your head to one side and back, and to blink, in an order drawn at random."):

@@ -144,3 +144,26 @@ def test_facekit_liveness_reads_a_video_or_a_folder(turning, tmp_path):
     assert "tensorflow" not in subprocess.run(
         [sys.executable, "-c", "import sys, facekit.cli.liveness, facekit.liveness.check; print(sorted(sys.modules))"],
         capture_output=True, text=True).stdout
+
+
+def test_the_live_namer_runs_the_check_on_the_frames_it_names(turning):
+    """The Live page's namer, fed a flat photo turned like a sheet while a (short) check runs: the
+    prompt while it runs, then the answer in words, and how long ago it came."""
+    import time
+
+    from facekit import load_verifier
+    from facekit.live.namer import LiveNamer
+
+    namer = LiveNamer(load_verifier(), [])
+    assert namer.liveness() is None
+    namer.start_check(Challenge(seconds=1.0, rng=random.Random(0)))
+    frames = turned_like_a_sheet(turning[0], frames=24)
+    namer.frame(frames[0])
+    assert namer.liveness().prompt == "Look at the camera" and namer.liveness().answer is None
+    started = time.monotonic()
+    while namer.liveness().answer is None and time.monotonic() - started < 10:
+        for frame in frames:
+            namer.frame(frame)
+    answered = namer.liveness()
+    assert answered.words == "Could not confirm a live person (the face moved like a flat picture)", answered
+    assert 0 <= answered.seconds_ago < 10 and answered.prompt == ""

@@ -38,11 +38,13 @@ _LOOKING = (120, 170, 230)  # a face not named yet: light blue, "…"
 @dataclass(frozen=True)
 class LivenessCheck:
     """Where the liveness check stands: ``prompt`` (what to do now, "" once answered), ``answer``
-    (None until there is one) and ``person``, the name the checked face holds (None: not named)."""
+    (None until there is one), ``person``, the name the checked face holds (None: not named), and
+    ``seconds_ago``, how long ago the answer came (None before it)."""
 
     prompt: str
     answer: Liveness | None
     person: str | None
+    seconds_ago: float | None = None
 
     @property
     def words(self) -> str:
@@ -155,7 +157,9 @@ class LiveNamer:
                 return None
             largest = max(self._in_view, key=lambda face: face.box[2], default=None)
             named = largest is not None and largest.answer is not None and largest.answer.verdict == "known"
-            return LivenessCheck(self._challenge.prompt, self._challenge.answer, largest.answer.person if named else None)
+            answered = self._challenge.answered_at
+            return LivenessCheck(self._challenge.prompt, self._challenge.answer, largest.answer.person if named else None,
+                                 None if answered is None else time.monotonic() - answered)
 
     @property
     def names_changed(self) -> int:

@@ -54,6 +54,7 @@ class Challenge:
         self._several = 0
         self._shut = False
         self.answer: Liveness | None = None
+        self.answered_at: float | None = None  # the look's time (seconds, monotonic) that brought the answer
 
     @property
     def prompt(self) -> str:
@@ -72,13 +73,15 @@ class Challenge:
             self._last_face = now
             self._looks = (self._looks + [look])[-_MOST_LOOKS:]
         if self._several >= _SEVERAL_LOOKS:
-            return self._fail(SEVERAL)
-        if now - (self._last_face if self._last_face is not None else self._started) > _LOST_S:
-            return self._fail(LOST)
-        if now - self._started > self.seconds:
-            return self._fail({"turn": NO_TURN, "back": NOT_BACK, "blink": NO_BLINK}[self.steps[self._done].kind])
-        if look.mesh is not None and len(self._looks) > _FIRST_LOOKS:
+            self._fail(SEVERAL)
+        elif now - (self._last_face if self._last_face is not None else self._started) > _LOST_S:
+            self._fail(LOST)
+        elif now - self._started > self.seconds:
+            self._fail({"turn": NO_TURN, "back": NOT_BACK, "blink": NO_BLINK}[self.steps[self._done].kind])
+        elif look.mesh is not None and len(self._looks) > _FIRST_LOOKS:
             self._follow(look)
+        if self.answer is not None:
+            self.answered_at = now
 
     def _follow(self, look: Look) -> None:
         step = self.steps[self._done].kind
