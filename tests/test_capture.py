@@ -261,3 +261,13 @@ def test_captures_per_person_are_capped(config, monkeypatch):
         save_capture(image, "Ada Lovelace", "anchor", config)
     save_capture(image, "Ada Lovelace", "positive", config)  # the cap is per kind
     assert len(captures("Ada Lovelace", config)["anchor"]) == 2
+
+
+def test_a_name_with_accents_is_written_as_typed():
+    """Labels are drawn with a real font: "é" is not the "?" of OpenCV's own fonts."""
+    from facekit.faces.images import draw_box
+
+    def label(text: str) -> np.ndarray:
+        return draw_box(np.zeros((480, 640, 3), np.uint8), (200, 200, 80, 80), (40, 200, 60), text)[:198]
+
+    assert not np.array_equal(label("José"), label("Jos?")) and not np.array_equal(label("José"), label("Jose"))

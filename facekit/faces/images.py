@@ -18,7 +18,7 @@ from typing import BinaryIO, Union
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from facekit.config import Config
 from facekit.errors import ImageTooLarge, InvalidImage
@@ -236,26 +236,37 @@ def draw_box(image: np.ndarray, box: tuple[int, int, int, int], colour=(40, 200,
 
 def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
     """A copy of an RGB uint8 image with each ``(x, y, w, h)`` box outlined in its RGB colour and
-    its label (a face's number, a name) written on a patch of that colour above it, inside the
-    image (moved left at the right edge, written smaller when longer than the image is wide)."""
-    out = np.ascontiguousarray(image).copy()
-    thickness = max(2, round(max(out.shape[:2]) / 250))
-    scale = max(0.5, max(out.shape[:2]) / 900)
+    its label (a face's number, a name: accented letters and most scripts' too) written on a patch
+    of that colour above it, inside the image (moved left at the right edge, written smaller when
+    longer than the image is wide)."""
+    picture = Image.fromarray(np.ascontiguousarray(image, np.uint8)).copy()
+    draw = ImageDraw.Draw(picture)
+    thickness = max(2, round(max(picture.size) / 250))
     for box, colour, label in zip(boxes, colours, labels):
         x, y, w, h = (int(v) for v in box)
-        cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
+        draw.rectangle((x, y, x + w, y + h), outline=tuple(colour), width=thickness)
         if label:
-            size = scale
-            while size > 0.2 and cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, size, thickness)[0][0] + 2 * thickness >= out.shape[1]:
-                size *= 0.9  # a label longer than the picture is wide is written smaller, never cut
-            (width, height), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, size, thickness)
-            top = max(0, y - height - base - 2 * thickness)
-            left = max(0, min(x, out.shape[1] - 1 - width - 2 * thickness))  # moved left where the box is near the edge
-            cv2.rectangle(out, (left, top), (left + width + 2 * thickness, top + height + base + 2 * thickness), colour, -1)
+            size = max(14, round(max(picture.size) / 28))
+            while size > 6 and draw.textlength(label, font=_label_font(size)) + 2 * thickness >= picture.width:
+                size = round(size * 0.9) if size > 10 else size - 1  # longer than the picture is wide: smaller, never cut
+            font = _label_font(size)
+            left_ink, top_ink, right_ink, bottom_ink = draw.textbbox((0, 0), label, font=font)
+            width, height = right_ink - left_ink, bottom_ink - top_ink
+            top = max(0, y - height - 3 * thickness)
+            left = max(0, min(x, picture.width - 1 - width - 2 * thickness))  # moved left where the box is near the edge
+            draw.rectangle((left, top, left + width + 2 * thickness, top + height + 2 * thickness), fill=tuple(colour))
             ink = (0, 0, 0) if sum(colour) > 450 else (255, 255, 255)  # dark on a light patch, light on a dark one
-            cv2.putText(out, label, (left + thickness, top + height + thickness), cv2.FONT_HERSHEY_SIMPLEX, size,
-                        ink, thickness, cv2.LINE_AA)
-    return out
+            draw.text((left + thickness - left_ink, top + thickness - top_ink), label, fill=ink, font=font)
+    return np.asarray(picture)
+
+
+# DejaVu Sans (most scripts' letters) where the system has it, else the font Pillow carries (Latin).
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+@functools.lru_cache(maxsize=64)
+def _label_font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_DEJAVU), size) if _DEJAVU.exists() else ImageFont.load_default(size)
 
 
 def side_by_side(images: list[np.ndarray], height: int = 360, gap: int = 12) -> np.ndarray:
