@@ -117,7 +117,7 @@ def main() -> None:
           f"{len(pile.no_face)} photos with none; read in {read_s:.1f} s, grouped in {group_s:.2f} s "
           f"({(time.perf_counter() - started):.1f} s end to end, {len(photos) / (time.perf_counter() - started):.0f} "
           f"photos/s); peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
-    report("facekit (two passes of average linkage)", labels, [group_of[i] for i in scored])
+    report("facekit (average linkage, three passes)", labels, [group_of[i] for i in scored])
     joined = components(pile.embeddings, verifier, verifier.thresholds.same_from)
     report("connected components at the 'same' line", labels, [joined[i] for i in scored])
     from_dlib = dlib_clusters(photos)
