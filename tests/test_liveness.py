@@ -158,8 +158,9 @@ def test_the_live_namer_runs_the_check_on_the_frames_it_names(turning):
     assert namer.liveness() is None
     namer.start_check(Challenge(seconds=1.0, rng=random.Random(0)))
     frames = turned_like_a_sheet(turning[0], frames=24)
-    namer.frame(frames[0])
+    shown = namer.frame(frames[0])
     assert namer.liveness().prompt == "Look at the camera" and namer.liveness().answer is None
+    assert (shown[:20] < 40).all(axis=2).mean() > 0.5 and (shown[:40] > 200).all(axis=2).any()  # the prompt, on the video
     started = time.monotonic()
     while namer.liveness().answer is None and time.monotonic() - started < 10:
         for frame in frames:

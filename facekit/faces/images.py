@@ -260,6 +260,22 @@ def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
     return np.asarray(picture)
 
 
+def draw_banner(image: np.ndarray, text: str) -> np.ndarray:
+    """A copy of an RGB uint8 image with ``text`` written white on a dark strip across its top
+    (smaller when longer than the image is wide): an instruction read on the video itself."""
+    picture = Image.fromarray(np.ascontiguousarray(image, np.uint8)).copy()
+    draw = ImageDraw.Draw(picture)
+    size = max(14, round(picture.width / 22))
+    while size > 6 and draw.textlength(text, font=_label_font(size)) + size >= picture.width:
+        size -= 1
+    font = _label_font(size)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    strip = bottom - top + size
+    draw.rectangle((0, 0, picture.width, strip), fill=(20, 20, 20))
+    draw.text(((picture.width - (right - left)) / 2 - left, size / 2 - top), text, fill=(255, 255, 255), font=font)
+    return np.asarray(picture)
+
+
 # DejaVu Sans (most scripts' letters) where the system has it, else the font Pillow carries (Latin).
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 

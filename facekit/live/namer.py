@@ -22,7 +22,7 @@ import numpy as np
 from facekit.errors import FacekitError
 from facekit.faces.align import align_face
 from facekit.faces.detect import Face, face_meshes
-from facekit.faces.images import ANSWER_COLOURS, draw_boxes
+from facekit.faces.images import ANSWER_COLOURS, draw_banner, draw_boxes
 from facekit.gallery.people import Gallery
 from facekit.live.tracks import FaceTracks, Recognition, TrackedFace
 from facekit.liveness.challenge import Challenge
@@ -133,7 +133,9 @@ class LiveNamer:
                 self._job = (number, image, face)
                 self._start_recogniser()
                 self._lock.notify()
-        return _drawn(image, in_view, self._config.min_face_pixels)
+            prompt = self._challenge.prompt if self._challenge is not None else ""
+        drawn = _drawn(image, in_view, self._config.min_face_pixels)
+        return draw_banner(drawn, prompt) if prompt else drawn  # the check's prompt on the video, where the person looks
 
     def in_view(self) -> InView:
         """Who is in view now, and how fast it goes."""
