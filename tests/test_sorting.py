@@ -17,7 +17,7 @@ from facekit import Config
 from facekit.gallery.people import Gallery
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
-from facekit.errors import InvalidImage
+from facekit.errors import DataError, InvalidImage
 from facekit.sorting.groups import FaceGroup, enrol_group, group_faces, merge, move_out, name_groups
 from facekit.sorting.pile import read_photos, read_pile, uploaded_photos
 
@@ -106,6 +106,8 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
     assert gallery.identify(probe).person is None  # a visitor's people are theirs alone
     with pytest.raises(InvalidImage, match="zip file we cannot open"):
         uploaded_photos([("broken.zip", b"PK\x03\x04 and then nothing")])
+    with pytest.raises(DataError, match="gore.zip holds 4 files; one pile is sorted here at most 3 photos"):
+        uploaded_photos(uploads, Config(max_pile_photos=3))
 
 
 def test_a_face_moved_out_and_two_groups_merged():

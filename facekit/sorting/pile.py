@@ -104,9 +104,7 @@ def uploaded_photos(uploads: Iterable[tuple[str, bytes]], config: Config | None 
         for inner, photo in (_zip_photos(name, data, config) if data[:4] == b"PK\x03\x04" else [(name, data)]):
             seen[inner] = seen.get(inner, 0) + 1
             photos.append((inner if seen[inner] == 1 else f"{inner} ({seen[inner]})", photo))
-    if len(photos) > config.max_pile_photos:
-        raise DataError(f"These are {len(photos):,} files; one pile is sorted here at most {config.max_pile_photos:,} photos",
-                        "Sort the rest with `facekit group FOLDER`.")
+    _at_most_a_pile(len(photos), "These are", config)
     return photos
 
 
@@ -115,12 +113,16 @@ def _zip_photos(name: str, data: bytes, config: Config) -> list[tuple[str, bytes
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = [e for e in archive.infolist() if not e.is_dir() and not any(
                 part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(e.filename).parts)]
-            if len(entries) > config.max_pile_photos:
-                raise DataError(f"{name} holds {len(entries):,} files; one pile is sorted here at most "
-                                f"{config.max_pile_photos:,} photos", "Sort the rest with `facekit group FOLDER`.")
+            _at_most_a_pile(len(entries), f"{name} holds", config)  # before reading any: a zip may hold a million
             return [(entry.filename, archive.open(entry).read(config.max_image_bytes + 1)) for entry in entries]
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:  # NotImplementedError: compression we lack
         raise InvalidImage(f"{name} is a zip file we cannot open ({error})", "Make the zip again, or drop the photos themselves.") from None
+
+
+def _at_most_a_pile(count: int, these: str, config: Config) -> None:
+    if count > config.max_pile_photos:
+        raise DataError(f"{these} {count:,} files; one pile is sorted here at most {config.max_pile_photos:,} photos",
+                        "Sort the rest with `facekit group FOLDER`.")
 
 
 def boxed_photo(pile: Pile, face: int, colour: tuple[int, int, int] = (40, 200, 60), side: int = 640) -> np.ndarray:
