@@ -24,7 +24,6 @@ _SHUT, _OPEN = 0.6, 0.85  # eyes this share of their usual opening: shut; and op
 _FIRST_LOOKS = 5  # looks that set where "frontal" and "open" are
 _SEVERAL_LOOKS = 10  # looks in a row with several faces before the check stops
 _LOST_S = 1.5  # seconds without a face before the check stops
-_MOST_LOOKS = 900  # ~30 s of video: a run longer than the time limit is never kept whole
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class Challenge:
         self._several = self._several + 1 if look.faces > 1 else 0
         if look.mesh is not None:
             self._last_face = now
-            self._looks = (self._looks + [look])[-_MOST_LOOKS:]
+            self._looks.append(look)  # at most the time limit's worth: it answers then
         if self._several >= _SEVERAL_LOOKS:
             self._fail(SEVERAL)
         elif now - (self._last_face if self._last_face is not None else self._started) > _LOST_S:
@@ -95,8 +94,7 @@ class Challenge:
                 or (step == "blink" and self._shut and look.eyes_open >= _OPEN * usual_opening)):
             self._done, self._shut = self._done + 1, False  # a blink counts only once it is asked for
         if self._done == len(self.steps):
-            evidence = judge(self._looks)
-            self.answer = evidence if evidence.live else Liveness(False, FLAT, evidence.turn, evidence.depth)
+            self.answer = judge(self._looks)  # every step followed: the whole run must show a head in 3D too
 
     def _fail(self, reason: str) -> None:
         """Stop with ``reason``; a face that moved like a flat picture is said to have, whatever step it was at."""
