@@ -85,8 +85,8 @@ def title(number: int, group) -> str:
     return group.person or f"Group {number}"
 
 
-found_faces = len({face.photo for face in pile.faces})
-st.markdown(f"#### {len(pile.faces)} faces in {found_faces} photos: {len(groups)} people")
+photos_with_faces = len({face.photo for face in pile.faces})
+st.markdown(f"#### {len(pile.faces)} faces in {photos_with_faces} photos: {len(groups)} people")
 if pile.no_face or pile.unreadable:
     st.caption(" · ".join(f"{words}: {', '.join(map(str, names))}" for words, names in
                           (("No face found in", pile.no_face), ("Not a photo we can read", pile.unreadable)) if names))
@@ -138,7 +138,7 @@ with find:
         widgets.show_error(error)
     else:
         sure = [s for s in sightings if s.decision == "same"]
-        st.markdown(f"#### {who.capitalize() if photo else who}: in {len(sure)} of {found_faces} photos"
+        st.markdown(f"#### {who.capitalize() if photo else who}: in {len(sure)} of {photos_with_faces} photos"
                     + (f", maybe in {len(sightings) - len(sure)} more" if len(sightings) > len(sure) else ""))
         if sightings:
             st.image([boxed_photo(pile, s.face, ANSWER_COLOURS["known" if s.decision == "same" else "not sure"])

@@ -341,6 +341,7 @@ def test_several_photos_are_enrolled_at_once_each_answered(client):
     assert client.post("/v1/identify", files={"image": _file(OBAMA[3])}).json()["person"] == "Barack Obama"
     nothing = client.post("/v1/people/Ada/photos", files=[("image", ("a.txt", b"a", "text/plain"))] * 2)
     assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "nothing_enrolled"
+    _error(client.post("/v1/people/  /photos", files=files), 400, "bad_request")  # a name that is none: nothing tried
 
 
 def test_a_pile_has_its_own_limits(tmp_path):

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from facekit.config import Config
-from facekit.liveness.evidence import Look, eye_distance, flatness, look_at
+from facekit.liveness.evidence import Look, eye_distance, flatness, look_at, unexplained
 
 TURN_NEEDED = 20.0  # degrees from the most frontal frame
 DEPTH_NEEDED = 0.06  # RMS distance from the best homography, over the eye distance
@@ -94,12 +94,9 @@ def _one_face(looks: list[Look]) -> list[Look]:
 def _moved(meshes: list[np.ndarray], frontal: int) -> bool:
     """Whether the face's shape changed beyond moving, turning in the picture and scaling (a picture
     tilted or turned, a head turned): the best such transform leaves ``_MOVED`` of the eye distance."""
-    source, eyes = np.ascontiguousarray(meshes[frontal][:, :2]), eye_distance(meshes[frontal])
+    source = np.ascontiguousarray(meshes[frontal][:, :2])
     for mesh in meshes:
-        target = np.ascontiguousarray(mesh[:, :2])
-        similarity, _ = cv2.estimateAffinePartial2D(source, target, method=cv2.LMEDS)
-        if similarity is not None:
-            mapped = source @ similarity[:, :2].T + similarity[:, 2]
-            if np.sqrt(np.mean(np.sum((mapped - target) ** 2, axis=1))) > _MOVED * eyes:
-                return True
+        similarity, _ = cv2.estimateAffinePartial2D(source, np.ascontiguousarray(mesh[:, :2]), method=cv2.LMEDS)
+        if similarity is not None and unexplained(source @ similarity[:, :2].T + similarity[:, 2], mesh) > _MOVED:
+            return True
     return False

@@ -84,9 +84,14 @@ def flatness(meshes: list[np.ndarray], frontal: int) -> np.ndarray:
         if homography is None:  # degenerate points: nothing to explain them with
             residuals.append(np.inf)
             continue
-        mapped = cv2.perspectiveTransform(source[None], homography)[0]
-        residuals.append(float(np.sqrt(np.mean(np.sum((mapped - target) ** 2, axis=1))) / eye_distance(mesh)))
+        residuals.append(unexplained(cv2.perspectiveTransform(source[None], homography)[0], mesh))
     return np.array(residuals)
+
+
+def unexplained(mapped: np.ndarray, mesh: np.ndarray) -> float:
+    """How far points ``(468, 2)`` that a transform put are from ``mesh``'s own: the RMS distance,
+    over the mesh's eye distance."""
+    return float(np.sqrt(np.mean(np.sum((mapped - mesh[:, :2]) ** 2, axis=1))) / eye_distance(mesh))
 
 
 def eye_distance(mesh: np.ndarray) -> float:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from facekit.errors import FacekitError
+from facekit.gallery.enrolment import enrol_each
 from facekit.gallery.people import EnrolledPhoto, Gallery
 from facekit.model.verifier import Verifier
 from facekit.names import person_name
@@ -120,14 +121,11 @@ def enrol_group(gallery: Gallery, name: str, group: FaceGroup, pile: Pile, owner
     """Enrol every face of ``group`` as ``name`` (among ``owner``'s people), each from the photo
     it was found in; a face that cannot be enrolled is listed with the reason, the others are kept.
     Raises :class:`~facekit.errors.DataError` for a name that cannot be a person's (nothing enrolled)."""
-    name = person_name(name)
-    enrolled, refused = [], []
-    for face in (pile.faces[i] for i in group.faces):
-        try:
-            enrolled.append(gallery.enrol(name, pile.sources[face.photo], owner=owner, face=face.number))
-        except FacekitError as error:
-            refused.append((face.photo, error.message))
-    return Enrolment(replace(group, person=name), tuple(enrolled), tuple(refused))
+    done = enrol_each(gallery, name, [(pile.faces[i].photo, pile.sources[pile.faces[i].photo], pile.faces[i].number)
+                                      for i in group.faces], owner)
+    return Enrolment(replace(group, person=person_name(name)),
+                     tuple(result for _, result in done if not isinstance(result, FacekitError)),
+                     tuple((photo, result.message) for photo, result in done if isinstance(result, FacekitError)))
 
 
 def _largest_first(groups: list[FaceGroup]) -> list[FaceGroup]:

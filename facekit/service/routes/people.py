@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from facekit.errors import FacekitError
+from facekit.gallery.enrolment import enrol_each
 from facekit.gallery.people import Gallery
 from facekit.service.answers import PersonName, PhotoId, Photos, photo_json, read_pile_uploads
 from facekit.service.errors import status_of
@@ -36,7 +37,7 @@ def enrol(name: PersonName, image: Photos, people: Gallery = Depends(gallery), s
     photos = read_pile_uploads(state.config, image)
     if len(photos) == 1:
         return photo_json(people.enrol(name, photos[0][1]))
-    answers = [_enrol_one(people, name, file, photo) for file, photo in photos]
+    answers = [_answer(file, result) for file, result in enrol_each(people, name, [(f, photo, None) for f, photo in photos])]
     enrolled = sum("photo" in answer for answer in answers)
     body = {"name": name, "enrolled": enrolled, "photos": answers}
     if not enrolled:
@@ -44,11 +45,11 @@ def enrol(name: PersonName, image: Photos, people: Gallery = Depends(gallery), s
     return JSONResponse(body, status_code=201 if enrolled else 422)
 
 
-def _enrol_one(people: Gallery, name: str, file: str, photo: bytes) -> dict:
-    try:
-        return {"file": file, "photo": photo_json(people.enrol(name, photo))}
-    except FacekitError as error:
-        return {"file": file, "error": {"code": status_of(error)[1], "message": error.message}}
+def _answer(file: str, result) -> dict:
+    """One photo of a bulk enrolment: the enrolled photo, or the error that refused it."""
+    if isinstance(result, FacekitError):
+        return {"file": file, "error": {"code": status_of(result)[1], "message": result.message}}
+    return {"file": file, "photo": photo_json(result)}
 
 
 @router.delete("/v1/people/{name}", dependencies=[Depends(admin)])
