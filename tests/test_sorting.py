@@ -15,6 +15,7 @@ from PIL import Image
 
 from facekit import Config
 from facekit.gallery.people import Gallery
+from facekit.model.head import close_pairs, pairwise_probabilities
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
 from facekit.errors import DataError, InvalidImage
@@ -108,6 +109,21 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
         uploaded_photos([("broken.zip", b"PK\x03\x04 and then nothing")])
     with pytest.raises(DataError, match="gore.zip holds 4 files; one pile is sorted here at most 3 photos"):
         uploaded_photos(uploads, Config(max_pile_photos=3))
+
+
+@pytest.mark.parametrize("distance, weights, bias", [("euclidean", np.array([-17.2]), 7.4),
+                                                     ("l1", np.linspace(-1.0, 0.5, 16), 2.0)])
+def test_close_pairs_are_the_pairs_of_the_whole_matrix_at_or_above_the_floor(distance, weights, bias):
+    rng = np.random.default_rng(0)
+    people = rng.normal(size=(40, 16))
+    faces = people[rng.integers(0, 40, 600)] + rng.normal(0, 0.3, (600, 16))  # several faces a person
+    faces = (faces / np.linalg.norm(faces, axis=1, keepdims=True)).astype(np.float32)
+    whole = pairwise_probabilities(distance, faces, faces, weights, bias)
+    expected = [(i, j) for i, j in zip(*np.nonzero(whole >= 0.56)) if i < j]
+    first, second, p = close_pairs(distance, faces, 0.56, weights, bias, rows=100)  # blocks end mid-way
+    assert len(expected) > 1000 and list(zip(first.tolist(), second.tolist())) == expected
+    np.testing.assert_allclose(p, whole[first, second], atol=1e-5)
+    assert [len(part) for part in close_pairs(distance, faces[:0], 0.56, weights, bias)] == [0, 0, 0]
 
 
 def test_a_face_moved_out_and_two_groups_merged():

@@ -24,7 +24,7 @@ from facekit.faces.chips import chip_photo, read_chip
 from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource
 from facekit.files import file_digest
-from facekit.model.head import head_features, head_probability, pairwise_probabilities
+from facekit.model.head import close_pairs, head_features, head_probability, pairwise_probabilities
 
 @dataclass(frozen=True)
 class Verdict:
@@ -186,6 +186,11 @@ class Verifier:
         """P(same) of every embedding of ``a`` ``(n, d)`` against every one of ``b`` ``(m, d)``:
         ``(n, m)`` in [0, 1] (see :func:`~facekit.model.head.pairwise_probabilities`)."""
         return pairwise_probabilities(self._distance, a, b, *self._head)
+
+    def close_pairs(self, embeddings: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair ``i < j`` of ``embeddings`` ``(n, d)`` whose P(same) reaches ``floor``: ``(i, j, p)``
+        (see :func:`~facekit.model.head.close_pairs`): who may be who in a pile, without the whole matrix."""
+        return close_pairs(self._distance, embeddings, floor, *self._head)
 
     def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see

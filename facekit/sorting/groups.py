@@ -43,7 +43,7 @@ from facekit.sorting.pile import Pile, PhotoName
 # Obama's six example photos in two groups; no pair reached both 0.99 and 0.97.
 _SECOND_PASS = 0.8
 _THIRD_PASS = 0.88
-_ROWS_AT_ONCE = 1000  # rows of the P(same) matrix computed at a time: bounded memory (~40 MB per 10,000 faces)
+_ROWS_AT_ONCE = 1000  # faces alone scored against the groups' average faces at a time: bounded memory
 
 
 @dataclass(frozen=True)
@@ -156,16 +156,9 @@ def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier
 
 
 def _links(embeddings: np.ndarray, verifier: Verifier, floor: float) -> dict[tuple[int, int], float]:
-    """Every pair ``(i, j)``, i < j, whose P(same) reaches ``floor``: a sparse graph of who may be who.
-    Rows a block at a time, each against the rows from its own on (the upper triangle only)."""
-    links: dict[tuple[int, int], float] = {}
-    for start in range(0, len(embeddings), _ROWS_AT_ONCE):
-        block = verifier.pairwise_probabilities(embeddings[start : start + _ROWS_AT_ONCE], embeddings[start:])
-        rows, columns = np.nonzero(block >= floor)
-        above = columns > rows  # j > i: each pair once, no face with itself
-        rows, columns = rows[above], columns[above]
-        links.update(zip(zip((rows + start).tolist(), (columns + start).tolist()), block[rows, columns].tolist()))
-    return links
+    """Every pair ``(i, j)``, i < j, whose P(same) reaches ``floor``: a sparse graph of who may be who."""
+    first, second, p = verifier.close_pairs(embeddings, floor)
+    return dict(zip(zip(first.tolist(), second.tolist()), p.tolist()))
 
 
 def _average_linkage(groups: list[list[int]], links: dict[tuple[int, int], float], stop: float,
