@@ -1,6 +1,9 @@
 """Sort photos: a pile of photos grouped by person (name a group once, move a wrong face out, merge
 two groups), and the photos of the pile where one person is."""
 
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
 import facekit
@@ -8,7 +11,7 @@ from facekit.examples import EXAMPLE_PEOPLE, EXAMPLE_PILE
 from facekit.faces.images import ANSWER_COLOURS
 from facekit.sorting.find import enrolled_references, find_person
 from facekit.sorting.groups import enrol_group, group_faces, merge, move_out, name_groups
-from facekit.sorting.pile import boxed_photo, read_photos, uploaded_photos
+from facekit.sorting.pile import boxed_photo, kept_on_disk, read_photos, uploaded_photos
 from ui import services, visitor, widgets
 
 _SHOWN_PER_GROUP = 40  # thumbnails in one row before "and N more"
@@ -28,20 +31,26 @@ with st.form("pile", border=False):
 try_examples = st.button("Try with the examples", key="sort_examples", help="Nine public-domain photos of Barack Obama and Joe Biden")
 
 
-def sort_pile(photos) -> None:
-    """Every face of ``photos`` found (a bar shows how far), grouped, and the groups named."""
+def sort_pile(photos, folder: tempfile.TemporaryDirectory | None = None) -> None:
+    """Every face of ``photos`` found (a bar shows how far), grouped, and the groups named; the
+    ``folder`` holding the photos is kept as long as the pile (deleted when a new pile replaces it,
+    or with the visitor's session)."""
     bar = st.progress(0.0, text="Finding the faces…")
     pile = read_photos(photos, services.verifier(),
                        lambda done, total: bar.progress(done / total, text=f"Finding the faces: photo {done} of {total}"))
     bar.progress(1.0, text="Grouping the faces by person…")
     groups = name_groups(group_faces(pile.embeddings, services.verifier()), pile.embeddings, visitor.people_to_name())
     bar.empty()
-    st.session_state.sorted = {"pile": pile, "groups": groups, "said": None}
+    if (before := st.session_state.get("sorted")) and before["folder"]:
+        before["folder"].cleanup()  # now, not whenever nothing refers to it (a button's callback may, for a while)
+    st.session_state.sorted = {"pile": pile, "groups": groups, "said": None, "folder": folder}
 
 
 try:
     if sort_uploads and uploads:
-        sort_pile(uploaded_photos([(upload.name, upload.getvalue()) for upload in uploads]))
+        folder = tempfile.TemporaryDirectory(prefix="facekit-pile-")  # the photos on disk, not in this server's memory
+        sort_pile(kept_on_disk(uploaded_photos([(upload.name, upload.getvalue()) for upload in uploads]), Path(folder.name)),
+                  folder)
     elif try_examples:
         sort_pile([(photo.name, photo) for photo in EXAMPLE_PILE])
 except facekit.FacekitError as error:
@@ -66,7 +75,7 @@ def name_group(index: int) -> None:
         return
     groups[index] = done.group
     state["said"] = ("success" if done.enrolled else "error",
-                     f"{len(done.enrolled)} photos of {done.group.person} kept as their reference photos. "
+                     f"{widgets.counted(len(done.enrolled), 'photo')} of {done.group.person} kept as their reference photos. "
                      + ("**Verify** (Who is this?) and **Live** now know them." if done.enrolled else "")
                      + "".join(f"\n- Not kept: {photo}: {reason}" for photo, reason in done.refused))
 
@@ -86,7 +95,8 @@ def title(number: int, group) -> str:
 
 
 photos_with_faces = len({face.photo for face in pile.faces})
-st.markdown(f"#### {len(pile.faces)} faces in {photos_with_faces} photos: {len(groups)} people")
+st.markdown(f"#### {widgets.counted(len(pile.faces), 'face')} in {widgets.counted(photos_with_faces, 'photo')}: "
+            f"{widgets.counted(len(groups), 'person', 'people')}")
 if pile.no_face or pile.unreadable:
     st.caption(" · ".join(f"{words}: {', '.join(map(str, names))}" for words, names in
                           (("No face found in", pile.no_face), ("Not a photo we can read", pile.unreadable)) if names))
@@ -138,7 +148,7 @@ with find:
         widgets.show_error(error)
     else:
         sure = [s for s in sightings if s.decision == "same"]
-        st.markdown(f"#### {who.capitalize() if photo else who}: in {len(sure)} of {photos_with_faces} photos"
+        st.markdown(f"#### {who.capitalize() if photo else who}: in {len(sure)} of {widgets.counted(photos_with_faces, 'photo')}"
                     + (f", maybe in {len(sightings) - len(sure)} more" if len(sightings) > len(sure) else ""))
         if sightings:
             st.image([boxed_photo(pile, s.face, ANSWER_COLOURS["known" if s.decision == "same" else "not sure"])

@@ -409,6 +409,39 @@ def test_sort_page_groups_the_examples_then_a_group_is_named_corrected_and_merge
     assert "#### Joe Biden (example): in 3 of 8 photos" in [m.value for m in app.markdown]
 
 
+def test_sort_page_keeps_an_uploaded_pile_on_disk_until_the_next_replaces_it(empty_data):
+    """Uploads (a zip among them) sorted; the pile keeps paths to a folder of its own, not the
+    photos' bytes; a group is named from those files; sorting the next pile deletes the folder."""
+    import io
+    import zipfile
+
+    from facekit.examples import EXAMPLE_PILE
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        for photo in EXAMPLE_PILE[1:]:
+            archive.write(photo, f"party/{photo.name}")
+        archive.writestr("party/notes.txt", "not a photo")
+    app = _page("pages/sort.py").run()
+    app.file_uploader(key="pile_files").set_value([
+        (EXAMPLE_PILE[0].name, EXAMPLE_PILE[0].read_bytes(), "image/jpeg"), ("party.zip", packed.getvalue(), "application/zip")])
+    app.form_submit_button[0].click().run()
+    shown = [m.value for m in app.markdown]
+    assert not app.exception and "#### 9 faces in 8 photos: 2 people" in shown, shown
+    assert "**Barack Obama** · 6 faces" in shown and "Not a photo we can read: party/notes.txt" in _captions(app)
+    pile, folder = app.session_state["sorted"]["pile"], Path(app.session_state["sorted"]["folder"].name)
+    assert sorted(pile.sources) == sorted([EXAMPLE_PILE[0].name, "party/notes.txt"] + [f"party/{p.name}" for p in EXAMPLE_PILE[1:]])
+    assert all(isinstance(path, Path) and path.parent == folder and path.is_file() for path in pile.sources.values())
+    biden = app.session_state["sorted"]["groups"][1].faces
+    app.text_input(key=f"name-{biden}").input("Uncle Joe")
+    app.button(key=f"enrol-{biden}").click().run()
+    assert not app.exception and "3 photos of Uncle Joe kept" in _messages(app)
+    app.file_uploader(key="pile_files").set_value([(EXAMPLE_PILE[0].name, EXAMPLE_PILE[0].read_bytes(), "image/jpeg")])
+    app.form_submit_button[0].click().run()
+    assert not app.exception and "#### 1 face in 1 photo: 1 person" in [m.value for m in app.markdown]
+    assert not folder.exists() and Path(app.session_state["sorted"]["folder"].name).is_dir()
+
+
 @mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
 def test_capture_asks_for_a_live_check_first_when_the_presenter_wants_one(_session, empty_data):
     import time

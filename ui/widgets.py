@@ -27,6 +27,11 @@ _NO_KEYS_ON_TOUCH = """<style>@media (hover: none) and (pointer: coarse) {
   .keyboard-hint, [data-testid="stMain"] button kbd { display: none !important; } }</style>"""
 
 
+def counted(number: int, word: str, words: str | None = None) -> str:
+    """``number`` and the word for that many: "1 face", "3 faces", "1 person", "2 people"."""
+    return f"{number:,} {word if number == 1 else words or word + 's'}"
+
+
 def keyboard_hint(html: str) -> None:
     """A hint about keyboard keys, shown on computers and hidden on touch screens."""
     st.html(_NO_KEYS_ON_TOUCH)

@@ -108,6 +108,18 @@ def uploaded_photos(uploads: Iterable[tuple[str, bytes]], config: Config | None 
     return photos
 
 
+def kept_on_disk(photos: Sequence[tuple[PhotoName, bytes]], folder: Path) -> list[tuple[PhotoName, Path]]:
+    """``photos`` (``(name, bytes)`` pairs, as :func:`uploaded_photos` gives them) each written to a
+    file of ``folder`` (made if need be), under the same names: what a page keeps for a session's
+    pile (to enrol a face from its photo, to draw the photos found) is paths, not every photo's bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for number, (name, data) in enumerate(photos, 1):
+        (path := folder / f"{number:05d}").write_bytes(data)  # numbered: an upload's name may be anything
+        kept.append((name, path))
+    return kept
+
+
 def _zip_photos(name: str, data: bytes, config: Config) -> list[tuple[str, bytes]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
