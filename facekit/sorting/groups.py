@@ -36,11 +36,11 @@ from facekit.model.verifier import Verifier
 from facekit.names import person_name
 from facekit.sorting.pile import Pile, PhotoName
 
-# The second and third passes' lines, chosen on the training people (the second of 0.6, 0.7, 0.8 and
-# 0.9; the third of 0.85, 0.88, 0.9, 0.95 or none): the best BCubed F1 whose precision stays within
-# 0.002 of the first two passes' (those: 0.9889 / 0.9045; with the third at 0.88: 0.9876 / 0.9341).
-# The most recall at a precision of 0.99 there (0.9919 / 0.9197, the second at 0.9) split Barack
-# Obama's six example photos in two groups; no pair reached both 0.99 and 0.97.
+# The second and third passes' lines, chosen on the training people (`bench/group.py --people train`
+# prints the grid: the second of 0.6-0.85, the third of 0.85-0.95 or none): the best BCubed F1 whose
+# precision stays within 0.002 of the first two passes' (those: 0.9889 / 0.9045; with the third at
+# 0.88: 0.9876 / 0.9341). The most recall at a precision of 0.99 there (0.9919 / 0.9197: no second
+# pass) split Barack Obama's six example photos in two groups; no pair reached both 0.99 and 0.97.
 _SECOND_PASS = 0.8
 _THIRD_PASS = 0.88
 _ROWS_AT_ONCE = 1000  # faces alone scored against the groups' average faces at a time: bounded memory
@@ -55,14 +55,17 @@ class FaceGroup:
     person: str | None = None
 
 
-def group_faces(embeddings: np.ndarray, verifier: Verifier) -> list[tuple[int, ...]]:
+def group_faces(embeddings: np.ndarray, verifier: Verifier, second_pass: float = _SECOND_PASS,
+                third_pass: float | None = _THIRD_PASS) -> list[tuple[int, ...]]:
     """Group ``(n, d)`` embeddings by person (see the module's docstring): groups of row indices,
-    largest first (then by their first face)."""
+    largest first (then by their first face). ``second_pass`` and ``third_pass`` (None: no third
+    pass) are the lines of passes 2 and 3, P(same) in [0, 1]; the defaults are the chosen ones."""
     lines = verifier.thresholds
     links = _links(embeddings, verifier, lines.different_below)
     groups = _average_linkage([[i] for i in range(len(embeddings))], links, lines.same_from, smallest=1)
-    groups = _average_linkage(groups, links, _SECOND_PASS, smallest=2)
-    groups = _alone_join_groups(groups, embeddings, verifier)
+    groups = _average_linkage(groups, links, second_pass, smallest=2)
+    if third_pass is not None:
+        groups = _alone_join_groups(groups, embeddings, verifier, third_pass)
     return sorted((tuple(sorted(g)) for g in groups), key=lambda g: (-len(g), g[0]))
 
 
@@ -132,9 +135,10 @@ def _largest_first(groups: list[FaceGroup]) -> list[FaceGroup]:
     return sorted(groups, key=lambda g: (-len(g.faces), g.faces[0]))
 
 
-def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier: Verifier) -> list[list[int]]:
+def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier: Verifier,
+                       line: float) -> list[list[int]]:
     """Each face alone joins the group of two or more whose average face it matches best, when that
-    P(same) reaches :data:`_THIRD_PASS` (pass 3 of the module's docstring)."""
+    P(same) reaches ``line`` (pass 3 of the module's docstring)."""
     several = [g for g in groups if len(g) > 1]
     alone = [g[0] for g in groups if len(g) == 1]
     if not several or not alone:
@@ -148,7 +152,7 @@ def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier
         scores = verifier.pairwise_probabilities(embeddings[faces], centres)
         best = scores.argmax(axis=1)
         for face, group, score in zip(faces, best, scores[np.arange(len(faces)), best]):
-            if score >= _THIRD_PASS:
+            if score >= line:
                 joined[group].append(face)
             else:
                 left.append([face])
