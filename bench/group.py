@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facekit import Config, load_verifier  # noqa: E402
-from facekit.sorting.groups import group_faces  # noqa: E402
+from facekit.sorting.groups import group_faces, group_pile  # noqa: E402
 from facekit.sorting.pile import read_pile  # noqa: E402
 
 
@@ -113,14 +113,15 @@ def pile_photos(lfw_dir: Path, people: str) -> tuple[list[Path], int, int]:
     return photos + [lfw_dir / name / f"{name}_0001.jpg" for name in alone], len(several), len(alone)
 
 
-def lines_grid(labels: list, scored: list[int], embeddings: np.ndarray, verifier) -> None:
+def lines_grid(labels: list, scored: list[int], pile, verifier) -> None:
     """Every pair of the second and third passes' lines on this pile, and the most recall at a
     BCubed precision of 0.99. (A second line at or above the model's "same" line, 0.827, adds
     nothing to the first pass: 0.85 stands for "no second pass".)"""
     found = {}
     for second in (0.6, 0.7, 0.75, 0.8, 0.85):
         for third in (0.85, 0.88, 0.9, 0.95, None):
-            group_of = {face: g for g, members in enumerate(group_faces(embeddings, verifier, second, third))
+            group_of = {face: g for g, members in enumerate(group_faces(
+                pile.embeddings, verifier, [face.photo for face in pile.faces], second, third))
                         for face in members}
             found[second, third] = bcubed(labels, [group_of[i] for i in scored])
             print(f"  second pass {second}, third pass {third}: BCubed precision {found[second, third][0]:.4f} "
@@ -143,7 +144,7 @@ def main() -> None:
                                                                                          file=sys.stderr))
     read_s = time.perf_counter() - started
     grouping = time.perf_counter()
-    groups = group_faces(pile.embeddings, verifier)
+    groups = group_pile(pile, verifier)
     group_s = time.perf_counter() - grouping
     group_of = {face: g for g, members in enumerate(groups) for face in members}
     scored = [i for i, face in enumerate(pile.faces) if face.main]
@@ -156,7 +157,7 @@ def main() -> None:
     joined = components(pile.embeddings, verifier, verifier.thresholds.same_from)
     report("connected components at the 'same' line", labels, [joined[i] for i in scored])
     if args.people == "train":
-        lines_grid(labels, scored, pile.embeddings, verifier)
+        lines_grid(labels, scored, pile, verifier)
     from_dlib = None if args.no_dlib else dlib_clusters(photos)
     if from_dlib is None:
         print("dlib's clustering example: not run" + ("" if args.no_dlib else " (pip install dlib face_recognition_models)"))

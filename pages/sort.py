@@ -10,7 +10,7 @@ import facekit
 from facekit.examples import EXAMPLE_PEOPLE, EXAMPLE_PILE
 from facekit.faces.images import ANSWER_COLOURS
 from facekit.sorting.find import enrolled_references, find_person
-from facekit.sorting.groups import enrol_group, group_faces, merge, move_out, name_groups
+from facekit.sorting.groups import enrol_group, group_pile, merge, move_out, name_groups
 from facekit.sorting.pile import boxed_photo, kept_on_disk, read_photos, uploaded_photos
 from ui import services, visitor, widgets
 
@@ -39,7 +39,7 @@ def sort_pile(photos, folder: tempfile.TemporaryDirectory | None = None) -> None
     pile = read_photos(photos, services.verifier(),
                        lambda done, total: bar.progress(done / total, text=f"Finding the faces: photo {done} of {total}"))
     bar.progress(1.0, text="Grouping the faces by person…")
-    groups = name_groups(group_faces(pile.embeddings, services.verifier()), pile.embeddings, visitor.people_to_name())
+    groups = name_groups(group_pile(pile, services.verifier()), pile.embeddings, visitor.people_to_name())
     bar.empty()
     if (before := st.session_state.get("sorted")) and before["folder"]:
         before["folder"].cleanup()  # now, not whenever nothing refers to it (a button's callback may, for a while)

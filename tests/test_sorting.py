@@ -19,7 +19,7 @@ from facekit.model.head import close_pairs, pairwise_probabilities
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
 from facekit.errors import DataError, InvalidImage
-from facekit.sorting.groups import FaceGroup, enrol_group, group_faces, merge, move_out, name_groups
+from facekit.sorting.groups import FaceGroup, enrol_group, group_faces, group_pile, merge, move_out, name_groups
 from facekit.sorting.pile import read_photos, read_pile, uploaded_photos
 
 PEOPLE = ("Ahmed_Chalabi", "Ai_Sugiyama", "Al_Gore", "Al_Sharpton")  # LFW training people with 5 or more photos
@@ -49,7 +49,7 @@ def test_a_pile_groups_into_its_people_with_the_bad_files_listed(pile_folder):
     assert pile.unreadable == (pile_folder / "notes.txt",) and pile.no_face == (pile_folder / "wall.jpg",)
     assert len(pile.embeddings) == len(pile.faces) and {f.photo for f in pile.faces if f.main} == {
         p for p in pile_folder.rglob("*_0*.jpg")}
-    groups = group_faces(pile.embeddings, verifier)
+    groups = group_pile(pile, verifier)
     people_in = [{_person(pile.faces[i].photo) for i in g if pile.faces[i].main} for g in groups]
     assert sorted(map(sorted, [p for p in people_in if p])) == [[person] for person in PEOPLE]  # 4, none mixed
     assert [len(g) for g in groups] == sorted((len(g) for g in groups), reverse=True)  # largest first
@@ -61,7 +61,7 @@ def test_enrolled_people_are_named_in_their_group(pile_folder, mini_lfw, tmp_pat
     gallery = Gallery(Config(data_dir=tmp_path / "data"), load_verifier())
     gallery.enrol("Al Gore", sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0])
     pile = read_pile([pile_folder], gallery.verifier)
-    named = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, [(gallery, None)])
+    named = name_groups(group_pile(pile, gallery.verifier), pile.embeddings, [(gallery, None)])
     for group in named:
         people = {_person(pile.faces[i].photo) for i in group.faces if pile.faces[i].main}
         assert (group.person == "Al Gore") == (people == {"Al_Gore"}), (group, people)
@@ -96,7 +96,7 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
     assert [name for name, _ in photos][-len(gore) - 2:] == [f"party/{p.name}" for p in gore] + ["notes.txt", "notes.txt (2)"]
     pile = read_photos(photos, verifier)
     assert pile.unreadable == ("notes.txt", "notes.txt (2)")
-    groups = name_groups(group_faces(pile.embeddings, verifier), pile.embeddings)
+    groups = name_groups(group_pile(pile, verifier), pile.embeddings)
     group = next(g for g in groups if pile.faces[g.faces[0]].photo.startswith("party/"))
     assert {pile.faces[i].photo for i in group.faces if pile.faces[i].main} == {f"party/{p.name}" for p in gore}
     gallery = Gallery(Config(data_dir=tmp_path / "data"), verifier)
@@ -124,6 +124,21 @@ def test_close_pairs_are_the_pairs_of_the_whole_matrix_at_or_above_the_floor(dis
     assert len(expected) > 1000 and list(zip(first.tolist(), second.tolist())) == expected
     np.testing.assert_allclose(p, whole[first, second], atol=1e-5)
     assert [len(part) for part in close_pairs(distance, faces[:0], 0.56, weights, bias)] == [0, 0, 0]
+
+
+def test_two_faces_of_one_photo_are_never_grouped_however_alike():
+    """Four faces of one person by the model (a twin beside her sister in photo a, then photos b, c):
+    without the photos, one group; with them, the twins apart in every pass (the third included:
+    the one left alone matches the group's average face, but that group holds her sister)."""
+    rng = np.random.default_rng(0)
+    person = rng.normal(size=128)
+    faces = np.stack([person + rng.normal(0, 0.01, 128) for _ in range(4)])
+    faces = faces / np.linalg.norm(faces, axis=1, keepdims=True)  # unit, as the tower's embeddings are
+    verifier = load_verifier()
+    assert group_faces(faces, verifier) == [(0, 1, 2, 3)]
+    groups = group_faces(faces, verifier, photos=["a.jpg", "a.jpg", "b.jpg", "c.jpg"])
+    assert sorted(map(len, groups)) == [1, 3] and not any({0, 1} <= set(g) for g in groups)
+    assert group_faces(faces, verifier, photos=["a.jpg"] * 4) == [(0,), (1,), (2,), (3,)]
 
 
 def test_a_face_moved_out_and_two_groups_merged():

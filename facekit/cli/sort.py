@@ -30,10 +30,10 @@ def _pile(args):
 
 
 def _group(args) -> int:
-    from facekit.sorting.groups import group_faces, groups_as_dict, name_groups
+    from facekit.sorting.groups import group_pile, groups_as_dict, name_groups
 
     gallery, pile = _pile(args)
-    groups = name_groups(group_faces(pile.embeddings, gallery.verifier), pile.embeddings, [(gallery, None)])
+    groups = name_groups(group_pile(pile, gallery.verifier), pile.embeddings, [(gallery, None)])
     if args.copy_to:
         _copy(groups, pile, args.copy_to)
     if args.json:

@@ -1,7 +1,7 @@
 """Faces grouped by person with the model's own calibrated P(same), no number of people given.
 
-Two passes of average linkage (two groups join when the mean P(same) over every pair of their
-faces is high enough; a pair below the model's "different" line counts as 0):
+Three passes, the first two of average linkage (two groups join when the mean P(same) over every
+pair of their faces is high enough; a pair below the model's "different" line counts as 0):
 
 1. while the best pair of groups averages at least the model's "same" line: every join is one the
    model would call "same person" on average, so a chain of look-alikes cannot pull two people
@@ -13,7 +13,8 @@ faces is high enough; a pair below the model's "different" line counts as 0):
    embeddings, made unit again: a steadier picture of the person than any one photo) the model
    gives a P(same) of at least :data:`_THIRD_PASS`, the highest if several.
 
-A face the model is unsure of against every group stays a group of its own. The first line is the
+Two faces of one photo are never grouped, however alike: two people side by side (twins, a parent
+and child) are two people. A face the model is unsure of against every group stays a group of its own. The first line is the
 model's; the second and third were chosen on LFW's training people (peopleDevTrain: 800 people
 with two or more photos, up to 40 photos each, and 300 alone), never on the people the bench
 measures.
@@ -23,8 +24,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -55,17 +56,26 @@ class FaceGroup:
     person: str | None = None
 
 
-def group_faces(embeddings: np.ndarray, verifier: Verifier, second_pass: float = _SECOND_PASS,
-                third_pass: float | None = _THIRD_PASS) -> list[tuple[int, ...]]:
+def group_pile(pile: Pile, verifier: Verifier) -> list[tuple[int, ...]]:
+    """The faces of ``pile`` grouped by person (:func:`group_faces`), two faces of one photo never
+    together: groups of indices into ``pile.faces``, largest first."""
+    return group_faces(pile.embeddings, verifier, [face.photo for face in pile.faces])
+
+
+def group_faces(embeddings: np.ndarray, verifier: Verifier, photos: Sequence[Hashable] | None = None,
+                second_pass: float = _SECOND_PASS, third_pass: float | None = _THIRD_PASS) -> list[tuple[int, ...]]:
     """Group ``(n, d)`` embeddings by person (see the module's docstring): groups of row indices,
-    largest first (then by their first face). ``second_pass`` and ``third_pass`` (None: no third
-    pass) are the lines of passes 2 and 3, P(same) in [0, 1]; the defaults are the chosen ones."""
+    largest first (then by their first face). ``photos[i]`` is the photo face i was found in (faces
+    of one photo are never grouped; None: every face a photo of its own). ``second_pass`` and
+    ``third_pass`` (None: no third pass) are the lines of passes 2 and 3, P(same) in [0, 1]; the
+    defaults are the chosen ones."""
     lines = verifier.thresholds
+    photos = list(range(len(embeddings))) if photos is None else list(photos)
     links = _links(embeddings, verifier, lines.different_below)
-    groups = _average_linkage([[i] for i in range(len(embeddings))], links, lines.same_from, smallest=1)
-    groups = _average_linkage(groups, links, second_pass, smallest=2)
+    groups = _average_linkage([[i] for i in range(len(embeddings))], links, lines.same_from, photos, smallest=1)
+    groups = _average_linkage(groups, links, second_pass, photos, smallest=2)
     if third_pass is not None:
-        groups = _alone_join_groups(groups, embeddings, verifier, third_pass)
+        groups = _alone_join_groups(groups, embeddings, verifier, third_pass, photos)
     return sorted((tuple(sorted(g)) for g in groups), key=lambda g: (-len(g), g[0]))
 
 
@@ -136,9 +146,10 @@ def _largest_first(groups: list[FaceGroup]) -> list[FaceGroup]:
 
 
 def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier: Verifier,
-                       line: float) -> list[list[int]]:
+                       line: float, photos: list[Hashable]) -> list[list[int]]:
     """Each face alone joins the group of two or more whose average face it matches best, when that
-    P(same) reaches ``line`` (pass 3 of the module's docstring)."""
+    P(same) reaches ``line`` (pass 3 of the module's docstring); never a group that holds a face
+    of its own photo."""
     several = [g for g in groups if len(g) > 1]
     alone = [g[0] for g in groups if len(g) == 1]
     if not several or not alone:
@@ -146,14 +157,18 @@ def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier
     centres = np.stack([embeddings[g].mean(axis=0) for g in several])
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     joined = [list(g) for g in several]
+    holding = defaultdict(set)  # photo -> the groups with a face of it
+    for number, group in enumerate(several):
+        for face in group:
+            holding[photos[face]].add(number)
     left = []
     for start in range(0, len(alone), _ROWS_AT_ONCE):
         faces = alone[start : start + _ROWS_AT_ONCE]
-        scores = verifier.pairwise_probabilities(embeddings[faces], centres)
-        best = scores.argmax(axis=1)
-        for face, group, score in zip(faces, best, scores[np.arange(len(faces)), best]):
-            if score >= line:
+        for face, scores in zip(faces, verifier.pairwise_probabilities(embeddings[faces], centres)):
+            scores[list(holding[photos[face]])] = -1.0
+            if scores[group := int(scores.argmax())] >= line:
                 joined[group].append(face)
+                holding[photos[face]].add(group)
             else:
                 left.append([face])
     return joined + left
@@ -166,10 +181,12 @@ def _links(embeddings: np.ndarray, verifier: Verifier, floor: float) -> dict[tup
 
 
 def _average_linkage(groups: list[list[int]], links: dict[tuple[int, int], float], stop: float,
-                     smallest: int) -> list[list[int]]:
+                     photos: list[Hashable], smallest: int) -> list[list[int]]:
     """Join the two groups with the highest mean P(same) over their pairs (absent links count 0),
-    again and again, while it reaches ``stop``; only groups of ``smallest`` faces or more join."""
+    again and again, while it reaches ``stop``; only groups of ``smallest`` faces or more join, and
+    never two with faces of one photo."""
     members = dict(enumerate(groups))
+    seen_in = {g: {photos[face] for face in faces} for g, faces in members.items()}  # each group's photos
     group_of = {face: g for g, faces in members.items() for face in faces}
     sums: dict[int, dict[int, float]] = {g: {} for g in members}
     for (i, j), p in links.items():
@@ -186,8 +203,11 @@ def _average_linkage(groups: list[list[int]], links: dict[tuple[int, int], float
             break
         if a not in members or b not in members or min(len(members[a]), len(members[b])) < smallest:
             continue  # joined already (a new group took its place), or too small for this pass
+        if not seen_in[a].isdisjoint(seen_in[b]):
+            continue  # two people of one photo
         joined = next(fresh)
         members[joined] = members.pop(a) + members.pop(b)
+        seen_in[joined] = seen_in.pop(a) | seen_in.pop(b)
         sums[joined] = {}
         for old in (a, b):
             for other, total in sums.pop(old).items():

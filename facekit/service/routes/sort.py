@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from facekit.gallery.people import Gallery
 from facekit.service.answers import Photos, example_answer, model_json, ms_since, read_pile_uploads
 from facekit.service.state import Service, gallery, many_photos, reader, service, verifier
-from facekit.sorting.groups import group_faces, groups_as_dict, name_groups
+from facekit.sorting.groups import group_pile, groups_as_dict, name_groups
 from facekit.sorting.pile import read_photos
 
 router = APIRouter(tags=["sort"])
@@ -30,5 +30,5 @@ def group(image: Photos, people: Gallery = Depends(gallery), state: Service = De
     Boxes are ``[x, y, w, h]`` in the photo's own pixels. At most 100 photos and 200 MB a request."""
     start = time.perf_counter()
     pile = read_photos(read_pile_uploads(state.config, image), people.verifier)
-    groups = name_groups(group_faces(pile.embeddings, people.verifier), pile.embeddings, [(people, None)])
+    groups = name_groups(group_pile(pile, people.verifier), pile.embeddings, [(people, None)])
     return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
