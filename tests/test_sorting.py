@@ -20,7 +20,7 @@ from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
 from facekit.errors import DataError, InvalidImage
 from facekit.sorting.groups import FaceGroup, enrol_group, group_faces, group_pile, merge, move_out, name_groups
-from facekit.sorting.pile import read_photos, read_pile, uploaded_photos
+from facekit.sorting.pile import kept_on_disk, read_photos, read_pile, uploaded_photos
 
 PEOPLE = ("Ahmed_Chalabi", "Ai_Sugiyama", "Al_Gore", "Al_Sharpton")  # LFW training people with 5 or more photos
 
@@ -105,6 +105,11 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
     probe = sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0]  # kept out of the pile
     assert gallery.identify(probe, owner="visitor-1").person == "Al Gore"
     assert gallery.identify(probe).person is None  # a visitor's people are theirs alone
+    kept = kept_on_disk(uploads[:2], tmp_path / "kept")
+    assert [name for name, _ in kept] == [name for name, _ in uploads[:2]] and kept[1][1].read_bytes() == uploads[1][1]
+    (tmp_path / "a file").write_text("")
+    with pytest.raises(DataError, match="could not be kept on this server's disk"):
+        kept_on_disk(uploads[:1], tmp_path / "a file" / "kept")
     with pytest.raises(InvalidImage, match="zip file we cannot open"):
         uploaded_photos([("broken.zip", b"PK\x03\x04 and then nothing")])
     with pytest.raises(DataError, match="gore.zip holds 4 files; one pile is sorted here at most 3 photos"):

@@ -14,10 +14,10 @@ pair of their faces is high enough; a pair below the model's "different" line co
    gives a P(same) of at least :data:`_THIRD_PASS`, the highest if several.
 
 Two faces of one photo are never grouped, however alike: two people side by side (twins, a parent
-and child) are two people. A face the model is unsure of against every group stays a group of its own. The first line is the
-model's; the second and third were chosen on LFW's training people (peopleDevTrain: 800 people
-with two or more photos, up to 40 photos each, and 300 alone), never on the people the bench
-measures.
+and child) are two people. A face the model is unsure of against every group stays a group of its
+own. The first line is the model's; the second and third were chosen on LFW's training people
+(peopleDevTrain: 800 people with two or more photos, up to 40 photos each, and 300 alone), never on
+the people the bench measures.
 """
 
 from __future__ import annotations

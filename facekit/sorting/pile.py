@@ -110,13 +110,18 @@ def uploaded_photos(uploads: Iterable[tuple[str, bytes]], config: Config | None 
 
 def kept_on_disk(photos: Sequence[tuple[PhotoName, bytes]], folder: Path) -> list[tuple[PhotoName, Path]]:
     """``photos`` (``(name, bytes)`` pairs, as :func:`uploaded_photos` gives them) each written to a
-    file of ``folder`` (made if need be), under the same names: what a page keeps for a session's
-    pile (to enrol a face from its photo, to draw the photos found) is paths, not every photo's bytes."""
-    folder.mkdir(parents=True, exist_ok=True)
+    numbered file of ``folder`` (made if need be), as ``(name, path)`` pairs for :func:`read_photos`:
+    a page's pile then holds paths (to enrol a face from its photo, to draw the photos found), not
+    every photo's bytes. Raises :class:`~facekit.errors.DataError` when the disk refuses them."""
     kept = []
-    for number, (name, data) in enumerate(photos, 1):
-        (path := folder / f"{number:05d}").write_bytes(data)  # numbered: an upload's name may be anything
-        kept.append((name, path))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, (name, data) in enumerate(photos, 1):
+            (path := folder / f"{number:05d}").write_bytes(data)  # numbered: an upload's name may be anything
+            kept.append((name, path))
+    except OSError as error:
+        raise DataError(f"The photos could not be kept on this server's disk ({error.strerror or error})",
+                        "Try fewer photos at once, or ask whoever runs the demo to free some disk space.") from None
     return kept
 
 
