@@ -127,7 +127,7 @@ def lines_grid(labels: list, scored: list[int], pile, verifier) -> None:
             print(f"  second pass {second}, third pass {third}: BCubed precision {found[second, third][0]:.4f} "
                   f"recall {found[second, third][1]:.4f}")
     precise = [(recall, lines) for lines, (precision, recall) in found.items() if precision >= 0.99]
-    best = max(precise, key=lambda found: found[0], default=None)
+    best = max(precise, key=lambda option: option[0], default=None)
     print("the most recall at a precision of 0.99: " + (f"{best[0]:.4f} (lines {best[1]})" if best else "none reaches it"))
 
 
