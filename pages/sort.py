@@ -10,7 +10,7 @@ import facekit
 from facekit.examples import EXAMPLE_PEOPLE, EXAMPLE_PILE
 from facekit.faces.images import ANSWER_COLOURS
 from facekit.sorting.find import enrolled_references, find_person
-from facekit.sorting.groups import enrol_group, group_pile, merge, move_out, name_groups
+from facekit.sorting.groups import enrol_group, group_pile, maybe_same, merge, move_out, name_groups
 from facekit.sorting.pile import boxed_photo, kept_on_disk, read_photos, uploaded_photos
 from ui import services, visitor, widgets
 
@@ -86,7 +86,11 @@ def take_out(index: int) -> None:
 
 
 def join(index: int) -> None:
-    state["groups"] = merge(groups, index, st.session_state[f"join-{groups[index].faces}"] - 1)
+    join_these(index, st.session_state[f"join-{groups[index].faces}"] - 1)
+
+
+def join_these(first: int, second: int) -> None:
+    state["groups"] = merge(groups, first, second)
     state["said"] = ("info", "The two groups are now one.")
 
 
@@ -106,6 +110,16 @@ if state["said"]:
 
 grouped, find = st.tabs(["Grouped by person", "Find a person"], key="sort_tabs")  # keyed: kept when a message above comes or goes
 with grouped:
+    if unsure := maybe_same(groups, pile, services.verifier()):
+        with st.expander(f"🤔 Maybe the same person? {widgets.counted(len(unsure), 'pair')} to check"):
+            for pair in unsure:
+                first, second = groups[pair.first], groups[pair.second]
+                faces, words = st.columns([1, 5], vertical_alignment="center")  # two 64 px faces, then words
+                faces.image([pile.faces[first.faces[0]].chip, pile.faces[second.faces[0]].chip], width=64)
+                words.markdown(f"{title(pair.first + 1, first)} and {title(pair.second + 1, second)} "
+                               f"({widgets.score_words(pair.probability)})")
+                words.button("Same person: join them", key=f"maybe-{first.faces}-{second.faces}", on_click=join_these,
+                             args=(pair.first, pair.second))
     alone = [n for n, group in enumerate(groups) if len(group.faces) == 1]
     for index, group in enumerate(groups):
         if index in alone:
@@ -125,7 +139,7 @@ with grouped:
             right.selectbox("Same person as", others, key=f"join-{key}", format_func=lambda n: title(n, groups[n - 1]))
             right.button("Join the two groups", key=f"merge-{key}", on_click=join, args=(index,))
     if alone:
-        st.markdown(f"**On their own** · {len(alone)} faces the model found no one like, or was not sure of")
+        st.markdown(f"**On their own** · {widgets.counted(len(alone), 'face')} the model found no one like, or was not sure of")
         st.image([pile.faces[groups[n].faces[0]].chip for n in alone], caption=[title(n + 1, groups[n]) for n in alone],
                  width=72)
         st.caption("To put one of them with a person, open that person's group and choose “Same person as”.")

@@ -409,6 +409,22 @@ def test_sort_page_groups_the_examples_then_a_group_is_named_corrected_and_merge
     assert "#### Joe Biden (example): in 3 of 8 photos" in [m.value for m in app.markdown]
 
 
+def test_sort_page_asks_about_groups_that_may_be_one_person_and_joins_them_in_one_click(empty_data):
+    app = _page("pages/sort.py").run()
+    app.button(key="sort_examples").click().run()
+    assert not [e for e in app.expander if e.label.startswith("🤔")]  # Barack Obama and Joe Biden: nothing to ask
+    obama = app.session_state["sorted"]["groups"][0].faces
+    app.selectbox(key=f"out-{obama}").set_value(2)
+    app.button(key=f"take-{obama}").click().run()
+    assert [e.label for e in app.expander][0] == "🤔 Maybe the same person? 1 pair to check"
+    assert any(m.value.startswith("Barack Obama and Group 3 (Score: ") for m in app.markdown)
+    five, alone = (group.faces for group in app.session_state["sorted"]["groups"][::2])
+    app.button(key=f"maybe-{five}-{alone}").click().run()
+    shown = [m.value for m in app.markdown]
+    assert not app.exception and "**Barack Obama** · 6 faces" in shown and not any("On their own" in m for m in shown)
+    assert not [e for e in app.expander if e.label.startswith("🤔")]
+
+
 def test_sort_page_keeps_an_uploaded_pile_on_disk_until_the_next_replaces_it(empty_data):
     """Uploads (a zip among them) sorted; the pile keeps paths to a folder of its own, not the
     photos' bytes; a group is named from those files; sorting the next pile deletes the folder."""

@@ -490,7 +490,8 @@ def test_a_group_photo_names_every_face(server, browser, width):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server, browser, width):
     """Sort photos with the examples: two rows of faces, largest first, named as the example people;
-    a group named by the visitor is kept as theirs; Find a person boxes Joe Biden in his photos."""
+    a face taken out is offered back ("maybe the same person?") and joined in one click; a group
+    named by the visitor is kept as theirs; Find a person boxes Joe Biden in his photos."""
     page = _page_at(browser, server, "/sort", width)
     page.get_by_role("button", name="Try with the examples").click(timeout=60_000)
     page.get_by_text("9 faces in 8 photos: 2 people").wait_for(timeout=120_000)
@@ -498,6 +499,15 @@ def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server
     assert obama.bounding_box()["y"] < biden.bounding_box()["y"]  # largest first
     page.wait_for_function(IMAGES_LOADED, arg=9, timeout=60_000)  # a thumbnail per face
     _screenshot(page, f"{width}_sort_examples")
+    _settled(page)
+    page.get_by_text("Name Barack Obama, take a face out, or join another group").click()
+    page.get_by_role("button", name="Take this face out").first.click()  # face 1: not them, says the visitor
+    page.get_by_text("Barack Obama · 5 faces").wait_for(timeout=60_000)
+    page.get_by_text("🤔 Maybe the same person? 1 pair to check").click()
+    page.get_by_text("Barack Obama and Group 3 (Score:").wait_for(timeout=30_000)
+    _screenshot(page, f"{width}_sort_maybe")
+    page.get_by_role("button", name="Same person: join them").click()
+    page.get_by_text("Barack Obama · 6 faces").wait_for(timeout=60_000)
     if width == "desktop":
         try:
             _settled(page)

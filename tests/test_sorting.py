@@ -19,7 +19,8 @@ from facekit.model.head import close_pairs, pairwise_probabilities
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
 from facekit.errors import DataError, InvalidImage
-from facekit.sorting.groups import FaceGroup, enrol_group, group_faces, group_pile, merge, move_out, name_groups
+from facekit.sorting.groups import (FaceGroup, MaybeSame, enrol_group, group_faces, group_pile, maybe_same, merge,
+                                    move_out, name_groups)
 from facekit.sorting.pile import kept_on_disk, read_photos, read_pile, uploaded_photos
 
 PEOPLE = ("Ahmed_Chalabi", "Ai_Sugiyama", "Al_Gore", "Al_Sharpton")  # LFW training people with 5 or more photos
@@ -144,6 +145,25 @@ def test_two_faces_of_one_photo_are_never_grouped_however_alike():
     groups = group_faces(faces, verifier, photos=["a.jpg", "a.jpg", "b.jpg", "c.jpg"])
     assert sorted(map(len, groups)) == [1, 3] and not any({0, 1} <= set(g) for g in groups)
     assert group_faces(faces, verifier, photos=["a.jpg"] * 4) == [(0,), (1,), (2,), (3,)]
+
+
+def test_groups_that_may_be_one_person_are_asked_about_unless_one_photo_holds_both():
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(1)
+    ada, bea = rng.normal(size=128), rng.normal(size=128)
+    faces = np.stack([ada + rng.normal(0, 0.02, 128), ada + rng.normal(0, 0.02, 128), ada + rng.normal(0, 0.02, 128), bea])
+    faces = faces / np.linalg.norm(faces, axis=1, keepdims=True)
+    groups = [FaceGroup((0, 1)), FaceGroup((3,)), FaceGroup((2,))]  # Ada split in two, Bea a stranger
+    verifier = load_verifier()
+
+    def pile(*photos):
+        return SimpleNamespace(embeddings=faces, faces=[SimpleNamespace(photo=photo) for photo in photos])
+
+    [asked] = maybe_same(groups, pile("a", "b", "c", "d"), verifier)
+    assert isinstance(asked, MaybeSame) and (asked.first, asked.second) == (0, 2) and asked.probability > verifier.thresholds.same_from
+    assert maybe_same(groups, pile("a", "b", "a", "d"), verifier) == []  # faces of one photo: two people
+    assert maybe_same(groups[:1], pile("a", "b", "c", "d"), verifier) == []
 
 
 def test_a_face_moved_out_and_two_groups_merged():

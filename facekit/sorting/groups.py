@@ -121,6 +121,41 @@ def merge(groups: list[FaceGroup], first: int, second: int) -> list[FaceGroup]:
 
 
 @dataclass(frozen=True)
+class MaybeSame:
+    """Two groups (``first`` and ``second``, their positions, first < second) that may be one
+    person: each the other's best match, or one the other's, by their average faces, with a P(same)
+    the model does not call "different" (``probability`` in [0, 1])."""
+
+    first: int
+    second: int
+    probability: float
+
+
+def maybe_same(groups: list[FaceGroup], pile: Pile, verifier: Verifier, most: int = 5) -> list[MaybeSame]:
+    """The ``most`` pairs of groups most likely to be one person that grouping kept apart, most
+    likely first: each group's best other group by their average faces (mean unit embedding, made
+    unit), none with faces of one photo, kept when P(same) reaches the model's "different" line.
+    What a person is asked to settle ("the same person?"), where the model was not sure enough."""
+    if len(groups) < 2:
+        return []
+    centres = np.stack([pile.embeddings[list(g.faces)].mean(axis=0) for g in groups])
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    holding = defaultdict(set)  # photo -> the groups with a face of it
+    for number, group in enumerate(groups):
+        for face in group.faces:
+            holding[pile.faces[face].photo].add(number)
+    found: dict[tuple[int, int], float] = {}
+    for start in range(0, len(groups), _ROWS_AT_ONCE):
+        block = verifier.pairwise_probabilities(centres[start : start + _ROWS_AT_ONCE], centres)
+        for first, scores in enumerate(block, start):
+            scores[list(set().union(*(holding[pile.faces[face].photo] for face in groups[first].faces)))] = -1.0  # itself too
+            if scores[second := int(scores.argmax())] >= verifier.thresholds.different_below:
+                found[min(first, second), max(first, second)] = float(scores[second])
+    ranked = sorted(found.items(), key=lambda pair: -pair[1])[:most]
+    return [MaybeSame(first, second, probability) for (first, second), probability in ranked]
+
+
+@dataclass(frozen=True)
 class Enrolment:
     """What naming a group did: the ``group`` named, its ``enrolled`` photos, and ``refused``
     ``(photo, reason)`` pairs (a face too small for the gallery, the person's photo limit reached...)."""
