@@ -138,12 +138,8 @@ def maybe_same(groups: list[FaceGroup], pile: Pile, verifier: Verifier, most: in
     What a person is asked to settle ("the same person?"), where the model was not sure enough."""
     if len(groups) < 2:
         return []
-    centres = np.stack([pile.embeddings[list(g.faces)].mean(axis=0) for g in groups])
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    holding = defaultdict(set)  # photo -> the groups with a face of it
-    for number, group in enumerate(groups):
-        for face in group.faces:
-            holding[pile.faces[face].photo].add(number)
+    centres = _average_faces(pile.embeddings, [g.faces for g in groups])
+    holding = _groups_holding([g.faces for g in groups], [face.photo for face in pile.faces])
     found: dict[tuple[int, int], float] = {}
     for start in range(0, len(groups), _ROWS_AT_ONCE):
         block = verifier.pairwise_probabilities(centres[start : start + _ROWS_AT_ONCE], centres)
@@ -189,13 +185,9 @@ def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier
     alone = [g[0] for g in groups if len(g) == 1]
     if not several or not alone:
         return groups
-    centres = np.stack([embeddings[g].mean(axis=0) for g in several])
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    centres = _average_faces(embeddings, several)
     joined = [list(g) for g in several]
-    holding = defaultdict(set)  # photo -> the groups with a face of it
-    for number, group in enumerate(several):
-        for face in group:
-            holding[photos[face]].add(number)
+    holding = _groups_holding(several, photos)
     left = []
     for start in range(0, len(alone), _ROWS_AT_ONCE):
         faces = alone[start : start + _ROWS_AT_ONCE]
@@ -207,6 +199,21 @@ def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier
             else:
                 left.append([face])
     return joined + left
+
+
+def _average_faces(embeddings: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """Each group's average face: the mean of its faces' unit embeddings, made unit again ``(g, d)``."""
+    centres = np.stack([embeddings[list(group)].mean(axis=0) for group in groups])
+    return centres / np.linalg.norm(centres, axis=1, keepdims=True)
+
+
+def _groups_holding(groups: Sequence[Sequence[int]], photos: Sequence[Hashable]) -> defaultdict[Hashable, set[int]]:
+    """Photo -> the positions of the groups with a face of it (``photos[face]`` is face's photo)."""
+    holding = defaultdict(set)
+    for number, group in enumerate(groups):
+        for face in group:
+            holding[photos[face]].add(number)
+    return holding
 
 
 def _links(embeddings: np.ndarray, verifier: Verifier, floor: float) -> dict[tuple[int, int], float]:
