@@ -9,12 +9,14 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AUGMENTATIONS = ("light", "phone")  # the training recipes of Config.augmentation
 # The Siamese models that ship, by the name a person picks them with, and their files in models/:
-# "pretrained" (the default) stands on dlib's face-recognition ResNet, trained elsewhere on ~3 M
-# photos; "scratch" was trained here on LFW alone.
-MODELS = {"pretrained": "siamese_pretrained", "scratch": "siamese"}
-DEFAULT_MODEL = "pretrained"
-# The face framing dlib's network was trained on (the pretrained model's chips; see facekit.faces).
+# "sface" (the default) stands on SFace (OpenCV's model zoo), trained elsewhere on web photos;
+# "pretrained" on dlib's face-recognition ResNet, trained elsewhere on ~3 M photos of people other
+# than LFW's; "scratch" was trained here on LFW alone.
+MODELS = {"sface": "siamese_sface", "pretrained": "siamese_pretrained", "scratch": "siamese"}
+DEFAULT_MODEL = "sface"
+# The face framings the outside towers were trained on (their models' chips; see facekit.faces).
 DLIB_CHIPS = {"chip_style": "dlib", "chip_size": 150}
+SFACE_CHIPS = {"chip_style": "sface", "chip_size": 112}
 
 
 def _default_data_dir() -> Path:
@@ -78,8 +80,9 @@ class Config:
     # Eyes/nose/mouth land on a fixed template; ``chip_margin`` is the share of the chip left
     # around the ArcFace-style tight template, so a chip shows the whole face like LFW's framing.
     chip_margin: float = 0.25
-    # "arcface": the template above with ``chip_margin`` (the model trained here); "dlib": the framing
-    # of dlib's face chips (the pretrained tower). Each model's record says which it takes.
+    # "arcface": the template above with ``chip_margin`` (the model trained here); "sface": the same
+    # template without a margin (SFace's framing); "dlib": the framing of dlib's face chips (dlib's
+    # tower). Each model's record says which it takes.
     chip_style: str = "arcface"
     # Bump when anything that changes chip pixels changes: cached chips of another version are
     # never reused.

@@ -47,8 +47,9 @@ def parents() -> Parents:
     with_models.add_argument("--models-dir", help="folder of trained models (default: $FACEKIT_MODELS_DIR or the project's models/)")
     with_model = argparse.ArgumentParser(add_help=False, parents=[with_models])
     with_model.add_argument("--model", dest="siamese_model", choices=MODELS, default=None,
-                            help=f"which Siamese model answers: pretrained (dlib's tower, trained elsewhere on ~3 M faces) or "
-                            f"scratch (trained here on LFW alone) (default: $FACEKIT_MODEL or {DEFAULT_MODEL})")
+                            help=f"which Siamese model answers: sface (SFace's tower, trained elsewhere on web photos), pretrained "
+                            f"(dlib's tower, trained elsewhere on ~3 M faces, none of LFW's people) or scratch (trained here "
+                            f"on LFW alone) (default: $FACEKIT_MODEL or {DEFAULT_MODEL})")
     with_workers = argparse.ArgumentParser(add_help=False)
     with_workers.add_argument("--workers", type=int, default=_workers(), help="processes for face detection (default: %(default)s)")
     return Parents(common, with_models, with_model, with_workers)

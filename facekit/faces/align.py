@@ -89,11 +89,14 @@ class PhotoFaces:
 
 def chip_template(config: Config | None = None) -> np.ndarray:
     """The ``(5, 2)`` landmark positions, in chip pixels, that :func:`align_face` maps a face onto:
-    dlib's framing for ``config.chip_style == "dlib"``, else ArcFace's with ``config.chip_margin``."""
+    dlib's framing for ``config.chip_style == "dlib"``, ArcFace's own (tight, the framing SFace was
+    trained on) for ``"sface"``, else ArcFace's with ``config.chip_margin``."""
     config = config or Config()
     if config.chip_style == "dlib":
         return _TEMPLATE_DLIB_150 * (config.chip_size / 150.0)
     tight = _TEMPLATE_112 / 112.0
+    if config.chip_style == "sface":
+        return tight * config.chip_size
     shrink = 1.0 / (1.0 + 2.0 * config.chip_margin)
     return ((tight - 0.5) * shrink + 0.5) * config.chip_size
 

@@ -152,9 +152,12 @@ def _embed_stored(database: Database, people: dict[str, PersonKey], verifier: Ve
 
 
 def _chip_for(verifier: Verifier, chip: bytes, photo: bytes, face: bytes) -> np.ndarray:
-    """The stored chip when it is in this model's framing (each model's chip size is its own),
-    else one cut again from the stored photo and landmarks (a photo enrolled under the other model)."""
-    side = verifier.config.chip_size
-    if len(chip) == side * side * 3:
+    """The stored chip when it is in this model's framing, else one cut again from the stored photo
+    and landmarks (a photo enrolled under another model). SFace's chips and the scratch model's are
+    both 112 px in other framings, so the face's record says which framing its chip has (rows from
+    before it was said: dlib's at 150 px, else the scratch model's)."""
+    side, found = verifier.config.chip_size, json.loads(face)
+    style = found.get("chip_style", "dlib" if len(chip) == 150 * 150 * 3 else "arcface")
+    if len(chip) == side * side * 3 and style == verifier.config.chip_style:
         return np.frombuffer(bytes(chip), np.uint8).reshape(side, side, 3)
-    return align_face(load_image(bytes(photo)), np.array(json.loads(face)["landmarks"], np.float32), verifier.config)
+    return align_face(load_image(bytes(photo)), np.array(found["landmarks"], np.float32), verifier.config)

@@ -229,7 +229,8 @@ class Gallery:
             (count,), = run("SELECT COUNT(*) FROM sealed_photos WHERE person = ?", (person.token,))
             if count >= self.config.max_captures_per_person:
                 raise DataError(f"{name} already has {count} photos, the most we keep", "Delete a few to add new ones.")
-            self._insert(run, person, photo.id, photo.added, json.dumps({"box": photo.box, "landmarks": photo.landmarks}),
+            self._insert(run, person, photo.id, photo.added, json.dumps({"box": photo.box, "landmarks": photo.landmarks,
+                                                                            "chip_style": self.verifier.config.chip_style}),
                          json.dumps(photo.problems), jpeg_bytes(probe.photo, 90), np.ascontiguousarray(probe.chip, np.uint8).tobytes())
             run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
                 (photo.id, self.verifier.version, seal(person.key, embedding.astype(np.float32).tobytes(), f"{photo.id}/vector")))

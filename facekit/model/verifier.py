@@ -294,7 +294,7 @@ def _model_record(config: Config) -> dict:
     beside it; a missing or out-of-date export says what to run."""
     missing = [p.name for p in (config.siamese_litert_path, config.siamese_info_path) if not p.exists()]
     if missing:
-        command = "facekit train pretrained" if config.model == "pretrained" else "facekit train siamese"
+        command = f"facekit train {'siamese' if config.model == 'scratch' else config.model}"
         raise DataError(
             f"The {config.model} model is not in {config.models_dir} (no {' or '.join(missing)}). Run `{command}` "
             "(or `facekit export` for a model trained already), or restore the models/ folder from the repository."

@@ -21,8 +21,9 @@ Photo = Annotated[UploadFile, File(description="A photo with a face: JPEG, PNG, 
 Photos = Annotated[list[UploadFile], File(description="One photo or several (repeat the field): JPEG, PNG, WEBP, BMP, "
                                           "GIF or TIFF, or zips of them")]
 ModelName = Annotated[Literal[tuple(MODELS)] | None, Form(
-    description="Which Siamese model answers: 'pretrained' (dlib's tower, trained elsewhere on ~3 M faces; the default) "
-    "or 'scratch' (trained here on LFW alone)", examples=["pretrained"])]
+    description="Which Siamese model answers: 'sface' (SFace's tower, trained elsewhere on web photos; the default), "
+    "'pretrained' (dlib's tower, trained elsewhere on ~3 M faces, none of LFW's people) or 'scratch' (trained here on "
+    "LFW alone)", examples=["sface"])]
 Threshold = Annotated[float | None, Form(ge=0.0, le=1.0, description="Your own P(same) line in [0, 1]; "
                                          "replaces the model's two lines with one (no 'unsure')", examples=[0.7])]
 FaceNumber = Annotated[int | None, Form(ge=1, le=1000, description="Which face of the photo to compare: 1, 2, ... "
@@ -34,7 +35,7 @@ PhotoId = Annotated[str, Path(description="An enrolled photo's id, from enrollin
                               examples=["3f9c2a7e41d0b65c"])]
 _FACE_EXAMPLE = {"box": [212, 118, 236, 236], "landmarks": [[281.0, 213.2], [378.4, 211.9], [330.5, 270.1],
                  [290.3, 318.7], [372.8, 317.5]], "confidence": 0.97, "photo_size": [800, 450], "faces_found": 1, "number": 1}
-_MODEL_EXAMPLE = {"name": "pretrained", "version": "3c1b9e0d2f4a"}
+_MODEL_EXAMPLE = {"name": "sface", "version": "3c1b9e0d2f4a"}
 VERIFY_EXAMPLE = {"decision": "same", "same": True, "probability": 0.958,
                   "thresholds": {"same_from": 0.827, "different_below": 0.561},
                   "faces": [_FACE_EXAMPLE, _FACE_EXAMPLE], "model": _MODEL_EXAMPLE, "took_ms": 61.2}

@@ -16,7 +16,7 @@ router = APIRouter(tags=["sort"])
 _GROUP_EXAMPLE = {"groups": [{"person": "Ada Lovelace", "faces": [{"photo": "party/IMG_0001.jpg", "box": [212, 118, 236, 236]},
                                                                   {"photo": "IMG_0007.jpg", "box": [40, 60, 120, 120]}]},
                              {"person": None, "faces": [{"photo": "IMG_0007.jpg", "box": [300, 64, 110, 110]}]}],
-                  "no_face": ["IMG_0003.jpg"], "unreadable": ["notes.txt"], "model": {"name": "pretrained", "version": "3c1b9e0d2f4a"},
+                  "no_face": ["IMG_0003.jpg"], "unreadable": ["notes.txt"], "model": {"name": "sface", "version": "3c1b9e0d2f4a"},
                   "took_ms": 812.4}
 
 
