@@ -18,6 +18,7 @@ Run from the project root after `facekit data import-lfw` (or `--lfw-dir`).
 """
 
 import argparse
+import json
 import resource
 import sys
 import time
@@ -113,15 +114,15 @@ def pile_photos(lfw_dir: Path, people: str) -> tuple[list[Path], int, int]:
     return photos + [lfw_dir / name / f"{name}_0001.jpg" for name in alone], len(several), len(alone)
 
 
-def lines_grid(labels: list, scored: list[int], pile, verifier) -> None:
-    """Every pair of the second and third passes' lines on this pile, and the most recall at a
-    BCubed precision of 0.99. (A second line at or above the model's "same" line, 0.827, adds
-    nothing to the first pass: 0.85 stands for "no second pass".)"""
+def lines_grid(labels: list, scored: list[int], pile, verifier) -> tuple[float, float | None]:
+    """Every pair of the second and third passes' lines on this pile; returns the chosen pair: the
+    most recall at a BCubed precision of 0.99, else (none reaches it) the best BCubed F1. (A second
+    line at or above the model's "same" line adds nothing to the first pass: no second pass.)"""
     found = {}
-    for second in (0.6, 0.7, 0.75, 0.8, 0.85):
-        for third in (0.85, 0.88, 0.9, 0.95, None):
+    for second in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+        for third in (0.8, 0.85, 0.88, 0.9, 0.95, None):
             group_of = {face: g for g, members in enumerate(group_faces(
-                pile.embeddings, verifier, [face.photo for face in pile.faces], second, third))
+                pile.embeddings, verifier, [face.photo for face in pile.faces], (second, third)))
                         for face in members}
             found[second, third] = bcubed(labels, [group_of[i] for i in scored])
             print(f"  second pass {second}, third pass {third}: BCubed precision {found[second, third][0]:.4f} "
@@ -129,6 +130,24 @@ def lines_grid(labels: list, scored: list[int], pile, verifier) -> None:
     precise = [(recall, lines) for lines, (precision, recall) in found.items() if precision >= 0.99]
     best = max(precise, key=lambda option: option[0], default=None)
     print("the most recall at a precision of 0.99: " + (f"{best[0]:.4f} (lines {best[1]})" if best else "none reaches it"))
+    if best:
+        return best[1]
+    return max(found, key=lambda lines: 2 * found[lines][0] * found[lines][1] / sum(found[lines]))
+
+
+def write_lines(verifier, lines: tuple[float, float | None], labels: list, scored: list[int], pile) -> None:
+    """Record the chosen lines in the model's JSON (what `facekit.sorting` reads), with their figures here."""
+    group_of = {face: g for g, members in enumerate(group_faces(pile.embeddings, verifier, [f.photo for f in pile.faces], lines))
+                for face in members}
+    precision, recall = bcubed(labels, [group_of[i] for i in scored])
+    path = verifier.config.siamese_info_path
+    record = json.loads(path.read_text())
+    record["grouping"] = {"second_pass": lines[0], "third_pass": lines[1],
+                          "rule": "bench/group.py --people train --write: the most BCubed recall at a precision of 0.99 "
+                                  "on 800 training people (else the best F1)",
+                          "training_people_bcubed": [round(precision, 4), round(recall, 4)]}
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"written to {path}: second pass {lines[0]}, third pass {lines[1]}")
 
 
 def main() -> None:
@@ -136,6 +155,7 @@ def main() -> None:
     parser.add_argument("--lfw-dir", type=Path, default=Config().data_dir / "lfw")
     parser.add_argument("--people", choices=("test", "train"), default="test")
     parser.add_argument("--no-dlib", action="store_true", help="leave dlib's clustering example out (minutes)")
+    parser.add_argument("--write", action="store_true", help="with --people train: record the chosen lines in the model's JSON")
     args = parser.parse_args()
     photos, several, alone = pile_photos(args.lfw_dir, args.people)
     verifier = load_verifier()
@@ -157,7 +177,9 @@ def main() -> None:
     joined = components(pile.embeddings, verifier, verifier.thresholds.same_from)
     report("connected components at the 'same' line", labels, [joined[i] for i in scored])
     if args.people == "train":
-        lines_grid(labels, scored, pile, verifier)
+        chosen = lines_grid(labels, scored, pile, verifier)
+        if args.write:
+            write_lines(verifier, chosen, labels, scored, pile)
     from_dlib = None if args.no_dlib else dlib_clusters(photos)
     if from_dlib is None:
         print("dlib's clustering example: not run" + ("" if args.no_dlib else " (pip install dlib face_recognition_models)"))

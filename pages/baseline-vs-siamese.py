@@ -6,12 +6,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import facekit
+from facekit.config import DEFAULT_MODEL
 from facekit.evaluation.scoring import evaluate_own_people
 from ui import services, visitor, widgets
 
 st.title("⚖️ What data buys")
 MODELS = {"baseline": "Naive Bayes on raw pixels", "scratch": "Siamese trained here on LFW alone",
-          "pretrained": "Siamese on a network that saw 3 M faces"}
+          "pretrained": "Siamese on dlib's network (3 M faces)", "sface": "Siamese on SFace (web photos)"}
+OUTSIDE = ("sface", "pretrained")  # the towers trained elsewhere, the default first
 figures = services.figures()
 if figures is None or not all(model in figures.view1 for model in MODELS):
     st.warning("No evaluation yet: run `facekit evaluate all --lfw-dir data/lfw` to create `models/metrics.json`.")
@@ -19,11 +21,13 @@ if figures is None or not all(model in figures.view1 for model in MODELS):
 
 view1 = figures.view1
 st.write(
-    f"Three models answered the same **{figures.n_pairs:,} pairs** of photos of people they never saw while learning "
+    f"Four models answered the same **{figures.n_pairs:,} pairs** of photos of people they never saw while learning "
     f"(half the same person, half different people). The baseline compares pixels one "
-    "by one and cannot tell faces apart. Both Siamese networks map each face to a point so that the same person "
-    "lands close by: one learnt what faces look like from about 1,000 people here, the other from 7,485 people in "
-    "3 million photos (dlib's network, given away by its author); we taught both to say “same” or “different”."
+    "by one and cannot tell faces apart. The Siamese networks map each face to a point so that the same person "
+    "lands close by: one learnt what faces look like from about 1,000 people here; one from 7,485 people in "
+    "3 million photos (dlib's network, given away by its author, none of them in these pairs); the app's, SFace, "
+    "from web photos of celebrities its makers do not list (some of these people may be among them). We taught "
+    "each to say “same” or “different”."
 )
 with st.container(horizontal=True):  # one card per model; side by side, or one under the other on a phone
     for model in reversed(list(MODELS)):
@@ -41,7 +45,7 @@ with st.expander("Exact figures"):
 st.subheader("With “Not sure”: the answers the app gives")
 st.write("Each says “same” only above one line and “different” only below another, two lines chosen on other "
          "people so that look-alike strangers are rarely called the same person. In between, it says “Not sure”.")
-for model in ("pretrained", "scratch"):
+for model in (*OUTSIDE, "scratch"):
     three_way = view1[model].three_way
     st.markdown(f"**{MODELS[model]}**: “same” from {three_way.same_from:.0%}, “different” below "
                 f"{three_way.different_below:.0%}")
@@ -62,8 +66,8 @@ if view2:
     )
     st.table(pd.DataFrame({
         "share right, standard test": {MODELS[m]: f"{view2[m].mean:.4f} ± {view2[m].standard_error:.4f}"
-                                for m in ("pretrained", "baseline") if m in view2},
-        "category": {MODELS[m]: figures.categories[m] for m in ("pretrained", "baseline") if m in view2},
+                                for m in (*OUTSIDE, "baseline") if m in view2},
+        "category": {MODELS[m]: figures.categories[m] for m in (*OUTSIDE, "baseline") if m in view2},
     }))
     st.caption("For comparison: dlib's author reports 0.9938 ± 0.0027 for the same network with its own face finder; "
                "the best published models trained on LFW alone reach about 0.91-0.93. The network trained here "
@@ -77,7 +81,7 @@ figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "d
 for model, title in MODELS.items():
     figure.add_scatter(x=view1[model].roc["fpr"], y=view1[model].roc["tpr"], mode="lines",
                        name=f"{title} (AUC {view1[model].auc:.3f})")
-three_way = view1["pretrained"].three_way
+three_way = view1[DEFAULT_MODEL].three_way
 if three_way:  # the two lines as points on the default Siamese's curve
     for line, label in (("same_from", "'same' from here"), ("different_below", "'different' below here")):
         point = three_way.on_roc[line]

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from facekit.config import DEFAULT_MODEL
 from ui import services, widgets
 
 st.title("Same person, or not?")
@@ -10,27 +11,28 @@ training = figures.training.get("scratch", {}) if figures else {}
 split = training.get("split") or {}
 st.write(
     "Show facekit two photos of faces and it tells you whether they show the same person, and how sure it is. "
-    "It answers with a neural network whose first part, the part that looks at a face, was trained by dlib's "
-    "author Davis King on about 3 million photos of 7,485 people and given away to everyone (public domain). We "
-    "taught the last part, the one that says “same” or “different”, on public photos of faces, and chose when it "
-    "may be sure on people it had never seen."
+    "It answers with a neural network whose first part, the part that looks at a face, is SFace: made by "
+    "researchers (Zhong and colleagues, 2021) from photos of people found on the web and shared by OpenCV for anyone "
+    "to use (Apache licence). We taught the last part, the one that says “same” or “different”, on public photos "
+    "of faces, and chose when it may be sure on people it had never seen."
 )
 st.write(
     "Next to it is a network we trained ourselves from scratch"
     + (f", on only {split['training_photos']:,} public photos of {split['training_people']:,} people"
        if split else ", on public photos of faces alone")
-    + ", and a naive pixel-by-pixel baseline: the **Baseline vs Siamese** page shows what the data buys."
+    + ", one on dlib's older network (trained on 3 million photos of people other than the test's), and a naive "
+    "pixel-by-pixel baseline: the **Baseline vs Siamese** page shows what the data buys."
 )
 
 info = services.config().siamese_info_path
 st.subheader("The model")
-if figures and info.exists() and {"pretrained", "scratch", "baseline"} <= set(figures.view1):
+if figures and info.exists() and {DEFAULT_MODEL, "scratch", "baseline"} <= set(figures.view1):
     view1 = figures.view1
     left, middle, right = st.columns(3)
-    left.metric("Right on strangers", f"{round(view1['pretrained'].accuracy * 100)} of 100 pairs",
+    left.metric("Right on strangers", f"{round(view1[DEFAULT_MODEL].accuracy * 100)} of 100 pairs",
                 help=f"Accuracy on {figures.n_pairs} pairs of people the model never saw (LFW View 1 test pairs), "
                 "answering every pair.")
-    three_way = view1["pretrained"].three_way
+    three_way = view1[DEFAULT_MODEL].three_way
     if three_way:
         middle.metric("Right when it is sure", f"{round(three_way.confident_accuracy * 100)} of 100",
                       help="Of the pairs it gives a firm answer on (same person or different people).")
@@ -39,11 +41,11 @@ if figures and info.exists() and {"pretrained", "scratch", "baseline"} <= set(fi
     right.metric("Trained here on 1,000 people only", f"{round(view1['scratch'].accuracy * 100)} of 100 pairs",
                  help="Our own network, trained from scratch on Labeled Faces in the Wild alone; the naive "
                  f"pixel baseline gets {round(view1['baseline'].accuracy * 100)} of 100.")
-    widgets.technical_details("Siamese network (Koch et al., 2015) on dlib's face-recognition ResNet; its head and "
+    widgets.technical_details("Siamese network (Koch et al., 2015) on SFace (OpenCV's model zoo); its head and "
                               "lines were fitted on Labeled Faces in the Wild. The model card, `models/MODEL_CARD.md`, "
                               "says what it can and cannot do.")
 else:
-    st.warning("No trained model found in `models/`. Run `facekit train pretrained` and `facekit evaluate all`.")
+    st.warning("No trained model found in `models/`. Run `facekit train sface` and `facekit evaluate all`.")
 
 st.caption(f"Photos taken here stay on the computer running this app, in `{services.start_once()}`; only you see "
            f"yours, and they are deleted after {services.config().capture_retention_days:g} days.")

@@ -10,6 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from facekit import Config, load_image
+from facekit.config import DEFAULT_MODEL
 from tests.conftest import jpeg_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +41,8 @@ def test_app_opens_on_a_home_page_that_says_what_it_does_and_how_good_it_is():
     labels = [m.label for m in app.metric]
     assert labels[0] == "Right on strangers" and labels[-1] == "Trained here on 1,000 people only"
     assert app.metric[0].value.endswith("of 100 pairs")
-    assert any("3 million photos" in m.value and "public domain" in m.value for m in app.markdown)  # who made the tower
-    coverage = round(json.loads(Config().metrics_path.read_text())["view1"]["pretrained"]["three_way"]["coverage"] * 100)
+    assert any("SFace" in m.value and "Apache licence" in m.value for m in app.markdown)  # who made the tower
+    coverage = round(json.loads(Config().metrics_path.read_text())["view1"][DEFAULT_MODEL]["three_way"]["coverage"] * 100)
     assert any(f"It is sure on {coverage} of 100 pairs" in c.value for c in app.caption)  # and "Not sure" on the rest
 
 
@@ -239,9 +240,10 @@ def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
     assert not app.exception
     assert len(app.get("plotly_chart")) >= 5
     cards = {m.label: m.value for m in app.metric}
-    for card in ("Siamese on a network that saw 3 M faces", "Siamese trained here on LFW alone", "Naive Bayes on raw pixels"):
-        assert cards[card].endswith("of 100 right")  # three models, one story: what data buys
-    view2 = json.loads(Config().metrics_path.read_text())["view2"]["pretrained"]
+    for card in ("Siamese on SFace (web photos)", "Siamese on dlib's network (3 M faces)", "Siamese trained here on LFW alone",
+                 "Naive Bayes on raw pixels"):
+        assert cards[card].endswith("of 100 right")  # four models, one story: what data buys
+    view2 = json.loads(Config().metrics_path.read_text())["view2"][DEFAULT_MODEL]
     assert any(f"{view2['mean']:.4f} ± {view2['standard_error']:.4f}" in table.value.to_string() for table in app.table)
     # A fresh clone has no LFW: the page says what brings the photos, instead of names without faces
     # and a button that can only fail.

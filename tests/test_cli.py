@@ -12,7 +12,8 @@ from facekit.cli import main
 @pytest.mark.parametrize(
     "command",
     [[], ["data"], ["data", "import-lfw"], ["data", "pairs"], ["data", "stats"], ["data", "chips"],
-     ["train", "baseline"], ["train", "pretrained"], ["evaluate", "baseline"], ["evaluate", "pretrained"],
+     ["train", "baseline"], ["train", "pretrained"], ["train", "sface"], ["evaluate", "baseline"],
+     ["evaluate", "pretrained"], ["evaluate", "sface"],
      ["evaluate", "scratch"], ["serve"], ["app"], ["people"], ["people", "add"], ["people", "list"],
      ["people", "remove"], ["identify"]],
 )
@@ -112,7 +113,7 @@ def test_verify_help_gives_each_exit_code_its_meaning(capsys):
         main(["verify", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "2 error (an unreadable photo, no face, no model), 3 not sure" in text
-    assert "--model {pretrained,scratch}" in text
+    assert "--model {sface,pretrained,scratch}" in text
 
 
 def test_verify_prints_its_answer_and_nothing_from_tensorflow():

@@ -143,6 +143,33 @@ def test_a_new_model_recomputes_embeddings_and_never_mixes_versions(gallery):
     assert versions == sorted(["old-model", gallery.verifier.version])
 
 
+@pytest.mark.parametrize("old_model", ["pretrained", "scratch"])
+def test_a_gallery_enrolled_under_an_older_model_answers_under_the_default_after_embedding(gallery_config, old_model):
+    """dlib's tower was the default before SFace; the scratch model's chips are 112 px like SFace's but
+    framed otherwise: each photo is embedded again by the new model, from its own face, never mixed."""
+    from facekit import load_verifier
+
+    old = Gallery(gallery_config.with_(model=old_model))
+    for photo in OBAMA[1:]:
+        old.enrol("Barack Obama", photo)
+    old.enrol("Joe Biden", EXAMPLES_DIR / "biden2.jpg")
+    old.close()
+    new = Gallery(gallery_config)  # the default model: SFace
+    assert new.verifier.config.model == "sface" and new.verifier.version != load_verifier(gallery_config.with_(model=old_model)).version
+    progress = []
+    assert new.embed_for_this_model(lambda done, total: progress.append((done, total))) == 4 and progress[-1] == (4, 4)
+    assert new.embed_for_this_model() == 0  # done once
+    found = new.identify(OBAMA[0])
+    assert found.person == "Barack Obama"
+    # Its scores are the new model's own on the photos as enrolled: comparing the two photos directly.
+    photo_ids = [p.id for p in new.photos("Barack Obama")]
+    matched = OBAMA[1 + photo_ids.index(found.matches[0].photo_id)]
+    assert found.matches[0].probability == pytest.approx(new.verifier.verify(OBAMA[0], matched).probability, abs=2e-3)
+    versions = {row[0] for row in new._database.read("SELECT model FROM sealed_embeddings")}
+    assert versions == {new.verifier.version, load_verifier(gallery_config.with_(model=old_model)).version}
+    new.close()
+
+
 def test_bad_names_photos_and_unknown_people_say_what_is_wrong(gallery_config):
     gallery = Gallery(gallery_config.with_(max_captures_per_person=1))
     with pytest.raises(NoFaceFound, match="new photo"):

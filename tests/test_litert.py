@@ -19,7 +19,7 @@ from facekit.examples import EXAMPLES_DIR
 from facekit.files import file_digest
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = ("pretrained", "scratch")
+MODELS = ("sface", "pretrained", "scratch")
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -53,6 +53,22 @@ def _remove(args) -> int:
     return 0
 
 
+def _embed(args) -> int:
+    from tqdm import tqdm
+
+    gallery = _gallery(args)
+
+    def advance(finished: int, total: int) -> None:
+        bar.total = total
+        bar.update(finished - bar.n)
+
+    with tqdm(desc=f"Embedding with the {gallery.verifier.config.model} model", unit="photo", file=sys.stderr) as bar:
+        done = gallery.embed_for_this_model(advance)
+    print(f"{done} photo{'s' * (done != 1)} embedded by the {gallery.verifier.config.model} model "
+          f"(version {gallery.verifier.version}); the others had its embedding already")
+    return 0
+
+
 def _identify(args) -> int:
     gallery, failed = _gallery(args), 0
     for photo in args.photos:
@@ -76,7 +92,7 @@ def _identify(args) -> int:
 
 
 def add_commands(commands, p: Parents) -> None:
-    """``people add|list|remove`` and ``identify``."""
+    """``people add|list|remove|embed`` and ``identify``."""
     people = commands.add_parser(
         "people", help="enrol, list and forget people (the gallery the app and the API use)",
         description="The gallery of enrolled people: DATA_DIR/gallery.sqlite3, or $FACEKIT_GALLERY_URL (postgresql://...).",
@@ -93,6 +109,12 @@ def add_commands(commands, p: Parents) -> None:
     cmd = people.add_parser("remove", parents=[p.common], help="forget a person: every photo, face and embedding")
     cmd.add_argument("name")
     cmd.set_defaults(run=_remove)
+    cmd = people.add_parser("embed", parents=[p.common, p.with_model], help="embed every enrolled photo with a model ahead of use",
+                            description="Embed every enrolled photo that the model (default: the default model) has no "
+                            "embedding of yet, from its stored face, with a progress bar. A gallery enrolled under another "
+                            "model is otherwise embedded by the first search that needs it; run this before a new model "
+                            "serves, so nobody waits. Embeddings name the model that made them and are never mixed.")
+    cmd.set_defaults(run=_embed)
 
     cmd = commands.add_parser(
         "identify", parents=[p.common, p.with_model], help="name every face of photos among the enrolled",

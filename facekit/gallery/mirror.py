@@ -133,6 +133,21 @@ def _stored(database: Database, keys: PersonKeys, verifier: Verifier,
             if photo_id in vectors]
 
 
+def embed_missing(database: Database, keys: PersonKeys, verifier: Verifier, on_progress=None) -> int:
+    """Embed, by ``verifier``'s model, every stored photo that has no embedding of it yet, and store
+    them, :data:`_READ_AT_ONCE` photos a transaction (a search in any process meanwhile sees each
+    photo's embedding whole or not at all, never another model's). ``on_progress(done, total)`` after
+    each batch. Returns how many were embedded."""
+    rows = database.read("SELECT p.id FROM sealed_photos p LEFT JOIN sealed_embeddings e ON e.photo_id = p.id "
+                         "AND e.model = ? WHERE e.photo_id IS NULL ORDER BY p.added, p.id", (verifier.version,))
+    missing, people, done = [photo_id for photo_id, in rows], keys.everyone(), 0
+    for start in range(0, len(missing), _READ_AT_ONCE):
+        done += len(_embed_stored(database, people, verifier, missing[start : start + _READ_AT_ONCE]))
+        if on_progress:
+            on_progress(min(start + _READ_AT_ONCE, len(missing)), len(missing))
+    return done
+
+
 def _embed_stored(database: Database, people: dict[str, PersonKey], verifier: Verifier,
                   photo_ids: list[str]) -> dict[str, np.ndarray]:
     """Embeddings by this model of stored chips that have none yet; stored for next time."""

@@ -32,14 +32,17 @@ from facekit.faces.detect import Face
 from facekit.faces.images import ImageSource, jpeg_bytes
 from facekit.faces.quality import face_problems, shot_quality
 from facekit.gallery.keys import PersonKey, PersonKeys, seal, unseal
-from facekit.gallery.mirror import Mirror
+from facekit.gallery.mirror import Mirror, embed_missing
 from facekit.gallery.store import EVERYONE, Database, owned_by  # noqa: F401  EVERYONE: callers take it from here
 from facekit.model.verifier import AnchorVerdict, Verifier, load_verifier
 from facekit.names import person_name
 
-# Cosine of two unit embeddings from which they are one photo: re-saved, cropped or recompressed
-# copies measure >= 0.997 on the example photos, two photos of one man 0.958-0.966.
-_SAME_PHOTO = 0.99
+# Cosine of two unit embeddings from which they are one photo, by model (`bench/same_photo_line.py`:
+# 150 LFW photos re-saved at JPEG quality 60, cropped by a tenth a side and halved, against 951
+# pairs of distinct photos of one person). dlib's tower: copies >= 0.986, distinct photos <= 0.988
+# (the line keeps most copies); SFace moves more with re-encoding: copies' 1st percentile 0.93-0.96
+# (halved: 0.87), distinct photos at most 0.93.
+_SAME_PHOTO = {"sface": 0.95, "pretrained": 0.99, "scratch": 0.99}
 _SHORTLIST = 256  # photos the model's head scores exactly per search (8 per person listed, at least)
 
 @dataclass(frozen=True)
@@ -162,6 +165,13 @@ class Gallery:
         """How long the newest change this process's search index took in had been written when
         it did (it catches up before each search)."""
         return self._mirror.lag_seconds
+
+    def embed_for_this_model(self, on_progress=None) -> int:
+        """Embed every enrolled photo that this model has no embedding of yet (a gallery enrolled under
+        another model), from its stored chip or photo, with ``on_progress(done, total)``; returns how
+        many. Searches do it themselves when needed; this does it ahead, e.g. before a new default model
+        serves (``facekit people embed``)."""
+        return embed_missing(self._database, self._keys, self.verifier, on_progress)
 
     def photo_count(self) -> int:
         """Photos enrolled, everyone's."""
@@ -345,7 +355,7 @@ class Gallery:
                 break
             if people[index] not in matches:
                 matches[people[index]] = Match(people[index], float(-probability), photo_ids[index],
-                                               bool(vectors[index] @ embedding >= _SAME_PHOTO))
+                                               bool(vectors[index] @ embedding >= _SAME_PHOTO[self.verifier.config.model]))
         ranked = tuple(matches.values())
         person = ranked[0].name if ranked and ranked[0].probability >= threshold else None
         return person, ranked, threshold

@@ -37,12 +37,16 @@ _PAIRS_PER_NEIGHBOUR = 10  # photo pairs per look-alike couple: ~1,300 pairs, so
 _CROWD_PHOTOS = 5  # photos per training person placing them in embedding space
 
 
-def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_different: float | None = None) -> dict:
+def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_different: float | None = None,
+                            max_false_same: float | None = None) -> dict:
     """Set ``siamese``'s sigmoid head (in place) and return the thresholds and validation figures
     for ``siamese.json``: ``threshold``, ``thresholds`` (``same_from``, ``different_below``),
     ``validation`` (accuracy, AUC, the three-way figures), ``calibration``. The "different" line
-    loses at most ``max_false_different`` (default ``config.max_false_different``) of same-person pairs."""
+    loses at most ``max_false_different`` (default ``config.max_false_different``) of same-person pairs;
+    the "same" line lets at most ``max_false_same`` (default ``config.max_false_same_look_alikes``) of
+    look-alike pairs through."""
     max_false_different = config.max_false_different if max_false_different is None else max_false_different
+    max_false_same = config.max_false_same_look_alikes if max_false_same is None else max_false_same
     chip_embedding = siamese.get_layer("chip_embedding")
 
     def features(pairs):
@@ -56,8 +60,7 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_dif
     probabilities = head.predict_proba(features(split.threshold_pairs))[:, 1]
     threshold = best_threshold(labels, probabilities)
     hard = _hard_impostor_probabilities(lambda x: head.predict_proba(x)[:, 1], siamese, split, config)
-    different_below, same_from = verdict_thresholds(probabilities[labels == 1], hard, config.max_false_same_look_alikes,
-                                                    max_false_different)
+    different_below, same_from = verdict_thresholds(probabilities[labels == 1], hard, max_false_same, max_false_different)
     validation = binary_metrics(labels, probabilities, threshold)
     error = calibration_error(labels, probabilities)
     return {
@@ -65,11 +68,11 @@ def fit_head_and_thresholds(siamese, split: Split, config: Config, max_false_dif
         "thresholds": {
             "same_from": same_from,
             "different_below": different_below,
-            "rule": f"'same' from the lowest P(same) where <= {config.max_false_same_look_alikes:.0%} of look-alike impostor pairs "
+            "rule": f"'same' from the lowest P(same) where <= {max_false_same:.1%} of look-alike impostor pairs "
             f"are called 'same' (each threshold-half validation person with their {LOOK_ALIKE_NEIGHBOURS} nearest other "
             f"people among the validation and training people, {_PAIRS_PER_NEIGHBOUR} random photo pairs each); "
             "'different' below the highest P(same) where <= "
-            f"{max_false_different:.0%} of same-person pairs are called 'different'; 'unsure' between",
+            f"{max_false_different:.1%} of same-person pairs are called 'different'; 'unsure' between",
         },
         "validation": {
             **{k: validation[k] for k in ("accuracy", "auc", "n_pairs")},
@@ -186,9 +189,10 @@ def ensemble(member_dirs: list[Path], config: Config | None = None, workers: int
 _GALLERY_PEOPLE, _GALLERY_PHOTOS = 100, 3
 
 
-def open_set_line(siamese, split: Split, config: Config) -> dict:
+def open_set_line(siamese, split: Split, config: Config, floor: float = 0.0) -> dict:
     """Identify's line: the lowest P(same) at which at most 1% of strangers are named among a
-    gallery of 100 people, and how often the right person is named then.
+    gallery of 100 people, and no lower than ``floor`` (the model's "same" line: a name is never given
+    where the pair alone would be "not sure"), and how often the right person is named then.
 
     The gallery: 100 training people with 4+ photos (seeded), 3 photos each enrolled, their other
     photos the genuine probes; strangers: one photo of each other training person. A probe scores
@@ -214,12 +218,13 @@ def open_set_line(siamese, split: Split, config: Config) -> dict:
         return int(owners[np.argmax(probabilities)]), float(probabilities.max())
 
     stranger_best = np.array([best(c)[1] for c in strangers])
-    line = float(np.nextafter(np.quantile(stranger_best, 1 - config.max_strangers_named, method="higher"), 1.0))
+    line = max(float(np.nextafter(np.quantile(stranger_best, 1 - config.max_strangers_named, method="higher"), 1.0)), floor)
     named = [(who == person and score >= line) for person, (who, score) in ((p, best(c)) for p, c in genuine)]
     return {
         "identify_from": line,
         "identify_rule": f"lowest P(same) naming <= {config.max_strangers_named:.0%} of {len(strangers)} strangers among a gallery of "
-        f"{len(gallery)} training people ({_GALLERY_PHOTOS} photos each); the right person is then named for "
+        f"{len(gallery)} training people ({_GALLERY_PHOTOS} photos each), and not below the 'same' line ({floor:.3f}); "
+        "the right person is then named for "
         f"{np.mean(named):.1%} of {len(genuine)} probes",
         "strangers_named": float(np.mean(stranger_best >= line)),
         "right_person_named": float(np.mean(named)),

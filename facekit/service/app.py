@@ -35,8 +35,9 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     app = FastAPI(
         title="facekit", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: routes/docs.py
-        description="Face verification with our own Siamese network: are two photos the same person, "
-                    "and who among the enrolled people is in a photo.",
+        description="Face verification with a Siamese network (by default on SFace's face tower, with a head "
+                    "and lines fitted on LFW): are two photos the same person, and who among the enrolled people "
+                    "is in a photo.",
     )
     app.state.service = service
     routers = [routes.router for routes in (health, verify, people, sort, docs)]

@@ -37,11 +37,10 @@ from facekit.model.verifier import Verifier
 from facekit.names import person_name
 from facekit.sorting.pile import Pile, PhotoName
 
-# The second and third passes' lines, chosen on the training people (`bench/group.py --people train`
-# prints the grid: the second of 0.6-0.85, the third of 0.85-0.95 or none): the best BCubed F1 whose
-# precision stays within 0.002 of the first two passes' (those: 0.9890 / 0.9042; with the third at
-# 0.88: 0.9877 / 0.9338). The most recall at a precision of 0.99 there (0.9921 / 0.9194: no second
-# pass) split Barack Obama's six example photos in two groups; no pair reached both 0.99 and 0.97.
+# The second and third passes' lines belong to the model (its P(same) is its own): each model's
+# record keeps them under "grouping", chosen on the training people by `bench/group.py --people train
+# --write`. These are dlib's tower's (chosen by the best BCubed F1 whose precision stayed within 0.002
+# of the first two passes': 0.9877 / 0.9338 on the training people), for a model whose record has none.
 _SECOND_PASS = 0.8
 _THIRD_PASS = 0.88
 _ROWS_AT_ONCE = 1000  # faces alone scored against the groups' average faces at a time: bounded memory
@@ -56,6 +55,12 @@ class FaceGroup:
     person: str | None = None
 
 
+def grouping_lines(verifier: Verifier) -> tuple[float, float | None]:
+    """The second and third passes' lines of ``verifier``'s model (its record's "grouping"; None: no third pass)."""
+    chosen = verifier.info.get("grouping", {})
+    return float(chosen.get("second_pass", _SECOND_PASS)), chosen.get("third_pass", _THIRD_PASS)
+
+
 def group_pile(pile: Pile, verifier: Verifier) -> list[tuple[int, ...]]:
     """The faces of ``pile`` grouped by person (:func:`group_faces`), two faces of one photo never
     together: groups of indices into ``pile.faces``, largest first."""
@@ -63,12 +68,13 @@ def group_pile(pile: Pile, verifier: Verifier) -> list[tuple[int, ...]]:
 
 
 def group_faces(embeddings: np.ndarray, verifier: Verifier, photos: Sequence[Hashable] | None = None,
-                second_pass: float = _SECOND_PASS, third_pass: float | None = _THIRD_PASS) -> list[tuple[int, ...]]:
+                passes: tuple[float, float | None] | None = None) -> list[tuple[int, ...]]:
     """Group ``(n, d)`` embeddings by person (see the module's docstring): groups of row indices,
     largest first (then by their first face). ``photos[i]`` is the photo face i was found in (faces
-    of one photo are never grouped; None: every face a photo of its own). ``second_pass`` and
-    ``third_pass`` (None: no third pass) are the lines of passes 2 and 3, P(same) in [0, 1]; the
-    defaults are the chosen ones."""
+    of one photo are never grouped; None: every face a photo of its own). ``passes`` are the lines
+    of passes 2 and 3, P(same) in [0, 1] (the third None: no third pass); by default the model's own
+    (:func:`grouping_lines`)."""
+    second_pass, third_pass = passes or grouping_lines(verifier)
     lines = verifier.thresholds
     photos = list(range(len(embeddings))) if photos is None else list(photos)
     links = _links(embeddings, verifier, lines.different_below)
