@@ -12,7 +12,8 @@ clustering example (Chinese whispers over its own descriptors at 0.5) when `dlib
 
 `--people train`: the pile the grouping's two lines were chosen on (800 training people with two
 or more photos, drawn with seed 0, up to 40 photos each, plus 300 alone; peopleDevTrain), and the
-grid they were chosen from: every pair of lines, and the most recall at a precision of 0.99.
+grid they were chosen from: every pair of lines, and the most recall at a precision of 0.99 and
+of 0.995 (the chosen one; `--write` records it in the model's JSON).
 
 Run from the project root after `facekit data import-lfw` (or `--lfw-dir`).
 """
@@ -114,10 +115,15 @@ def pile_photos(lfw_dir: Path, people: str) -> tuple[list[Path], int, int]:
     return photos + [lfw_dir / name / f"{name}_0001.jpg" for name in alone], len(several), len(alone)
 
 
+# The precision the lines are chosen at on the training people: the target's 0.99 and a margin, as
+# the test people's precision ran 0.0035 below the training people's for dlib's tower.
+CHOSEN_AT = 0.995
+
+
 def lines_grid(labels: list, scored: list[int], pile, verifier) -> tuple[float, float | None]:
     """Every pair of the second and third passes' lines on this pile; returns the chosen pair: the
-    most recall at a BCubed precision of 0.99, else (none reaches it) the best BCubed F1. (A second
-    line at or above the model's "same" line adds nothing to the first pass: no second pass.)"""
+    most recall at a BCubed precision of :data:`CHOSEN_AT` here, else (none reaches it) the best BCubed
+    F1. (A second line at or above the model's "same" line adds nothing to the first pass.)"""
     found = {}
     for second in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
         for third in (0.8, 0.85, 0.88, 0.9, 0.95, None):
@@ -127,9 +133,10 @@ def lines_grid(labels: list, scored: list[int], pile, verifier) -> tuple[float, 
             found[second, third] = bcubed(labels, [group_of[i] for i in scored])
             print(f"  second pass {second}, third pass {third}: BCubed precision {found[second, third][0]:.4f} "
                   f"recall {found[second, third][1]:.4f}")
-    precise = [(recall, lines) for lines, (precision, recall) in found.items() if precision >= 0.99]
-    best = max(precise, key=lambda option: option[0], default=None)
-    print("the most recall at a precision of 0.99: " + (f"{best[0]:.4f} (lines {best[1]})" if best else "none reaches it"))
+    for floor in (0.99, CHOSEN_AT):
+        precise = [(recall, lines) for lines, (precision, recall) in found.items() if precision >= floor]
+        best = max(precise, key=lambda option: option[0], default=None)
+        print(f"the most recall at a precision of {floor}: " + (f"{best[0]:.4f} (lines {best[1]})" if best else "none reaches it"))
     if best:
         return best[1]
     return max(found, key=lambda lines: 2 * found[lines][0] * found[lines][1] / sum(found[lines]))
@@ -143,7 +150,7 @@ def write_lines(verifier, lines: tuple[float, float | None], labels: list, score
     path = verifier.config.siamese_info_path
     record = json.loads(path.read_text())
     record["grouping"] = {"second_pass": lines[0], "third_pass": lines[1],
-                          "rule": "bench/group.py --people train --write: the most BCubed recall at a precision of 0.99 "
+                          "rule": f"bench/group.py --people train --write: the most BCubed recall at a precision of {CHOSEN_AT} "
                                   "on 800 training people (else the best F1)",
                           "training_people_bcubed": [round(precision, 4), round(recall, 4)]}
     path.write_text(json.dumps(record, indent=2) + "\n")

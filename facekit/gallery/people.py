@@ -294,6 +294,16 @@ class Gallery:
 
     # --- answers ---------------------------------------------------------------------------------
 
+    def embeddings_of(self, name: str, owner: str | None = None) -> np.ndarray:
+        """The embeddings ``(k, d)`` of ``name``'s enrolled photos (among ``owner``'s) by this model:
+        whatever model enrolled them, never another's numbers. Raises :class:`NotFound`."""
+        name = person_name(name)
+        with self._lock:
+            _, enrolled = self._followed().vectors_of(name, owner)
+        if not len(enrolled):
+            raise NotFound(f"Nobody called {name!r} is enrolled")
+        return enrolled
+
     def verify(self, name: str, image: ImageSource, match_threshold: float | None = None,
                share_needed: float | None = None, owner: str | None = None) -> AnchorVerdict:
         """A probe photo against a person's enrolled photos (among ``owner``'s), by the

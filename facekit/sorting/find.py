@@ -39,7 +39,7 @@ def find_person(references: np.ndarray, pile: Pile, verifier: Verifier) -> list[
 
 
 def enrolled_references(gallery: Gallery, name: str, owner: str | None = None) -> np.ndarray:
-    """The embeddings ``(k, d)`` of an enrolled person's photos (among ``owner``'s people), from
-    their stored faces: what :func:`find_person` looks for. Raises :class:`~facekit.errors.NotFound`."""
-    photos = gallery.photos(name, owner=owner)
-    return gallery.verifier.embeddings(np.stack([gallery.chip(photo.id) for photo in photos]))
+    """The embeddings ``(k, d)`` of an enrolled person's photos (among ``owner``'s people) by the
+    gallery's model (whichever model enrolled them): what :func:`find_person` looks for. Raises
+    :class:`~facekit.errors.NotFound`."""
+    return gallery.embeddings_of(name, owner)

@@ -242,7 +242,9 @@ def _average_linkage(groups: list[list[int]], links: dict[tuple[int, int], float
         if a != b:
             sums[a][b] = sums[b][a] = sums[a].get(b, 0.0) + p
     mean = lambda a, b: sums[a][b] / (len(members[a]) * len(members[b]))  # noqa: E731
-    heap = [(-mean(a, b), a, b) for a in sums for b in sums[a] if a < b]
+    # Only pairs that reach the line can be joined: the heap holds those alone (a pair below it can
+    # rise only by a join, which pushes it anew), so it stays small however many links the floor keeps.
+    heap = [(-m, a, b) for a in sums for b in sums[a] if a < b and (m := mean(a, b)) >= stop]
     heapq.heapify(heap)
     fresh = itertools.count(len(groups))  # a joined group takes a new number: old pairs in the heap go stale
     while heap:
@@ -263,5 +265,6 @@ def _average_linkage(groups: list[list[int]], links: dict[tuple[int, int], float
                     del sums[other][old]
                     sums[joined][other] = sums[other][joined] = sums[joined].get(other, 0.0) + total
         for other in sums[joined]:
-            heapq.heappush(heap, (-mean(joined, other), joined, other))
+            if (m := mean(joined, other)) >= stop:
+                heapq.heappush(heap, (-m, joined, other))
     return list(members.values())

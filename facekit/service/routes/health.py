@@ -12,6 +12,12 @@ from facekit.service.state import Refusal, Service, service
 router = APIRouter(tags=["service"])
 
 
+@router.get("/", include_in_schema=False)
+def root() -> dict:
+    """Where to go from here: the docs, and the routes that say how the service is."""
+    return {"service": "facekit", "docs": "/docs", "openapi": "/openapi.json", "health": "/healthz", "ready": "/readyz"}
+
+
 @router.get("/healthz")
 def healthz() -> dict:
     """The process is alive."""
