@@ -89,9 +89,13 @@ def read_sface(path: str | Path) -> SFace:
     path = Path(path)
     try:
         import onnx  # the conversion's only use of it: nothing that answers imports onnx
+        from google.protobuf.message import DecodeError
         from onnx import numpy_helper
 
-        graph = onnx.load(str(path)).graph
+        try:
+            graph = onnx.load(str(path)).graph
+        except DecodeError as error:
+            raise ValueError(f"not an ONNX file: {error}") from None
         arrays = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
         for node in graph.node:  # constants first: int8 weights -> float32, then their shapes
             if node.op_type == "DequantizeLinear":
