@@ -333,19 +333,21 @@ def _strictness(app):
 
 
 def test_the_strictness_slider_moves_the_verdict_for_this_pair_only():
-    """Moved for one pair, the line says so, goes back with one click, and never answers the next pair."""
+    """Moved for one pair, the line says so, goes back with one click, and never answers the next pair.
+    (The default model scores the same-person example over 99%, past the slider's strict end: the
+    blurred example, "not sure" at the model's line, is moved the lenient way.)"""
     app = _page("pages/verify.py").run()
-    app.button(key="example-0").click().run()  # the same person twice, above the model's "same" line
-    assert "Same person" in _messages(app)
+    app.button(key="example-2").click().run()  # one man twice, one photo blurred: between the model's lines
+    assert "Not sure" in _messages(app)
     model_line = _strictness(app).value
     assert 50 <= model_line <= 99 and "%" in _strictness(app).format  # percent, like every score on the page
-    _strictness(app).set_value(99).run()
-    assert not app.exception and "Not sure" in _messages(app) and "Your line: “same” from 99%" in _messages(app)
+    _strictness(app).set_value(50).run()
+    assert not app.exception and "Same person" in _messages(app) and "Your line: “same” from 50%" in _messages(app)
     next(b for b in app.button if b.key.startswith("reset-")).click().run()  # one click back
-    assert _strictness(app).value == model_line and "Same person" in _messages(app)
-    _strictness(app).set_value(99).run()
+    assert _strictness(app).value == model_line and "Not sure" in _messages(app)
+    _strictness(app).set_value(50).run()
     app.button(key="example-1").click().run()  # the next pair starts at the model's line
-    assert _strictness(app).value != 99 and "Your line" not in _messages(app)
+    assert _strictness(app).value != 50 and "Your line" not in _messages(app)
 
 
 def test_why_this_answer_names_the_parts_of_the_faces():

@@ -113,7 +113,7 @@ def test_verify_scores_same_people_above_different_people(mini_lfw):
     p_different = [verify(a, b).probability for a, b in different[:6]]
     assert np.mean(p_same) > np.mean(p_different) + 0.2
     verdict = verify(*same[0])
-    assert verdict.chips[0].shape == (150, 150, 3) and 0.0 <= verdict.probability <= 1.0  # dlib's framing
+    assert verdict.chips[0].shape == (112, 112, 3) and 0.0 <= verdict.probability <= 1.0  # SFace's framing
     assert verdict.decision == verdict.thresholds.decide(verdict.probability)
     assert verdict.same == (verdict.decision == "same") == (verdict.probability >= verdict.thresholds.same_from)
 
@@ -149,9 +149,9 @@ def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
     # A model whose lines leave everything between them answers "not sure", exit code 3.
     doubtful = tmp_path / "doubtful"
     shutil.copytree(SHIPPED.models_dir, doubtful, ignore=shutil.ignore_patterns(".train-backup"))
-    info = json.loads((doubtful / "siamese_pretrained.json").read_text())
+    info = json.loads((doubtful / "siamese_sface.json").read_text())
     info["thresholds"] = {"same_from": 1.0, "different_below": 0.0}
-    (doubtful / "siamese_pretrained.json").write_text(json.dumps(info))
+    (doubtful / "siamese_sface.json").write_text(json.dumps(info))
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(doubtful)]) == 3
     assert "Not sure" in capsys.readouterr().out
     (tmp_path / "note.txt").write_text("not a photo")
@@ -162,7 +162,7 @@ def test_verify_command_exit_codes(mini_lfw, tmp_path, capsys):
     assert main(["verify", str(blank), str(same[0][1])]) == 2
     assert "The first photo: no face was found" in capsys.readouterr().err
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--models-dir", str(tmp_path)]) == 2
-    assert "train pretrained" in capsys.readouterr().err
+    assert "train sface" in capsys.readouterr().err
     assert main(["verify", str(same[0][0]), str(same[0][1]), "--model", "scratch", "--models-dir", str(tmp_path)]) == 2
     assert "train siamese" in capsys.readouterr().err
 
