@@ -129,7 +129,7 @@ for model, title in MODELS.items() if lfw_dir.exists() else ():
             right.image(str(lfw_dir / pair.b))
 
 st.subheader("And on your own photos?")
-st.write("Score both models on pairs of your people from the **Capture** page: their reference and test "
+st.write("Score every model on pairs of your people from the **Capture** page: their reference and test "
          "photos together (same person), and their reference photos with random LFW photos (different people).")
 if not lfw_dir.exists():
     st.caption("This needs LFW's photos as the strangers to compare with: `facekit data import-lfw` first.")

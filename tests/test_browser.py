@@ -297,11 +297,12 @@ GAUGE_TEXTS = """() => { const svg = document.querySelector('[data-testid="stPlo
 def test_a_verdict_a_room_can_read(server, browser, width):
     """Points 1 and 3 of the room's list, and the "why" picture: the gauge whole and in percent; the
     strictness line in percent, visibly "yours" once moved, back in one click, and never carried to
-    the next pair; why this answer, in words, drawn over both faces."""
+    the next pair (moved the lenient way on the blurred example: the default model scores the
+    same-person example over 99%, past the strict end); why this answer, in words, drawn over both faces."""
     from playwright.sync_api import expect
 
     page = _page_at(browser, server, "/verify", width)
-    _example(page, "Same person")
+    _example(page, "Not sure: a blurred photo")
     page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
     page.wait_for_function("() => document.querySelector('[data-testid=\"stPlotlyChart\"] text')", timeout=30_000)
     texts = page.evaluate(GAUGE_TEXTS)
@@ -312,15 +313,15 @@ def test_a_verdict_a_room_can_read(server, browser, width):
     model_line = thumb.get_attribute("aria-valuenow")
     assert page.get_by_test_id("stSliderThumbValue").inner_text().endswith("%")
     thumb.focus()
-    thumb.press("End")  # the strictest line
-    page.get_by_text("Your line: “same” from 99%").wait_for(timeout=60_000)
-    assert page.get_by_test_id("stAlertContainer").filter(has_text="Not sure").first.is_visible()
+    thumb.press("Home")  # the most lenient line
+    page.get_by_text("Your line: “same” from 50%").wait_for(timeout=60_000)
+    assert page.get_by_test_id("stAlertContainer").filter(has_text="Same person").first.is_visible()
     _screenshot(page, f"{width}_verify_your_line")
     page.get_by_role("button", name="Back to the model's line").click()
     page.get_by_text("the model's own line").wait_for(timeout=60_000)
     assert page.get_by_role("slider").get_attribute("aria-valuenow") == model_line
     page.get_by_role("slider").focus()
-    page.get_by_role("slider").press("End")
+    page.get_by_role("slider").press("Home")
     page.get_by_text("Your line:").wait_for(timeout=60_000)
     _example(page, "Different people")
     page.get_by_text("Example: Barack Obama and Joe Biden.").wait_for(timeout=60_000)
@@ -743,7 +744,7 @@ def test_every_page_opens_at_phone_width(server, browser):
     faces = page.get_by_test_id("stMain").get_by_test_id("stImage").first.bounding_box()
     assert faces["x"] >= 0 and faces["x"] + faces["width"] <= 390
     page.goto(server["url"] + "/baseline-vs-siamese", timeout=60_000)
-    siamese = page.get_by_test_id("stMetric").filter(has_text="Siamese on a network that saw 3 M faces").first
+    siamese = page.get_by_test_id("stMetric").filter(has_text="Siamese on SFace (web photos)").first
     siamese.wait_for(timeout=60_000)
     box = siamese.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and "of 100 right" in siamese.inner_text()
