@@ -20,7 +20,14 @@ SFACE_CHIPS = {"chip_style": "sface", "chip_size": 112}
 
 
 def _default_data_dir() -> Path:
-    return Path(os.environ.get("FACEKIT_DATA_DIR") or "data")
+    """``$FACEKIT_DATA_DIR``; else the checkout's ``data/`` when facekit runs from a checkout, else a
+    folder of the user's own (``$XDG_DATA_HOME/facekit``, ``~/.local/share/facekit``): one folder from
+    any working directory, so the command line, the app and the API share a gallery."""
+    if os.environ.get("FACEKIT_DATA_DIR"):
+        return Path(os.environ["FACEKIT_DATA_DIR"])
+    if (PROJECT_ROOT / "data").is_dir():
+        return PROJECT_ROOT / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "facekit"
 
 
 def _default_models_dir() -> Path:

@@ -216,6 +216,29 @@ def test_download_checks_the_checksum_and_leaves_nothing_half_written(tmp_path):
         server.shutdown()
 
 
+def test_the_data_folder_is_the_checkouts_from_any_working_directory(tmp_path):
+    """The README's walkthrough runs `facekit people add` in facekit/examples: without
+    $FACEKIT_DATA_DIR it must write the gallery the app and the API read (the checkout's data/), not
+    a data/ of the working directory; `people add` says where, once."""
+    import os
+    import subprocess
+    import sys
+
+    from facekit.config import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "FACEKIT_DATA_DIR"}
+    said = {}
+    for folder in (PROJECT_ROOT, PROJECT_ROOT / "facekit" / "examples", tmp_path):
+        done = subprocess.run([sys.executable, "-c", "from facekit import Config; print(Config().data_dir)"], cwd=folder,
+                              env=env, capture_output=True, text=True, timeout=120)
+        said[folder] = done.stdout.strip()
+    assert set(said.values()) == {str(PROJECT_ROOT / "data")}, said
+    added = subprocess.run([sys.executable, "-m", "facekit.cli", "people", "add", "Nobody", "missing.jpg"],
+                           cwd=PROJECT_ROOT / "facekit" / "examples", capture_output=True, text=True, timeout=300,
+                           env={**env, "FACEKIT_DATA_DIR": str(tmp_path / "data")})
+    assert f"The gallery: {(tmp_path / 'data' / 'gallery.sqlite3').resolve()}" in added.stderr.splitlines()[0]
+
+
 def test_the_data_folder_is_read_when_used_not_at_import(tmp_path, monkeypatch):
     import facekit
 

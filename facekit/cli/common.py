@@ -41,7 +41,8 @@ def parents() -> Parents:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir", default=None,
-        help="folder with anchor/, positive/, negative/, lfw/ and pairs.csv (default: $FACEKIT_DATA_DIR or data/)",
+        help="folder with anchor/, positive/, negative/, lfw/, pairs.csv and the gallery (default: $FACEKIT_DATA_DIR, "
+        "else the checkout's data/, else ~/.local/share/facekit; the same from any working directory)",
     )
     with_models = argparse.ArgumentParser(add_help=False)
     with_models.add_argument("--models-dir", help="folder of trained models (default: $FACEKIT_MODELS_DIR or the project's models/)")

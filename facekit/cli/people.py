@@ -24,6 +24,9 @@ def _gallery(args):
 
 def _add(args) -> int:
     gallery, failed = _gallery(args), 0
+    config = gallery.config
+    print(f"The gallery: {config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path.resolve()}",
+          file=sys.stderr)  # where it is written, once: the app and the API read the same
     for photo in args.photos:
         try:
             enrolled = gallery.enrol(args.name, photo)
