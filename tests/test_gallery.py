@@ -170,6 +170,53 @@ def test_a_gallery_enrolled_under_an_older_model_answers_under_the_default_after
     new.close()
 
 
+def test_an_enrolment_racing_a_deletion_loses_no_acknowledged_photo(gallery_config):
+    """Two galleries (as two API workers) on one store: one enrols photos of a person while the
+    other forgets them again and again. Every photo acknowledged is listed, or a deletion of the
+    person ended after it; no photo outlives its person's key (the count and the listing agree)."""
+    import threading
+    import time
+
+    enroller, forgetter = Gallery(gallery_config), Gallery(gallery_config)
+    acknowledged, forgotten, stop = [], [], threading.Event()
+    key_of = enroller._keys.find_or_create
+
+    def slowly(name, owner):  # the window between taking the person's key and storing the photo, made wide
+        key = key_of(name, owner)
+        time.sleep(0.02)
+        return key
+
+    enroller._keys.find_or_create = slowly
+
+    def forget_again_and_again():  # now and then, so that photos are there to forget when a key is shredded
+        while not stop.is_set():
+            try:
+                forgetter.forget("Racer")
+                forgotten.append(time.monotonic())
+            except NotFound:
+                pass
+            time.sleep(0.015)
+
+    racing = threading.Thread(target=forget_again_and_again)
+    racing.start()
+    try:
+        for round_ in range(40):
+            try:
+                photo = enroller.enrol("Racer", OBAMA[round_ % len(OBAMA)])
+                acknowledged.append((photo.id, time.monotonic()))
+            except NotFound:
+                pass  # forgotten while being added: said, not acknowledged
+    finally:
+        stop.set()
+        racing.join()
+    listed = {p.id for p in enroller.photos("Racer")} if enroller.people() else set()
+    for photo_id, at in acknowledged:
+        assert photo_id in listed or any(done > at for done in forgotten), photo_id
+    assert enroller.photo_count() == sum(person.photos for person in enroller.people())
+    assert len(acknowledged) >= 10 and forgotten  # both really ran
+    enroller.close(), forgetter.close()
+
+
 def test_bad_names_photos_and_unknown_people_say_what_is_wrong(gallery_config):
     gallery = Gallery(gallery_config.with_(max_captures_per_person=1))
     with pytest.raises(NoFaceFound, match="new photo"):

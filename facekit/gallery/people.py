@@ -139,7 +139,8 @@ class Gallery:
 
         Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
         photo, :class:`DataError` for a bad name or when the person already has
-        ``config.max_captures_per_person`` photos.
+        ``config.max_captures_per_person`` photos, :class:`NotFound` when the person was forgotten
+        while the photo was being added (the photo is not kept: nothing outlives a person's key).
         """
         name = person_name(name)
         probe, embedding = self.verifier.embed_photo(image, "new", face)
@@ -159,6 +160,9 @@ class Gallery:
             run("INSERT INTO sealed_embeddings (photo_id, model, vector) VALUES (?, ?, ?)",
                 (photo.id, self.verifier.version, seal(person.key, embedding.astype(np.float32).tobytes(), f"{photo.id}/vector")))
             self._database.log_change(run, [photo.id], present=True)
+        if self._keys.of(person.token) is None:  # forgotten meanwhile (the keys are another database): no photo
+            self.discard(photo.id)                # may outlive its person's key, unlisted and undeletable
+            raise NotFound(f"{name} was forgotten while this photo was being added", "Add it again to enrol them anew.")
         return photo
 
     def remove_photo(self, name: str, photo_id: str, owner: str | None = None) -> None:
@@ -203,8 +207,14 @@ class Gallery:
             run(f"DELETE FROM sealed_photos WHERE person IN ({marks})", tokens)
             self._database.log_change(run, photo_ids, present=False)
         self._keys.shred(list(tokens))
+        with self._database.transaction() as run:  # a photo an enrolment added meanwhile, under the old key
+            late = [row[0] for row in run(f"SELECT id FROM sealed_photos WHERE person IN ({marks})", tokens)]
+            if late:
+                run(f"DELETE FROM sealed_embeddings WHERE photo_id IN ({', '.join('?' * len(late))})", tuple(late))
+                run(f"DELETE FROM sealed_photos WHERE person IN ({marks})", tokens)
+                self._database.log_change(run, late, present=False)
         self._database.forget_deleted()
-        return len(photo_ids)
+        return len(photo_ids) + len(late)
 
     # --- answers ---------------------------------------------------------------------------------
 
