@@ -146,6 +146,33 @@ def test_facekit_liveness_reads_a_video_or_a_folder(turning, tmp_path):
         capture_output=True, text=True).stdout
 
 
+def test_frames_are_shrunk_as_they_are_read_and_a_bad_frame_is_named(turning, tmp_path):
+    """A 1080p video and a folder of 1080p frames come back at most 640 px on a side (600 frames of 4K
+    kept whole would need ~15 GB), and a stray file among the frames is named; FFmpeg says nothing."""
+    from facekit.errors import InvalidImage
+    from facekit.liveness.video import read_frames
+
+    big = [cv2.resize(frame, (1920, 1440)) for frame in turning[:6]]
+    video = tmp_path / "big.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 15, (1920, 1440))
+    for frame in big:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for n, frame in enumerate(big):
+        cv2.imwrite(str(folder / f"{n:03d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    for frames in (read_frames(video), read_frames(folder)):
+        assert len(frames) == 6 and all(frame.shape == (480, 640, 3) for frame in frames)
+    (folder / "999.png").write_text("not a picture")
+    with pytest.raises(InvalidImage, match="999.png in"):
+        read_frames(folder)
+    (tmp_path / "notes.mp4").write_text("not a video")
+    bad = subprocess.run([sys.executable, "-m", "facekit.cli", "liveness", str(tmp_path / "notes.mp4")], capture_output=True,
+                         text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [bad.stderr.strip().splitlines()[0]], bad.stderr
+
+
 def test_the_live_namer_runs_the_check_on_the_frames_it_names(turning):
     """The Live page's namer, fed a flat photo turned like a sheet while a (short) check runs: the
     prompt while it runs, then the answer in words, and how long ago it came."""
