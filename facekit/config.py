@@ -180,8 +180,9 @@ class Config:
     # Sorting a pile of photos by person: at most this many photos in one pile on the page (a zip
     # included) and in one POST /v1/group or bulk enrolment; more, by `facekit group FOLDER`.
     max_pile_photos: int = 1000
+    max_pile_bytes: int = 4 * 1024**3  # a page's pile, unpacked, on disk (1,000 phone photos of ~4 MB)
     api_max_pile_photos: int = 100
-    api_max_pile_bytes: int = 200 * 1024 * 1024
+    api_max_pile_bytes: int = 200 * 1024 * 1024  # a request's body, and its photos unpacked
 
     # Data set building.
     anchor_min_images: int = 5

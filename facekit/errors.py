@@ -51,6 +51,15 @@ class DataError(FacekitError):
     """A data folder, protocol file or download is missing or not what it should be."""
 
 
+class TooManyPhotos(DataError):
+    """More photos (or files in zips) than one pile or request takes: refused before any is read."""
+
+
+class TooMuchData(DataError):
+    """The photos of one pile or request add up to more bytes than it takes (a zip's files counted
+    as they are unpacked)."""
+
+
 class NotFound(FacekitError, LookupError):
     """Nobody (or no photo) by that name or id is enrolled."""
 

@@ -11,7 +11,7 @@ from facekit.examples import EXAMPLE_PEOPLE, EXAMPLE_PILE
 from facekit.faces.images import ANSWER_COLOURS
 from facekit.sorting.find import enrolled_references, find_person
 from facekit.sorting.groups import enrol_group, group_pile, maybe_same, merge, move_out, name_groups
-from facekit.sorting.pile import boxed_photo, kept_on_disk, read_photos, uploaded_photos
+from facekit.sorting.pile import Unpacked, boxed_photo, read_unpacked, unpack_uploads
 from ui import services, visitor, widgets
 
 _SHOWN_PER_GROUP = 40  # thumbnails in one row before "and N more"
@@ -31,13 +31,13 @@ with st.form("pile", border=False):
 try_examples = st.button("Try with the examples", key="sort_examples", help=f"{len(EXAMPLE_PILE)} public-domain photos of Barack Obama and Joe Biden")
 
 
-def sort_pile(photos, folder: tempfile.TemporaryDirectory | None = None) -> None:
+def sort_pile(photos: Unpacked, folder: tempfile.TemporaryDirectory | None = None) -> None:
     """Every face of ``photos`` found (a bar shows how far), grouped, and the groups named; the
     ``folder`` holding the photos is kept as long as the pile (deleted when a new pile replaces it,
     or with the visitor's session)."""
     bar = st.progress(0.0, text="Finding the faces…")
-    pile = read_photos(photos, services.verifier(),
-                       lambda done, total: bar.progress(done / total, text=f"Finding the faces: photo {done} of {total}"))
+    pile = read_unpacked(photos, services.verifier(),
+                         lambda done, total: bar.progress(done / total, text=f"Finding the faces: photo {done} of {total}"))
     bar.progress(1.0, text="Grouping the faces by person…")
     groups = name_groups(group_pile(pile, services.verifier()), pile.embeddings, visitor.people_to_name())
     bar.empty()
@@ -49,10 +49,9 @@ def sort_pile(photos, folder: tempfile.TemporaryDirectory | None = None) -> None
 try:
     if sort_uploads and uploads:
         folder = tempfile.TemporaryDirectory(prefix="facekit-pile-")  # the photos on disk, not in this server's memory
-        sort_pile(kept_on_disk(uploaded_photos([(upload.name, upload.getvalue()) for upload in uploads]), Path(folder.name)),
-                  folder)
+        sort_pile(unpack_uploads([(upload.name, upload) for upload in uploads], Path(folder.name)), folder)
     elif try_examples:
-        sort_pile([(photo.name, photo) for photo in EXAMPLE_PILE])
+        sort_pile(Unpacked(tuple((photo.name, photo) for photo in EXAMPLE_PILE), ()))
 except facekit.FacekitError as error:
     widgets.show_error(error)
 if sort_uploads and not uploads:

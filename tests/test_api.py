@@ -318,6 +318,29 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def test_a_zip_of_zeros_and_a_flood_of_files_are_refused_before_they_are_read(client):
+    """The attack that took a worker to 2.86 GiB: 100 entries of 26 MB of zeros (a 2.5 MB request;
+    99 here, beside a photo, within the 100 photos a request may carry).
+    Each is refused by its declared size, unread, and listed; a damaged zip beside good photos is
+    listed too, not fatal; 101 files in zips are 413 before any is read; a zip unpacking past the
+    request's bound is 413."""
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(99):
+            archive.writestr(f"zeros_{n:03d}.jpg", bytes(26 * 2**20))
+    answer = client.post("/v1/group", files=[("image", ("zeros.zip", packed.getvalue(), "application/zip")),
+                                              ("image", ("broken.zip", b"PK\x03\x04 and then nothing", "application/zip")),
+                                              ("image", _file(OBAMA[0]))])
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["unreadable"]) == 100 and "broken.zip" in answer.json()["unreadable"]
+    assert [len(group["faces"]) for group in answer.json()["groups"]] == [1]
+    flood = _zip({f"{n}.jpg": b"x" for n in range(101)})
+    _error(client.post("/v1/group", files={"image": ("flood.zip", flood, "application/zip")}), 413, "too_many_photos")
+
+
 def test_a_pile_of_photos_is_grouped_by_person(client, mini_lfw):
     """Three LFW people (one's photos in a zip), a text file and a photo with no face: three groups,
     the bad files listed; an enrolled person is named in their group."""

@@ -18,10 +18,10 @@ from facekit.gallery.people import Gallery
 from facekit.model.head import close_pairs, pairwise_probabilities
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
-from facekit.errors import DataError, InvalidImage
+from facekit.errors import DataError, TooManyPhotos, TooMuchData
 from facekit.sorting.groups import (FaceGroup, MaybeSame, enrol_group, group_faces, group_pile, maybe_same, merge,
                                     move_out, name_groups)
-from facekit.sorting.pile import kept_on_disk, read_photos, read_pile, uploaded_photos
+from facekit.sorting.pile import read_pile, read_unpacked, unpack_uploads
 
 PEOPLE = ("Ahmed_Chalabi", "Ai_Sugiyama", "Al_Gore", "Al_Sharpton")  # LFW training people with 5 or more photos
 
@@ -93,9 +93,15 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
             zipped.writestr(f"party/{photo.name}", photo.read_bytes())
     uploads = [(p.name, p.read_bytes()) for p in sorted(pile_folder.rglob("Ai_Sugiyama_*.jpg"))]
     uploads += [("gore.zip", archive.getvalue()), ("notes.txt", b"not a photo"), ("notes.txt", b"again")]
-    photos = uploaded_photos(uploads)
+
+    def streams(files):
+        return [(name, io.BytesIO(data)) for name, data in files]
+
+    unpacked = unpack_uploads(streams(uploads), tmp_path / "unpacked")
+    photos = unpacked.photos
     assert [name for name, _ in photos][-len(gore) - 2:] == [f"party/{p.name}" for p in gore] + ["notes.txt", "notes.txt (2)"]
-    pile = read_photos(photos, verifier)
+    assert all(path.parent == tmp_path / "unpacked" for _, path in photos) and photos[0][1].read_bytes() == uploads[0][1]
+    pile = read_unpacked(unpacked, verifier)
     assert pile.unreadable == ("notes.txt", "notes.txt (2)")
     groups = name_groups(group_pile(pile, verifier), pile.embeddings)
     group = next(g for g in groups if pile.faces[g.faces[0]].photo.startswith("party/"))
@@ -106,15 +112,52 @@ def test_naming_a_group_enrols_its_faces_and_who_is_this_then_names_them(pile_fo
     probe = sorted((mini_lfw / "lfw" / "Al_Gore").glob("*.jpg"))[0]  # kept out of the pile
     assert gallery.identify(probe, owner="visitor-1").person == "Al Gore"
     assert gallery.identify(probe).person is None  # a visitor's people are theirs alone
-    kept = kept_on_disk(uploads[:2], tmp_path / "kept")
-    assert [name for name, _ in kept] == [name for name, _ in uploads[:2]] and kept[1][1].read_bytes() == uploads[1][1]
     (tmp_path / "a file").write_text("")
     with pytest.raises(DataError, match="could not be kept on this server's disk"):
-        kept_on_disk(uploads[:1], tmp_path / "a file" / "kept")
-    with pytest.raises(InvalidImage, match="zip file we cannot open"):
-        uploaded_photos([("broken.zip", b"PK\x03\x04 and then nothing")])
-    with pytest.raises(DataError, match="gore.zip holds 4 files; one pile is sorted here at most 3 photos"):
-        uploaded_photos(uploads, Config(max_pile_photos=3))
+        unpack_uploads(streams(uploads[:1]), tmp_path / "a file" / "kept")
+    broken = unpack_uploads(streams([("broken.zip", b"PK\x03\x04 and then nothing"), *uploads[:1]]), tmp_path / "broken")
+    assert len(broken.photos) == 1 and broken.refused[0][0] == "broken.zip" and "zip file we cannot open" in broken.refused[0][1]
+    with pytest.raises(TooManyPhotos, match="one pile is sorted here at most 3 photos"):
+        unpack_uploads(streams(uploads), tmp_path / "few", Config(max_pile_photos=3))
+
+
+def test_hostile_zips_are_bounded_before_and_while_they_are_read(tmp_path):
+    """A zip's files are counted before any is read, a file declared too large is refused unread,
+    one that lies about its size is read no further than a photo may be, paths outside the zip and
+    hidden files are listed (not dropped unsaid), and the bytes unpacked add up to a bound; the
+    photos go to disk one by one (what is kept is paths)."""
+    import io
+    import zipfile
+
+    config = Config(max_image_bytes=1 << 20, max_pile_photos=10)
+
+    def zipped(files: dict[str, bytes]) -> io.BytesIO:
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+        packed.seek(0)
+        return packed
+
+    zeros = bytes(3 << 20)  # 3 MB of zeros: a few kB zipped
+    bomb = zipped({f"zeros_{n}.jpg": zeros for n in range(5)} | {"../escape.jpg": b"x", ".hidden.jpg": b"x", "ok.jpg": b"x"})
+    unpacked = unpack_uploads([("bomb.zip", bomb)], tmp_path / "bomb", config)
+    why = dict(unpacked.refused)
+    assert why["../escape.jpg"] == "a path outside the zip" and why[".hidden.jpg"] == "a hidden file"
+    assert all("3 MB, where a photo may have at most 1 MB" in why[f"zeros_{n}.jpg"] for n in range(5))
+    assert [name for name, _ in unpacked.photos] == ["ok.jpg"]
+    assert sum(f.stat().st_size for f in (tmp_path / "bomb").iterdir()) < 1 << 20  # nothing big was written
+    # A zip whose entries lie about their size is read no further than a photo may be, and the
+    # bytes unpacked add up to the request's bound.
+    liar = io.BytesIO(zipped({"a.jpg": zeros}).getvalue().replace((3 << 20).to_bytes(4, "little"), (10).to_bytes(4, "little")))
+    lied = unpack_uploads([("liar.zip", liar)], tmp_path / "liar", config)
+    assert lied.refused or all(path.stat().st_size <= 2 << 20 for _, path in lied.photos)
+    with pytest.raises(TooMuchData, match="add up to more than 2 MB"):
+        unpack_uploads([(f"{n}.jpg", io.BytesIO(bytes(900_000))) for n in range(3)], tmp_path / "many", config,
+                       most_bytes=2 << 20)
+    with pytest.raises(TooManyPhotos):  # counted before reading: 11 files named in two zips and a photo
+        unpack_uploads([("a.zip", zipped({f"{n}.jpg": b"x" for n in range(6)})), ("b.zip", zipped({f"{n}.jpg": b"x" for n in range(5)}))],
+                       tmp_path / "count", config)
 
 
 @pytest.mark.parametrize("distance, weights, bias", [("euclidean", np.array([-17.2]), 7.4),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import time
 from typing import Annotated, Literal
 
@@ -14,8 +15,7 @@ from facekit.faces.detect import Face
 from facekit.faces.images import read_image_bytes
 from facekit.gallery.people import EnrolledPhoto
 from facekit.model.verifier import Verifier
-from facekit.service.state import Refusal
-from facekit.sorting.pile import uploaded_photos
+from facekit.sorting.pile import Unpacked, unpack_uploads
 
 Photo = Annotated[UploadFile, File(description="A photo with a face: JPEG, PNG, WEBP, BMP, GIF or TIFF")]
 Photos = Annotated[list[UploadFile], File(description="One photo or several (repeat the field): JPEG, PNG, WEBP, BMP, "
@@ -62,16 +62,13 @@ def read_photos(config: Config, *uploads: UploadFile) -> list[bytes]:
     return photos
 
 
-def read_pile_uploads(config: Config, uploads: list[UploadFile]) -> list[tuple[str, bytes]]:
-    """Many uploads (zips opened) as ``(name, bytes)`` pairs, at most ``config.api_max_pile_photos``
-    (413 past it). A photo over ``max_image_bytes`` keeps its first bytes only: reading it then
-    refuses that photo alone."""
-    photos = uploaded_photos([(upload.filename or f"photo {n}", upload.file.read(config.max_image_bytes + 1))
-                              for n, upload in enumerate(uploads, 1)], config)
-    if len(photos) > config.api_max_pile_photos:
-        raise Refusal(413, "too_many_photos", f"This request holds {len(photos)} photos; one request may carry at most "
-                      f"{config.api_max_pile_photos}. Send the rest in another request, or use `facekit group` for a folder.")
-    return photos
+def read_pile_uploads(config: Config, uploads: list[UploadFile], folder: pathlib.Path) -> Unpacked:
+    """Many uploads (zips opened) unpacked to ``folder`` (the request's own, deleted after it), each
+    file streamed to disk: at most ``config.api_max_pile_photos`` photos, counted before any is read,
+    and ``config.api_max_pile_bytes`` unpacked (413 past either). A photo over ``max_image_bytes``, or a
+    zip's file with a path outside it, is refused alone (listed with why)."""
+    return unpack_uploads([(upload.filename or f"photo {n}", upload.file) for n, upload in enumerate(uploads, 1)], folder,
+                          config, most_photos=config.api_max_pile_photos, most_bytes=config.api_max_pile_bytes)
 
 
 def face_json(face: Face, photo: np.ndarray, faces_found: int = 1, number: int = 1) -> dict:

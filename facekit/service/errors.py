@@ -12,11 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from facekit.errors import DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, Unavailable
+from facekit.errors import (DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, TooManyPhotos,
+                            TooMuchData, Unavailable)
 from facekit.service.state import Refusal, Service
 
 _STATUS = (  # most specific first
-    (ImageTooLarge, 413, "image_too_large"), (InvalidImage, 415, "invalid_image"), (NoFaceFound, 422, "no_face_found"),
+    (ImageTooLarge, 413, "image_too_large"), (TooManyPhotos, 413, "too_many_photos"),
+    (TooMuchData, 413, "request_too_large"), (InvalidImage, 415, "invalid_image"), (NoFaceFound, 422, "no_face_found"),
     (NotFound, 404, "not_found"), (Unavailable, 503, "unavailable"), (DataError, 400, "bad_request"),
     (FacekitError, 400, "bad_request"),
 )

@@ -11,13 +11,14 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import BinaryIO
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from facekit.config import Config
-from facekit.errors import DataError, FacekitError, InvalidImage, NoFaceFound
+from facekit.errors import DataError, FacekitError, NoFaceFound, TooManyPhotos, TooMuchData
 from facekit.faces.images import ImageSource, draw_box, load_image
 from facekit.model.verifier import Verifier
 
@@ -91,55 +92,103 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
                 tuple(no_face), tuple(unreadable), dict(photos))
 
 
-def uploaded_photos(uploads: Iterable[tuple[str, bytes]], config: Config | None = None) -> list[tuple[str, bytes]]:
-    """Uploaded files as ``(name, photo bytes)`` pairs for :func:`read_photos`: a zip's files in
-    its place (photos in folders of it named ``folder/photo.jpg``; hidden files and macOS's
-    ``__MACOSX`` left out), and names made unique ("IMG_1.jpg", "IMG_1.jpg (2)"). Raises
-    :class:`~facekit.errors.InvalidImage` for a damaged zip and :class:`~facekit.errors.DataError`
-    past ``config.max_pile_photos`` photos; photos over ``config.max_image_bytes`` come with their
-    first bytes only, which reading refuses (listed as unreadable)."""
+def read_unpacked(unpacked: "Unpacked", verifier: Verifier, progress: Callable[[int, int], None] | None = None) -> Pile:
+    """:func:`read_photos` of unpacked uploads, the files refused while unpacking listed as unreadable."""
+    pile = read_photos(unpacked.photos, verifier, progress)
+    return replace(pile, unreadable=pile.unreadable + tuple(name for name, _ in unpacked.refused))
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """Uploads unpacked to a folder (:func:`unpack_uploads`): ``photos`` as ``(name, path)`` pairs for
+    :func:`read_photos`, and ``refused``: ``(name, why)`` of the files left out (too large, a path
+    outside its zip, hidden, a zip we cannot open)."""
+
+    photos: tuple[tuple[str, Path], ...]
+    refused: tuple[tuple[str, str], ...]
+
+
+def unpack_uploads(uploads: Iterable[tuple[str, BinaryIO]], folder: Path, config: Config | None = None,
+                   most_photos: int | None = None, most_bytes: int | None = None) -> Unpacked:
+    """Uploaded files (``(name, binary stream)``; a zip's files in its place, named by their path in it
+    as it holds them) written one by one to numbered files of ``folder``, never all in memory. Photos
+    are counted before any is read (a zip by its list of files: at most ``most_photos``, default
+    ``config.max_pile_photos``; raises :class:`~facekit.errors.TooManyPhotos`), each is read up to
+    ``config.max_image_bytes`` (a larger one is refused, declared size first), and the bytes read add
+    up to at most ``most_bytes`` (default ``config.max_pile_bytes``; raises
+    :class:`~facekit.errors.TooMuchData`). Names are made unique ("IMG_1.jpg", "IMG_1.jpg (2)").
+    Raises :class:`~facekit.errors.DataError` when the disk refuses the files."""
     config = config or Config()
-    photos, seen = [], {}
-    for name, data in uploads:
-        for inner, photo in (_zip_photos(name, data, config) if data[:4] == b"PK\x03\x04" else [(name, data)]):
-            seen[inner] = seen.get(inner, 0) + 1
-            photos.append((inner if seen[inner] == 1 else f"{inner} ({seen[inner]})", photo))
-    _at_most_a_pile(len(photos), "These are", config)
-    return photos
-
-
-def kept_on_disk(photos: Sequence[tuple[PhotoName, bytes]], folder: Path) -> list[tuple[PhotoName, Path]]:
-    """``photos`` (``(name, bytes)`` pairs, as :func:`uploaded_photos` gives them) each written to a
-    numbered file of ``folder`` (made if need be), as ``(name, path)`` pairs for :func:`read_photos`:
-    a page's pile then holds paths (to enrol a face from its photo, to draw the photos found), not
-    every photo's bytes. Raises :class:`~facekit.errors.DataError` when the disk refuses them."""
-    kept = []
+    unpacking = _Unpacking(folder, config, config.max_pile_photos if most_photos is None else most_photos,
+                           config.max_pile_bytes if most_bytes is None else most_bytes)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for number, (name, data) in enumerate(photos, 1):
-            (path := folder / f"{number:05d}").write_bytes(data)  # numbered: an upload's name may be anything
-            kept.append((name, path))
+        for name, stream in uploads:
+            head = stream.read(4)
+            stream.seek(0)
+            if head == b"PK\x03\x04":
+                unpacking.zip(name, stream)
+            else:
+                unpacking.count(name, 1)
+                unpacking.photo(name, stream)
     except OSError as error:
         raise DataError(f"The photos could not be kept on this server's disk ({error.strerror or error})",
                         "Try fewer photos at once, or ask whoever runs the demo to free some disk space.") from None
-    return kept
+    return Unpacked(tuple(unpacking.photos), tuple(unpacking.refused))
 
 
-def _zip_photos(name: str, data: bytes, config: Config) -> list[tuple[str, bytes]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = [e for e in archive.infolist() if not e.is_dir() and not any(
-                part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(e.filename).parts)]
-            _at_most_a_pile(len(entries), f"{name} holds", config)  # before reading any: a zip may hold a million
-            return [(entry.filename, archive.open(entry).read(config.max_image_bytes + 1)) for entry in entries]
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:  # NotImplementedError: compression we lack
-        raise InvalidImage(f"{name} is a zip file we cannot open ({error})", "Make the zip again, or drop the photos themselves.") from None
+class _Unpacking:
+    """The running counts of one :func:`unpack_uploads`: photos kept, files refused, bytes read."""
+
+    def __init__(self, folder: Path, config: Config, most_photos: int, most_bytes: int) -> None:
+        self.folder, self.config, self.most_photos, self.most_bytes = folder, config, most_photos, most_bytes
+        self.photos: list[tuple[str, Path]] = []
+        self.refused: list[tuple[str, str]] = []
+        self.counted, self.read, self.seen = 0, 0, {}
+
+    def count(self, name: str, files: int) -> None:
+        self.counted += files
+        if self.counted > self.most_photos:
+            raise TooManyPhotos(f"These are {self.counted:,} files or more ({name} among them); one pile is sorted here at "
+                                f"most {self.most_photos:,} photos", "Send the rest apart, or sort a folder with `facekit group`.")
+
+    def zip(self, name: str, stream: BinaryIO) -> None:
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                entries = [e for e in archive.infolist() if not e.is_dir() and "__MACOSX" not in PurePosixPath(e.filename).parts]
+                self.count(name, len(entries))  # before reading any: a zip may hold a million
+                for entry in entries:
+                    inner, parts = entry.filename, PurePosixPath(entry.filename).parts
+                    if entry.filename.startswith("/") or ".." in parts:
+                        self.refused.append((inner, "a path outside the zip"))
+                    elif any(part.startswith(".") for part in parts):
+                        self.refused.append((inner, "a hidden file"))
+                    elif entry.file_size > self.config.max_image_bytes:
+                        self.refused.append((inner, _too_large(entry.file_size, self.config)))
+                    else:
+                        with archive.open(entry) as opened:
+                            self.photo(inner, opened)
+        except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as error:  # NotImplementedError: compression we lack
+            self.refused.append((name, f"a zip file we cannot open ({error})"))
+
+    def photo(self, name: str, stream: BinaryIO) -> None:
+        """Copy one photo to the folder, a megabyte at a time; past ``max_image_bytes`` the rest is not
+        read (reading the photo then refuses it as too large, that photo alone)."""
+        self.seen[name] = self.seen.get(name, 0) + 1
+        path, size = self.folder / f"{len(self.photos) + 1:05d}", 0
+        with open(path, "wb") as out:
+            while size <= self.config.max_image_bytes and (chunk := stream.read(1 << 20)):
+                size += len(chunk)
+                self.read += len(chunk)
+                if self.read > self.most_bytes:
+                    raise TooMuchData(f"These photos add up to more than {self.most_bytes / 2**20:,.0f} MB unpacked; "
+                                      "one pile takes at most that", "Send fewer photos at once.")
+                out.write(chunk)
+        self.photos.append((name if self.seen[name] == 1 else f"{name} ({self.seen[name]})", path))
 
 
-def _at_most_a_pile(count: int, these: str, config: Config) -> None:
-    if count > config.max_pile_photos:
-        raise DataError(f"{these} {count:,} files; one pile is sorted here at most {config.max_pile_photos:,} photos",
-                        "Sort the rest with `facekit group FOLDER`.")
+def _too_large(size: int, config: Config) -> str:
+    return f"{size / 2**20:,.0f} MB, where a photo may have at most {config.max_image_bytes / 2**20:.0f} MB"
 
 
 def boxed_photo(pile: Pile, face: int, colour: tuple[int, int, int] = (40, 200, 60), side: int = 640) -> np.ndarray:

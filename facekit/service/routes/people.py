@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
@@ -34,14 +37,16 @@ def enrol(name: PersonName, image: Photos, people: Gallery = Depends(gallery), s
     enrolled photo. Several (repeat ``image``; zips are opened): ``{"name", "enrolled", "photos":
     [...]}``, each photo answered on its own, in order (``{"file", "photo"}`` or ``{"file",
     "error"}``): a bad photo does not stop the others. 201 when one or more were enrolled."""
-    photos = read_pile_uploads(state.config, image)
-    if len(photos) == 1:
-        return photo_json(people.enrol(name, photos[0][1]))
-    answers = [_answer(file, result) for file, result in enrol_each(people, name, [(f, photo, None) for f, photo in photos])]
+    with tempfile.TemporaryDirectory(prefix="facekit-request-") as folder:  # the photos on disk, gone with the request
+        unpacked = read_pile_uploads(state.config, image, Path(folder))
+        if len(unpacked.photos) == 1 and not unpacked.refused:
+            return photo_json(people.enrol(name, unpacked.photos[0][1]))
+        answers = [_answer(file, result) for file, result in enrol_each(people, name, [(f, path, None) for f, path in unpacked.photos])]
+    answers += [{"file": file, "error": {"code": "invalid_image", "message": f"Left out: {why}."}} for file, why in unpacked.refused]
     enrolled = sum("photo" in answer for answer in answers)
     body = {"name": name, "enrolled": enrolled, "photos": answers}
     if not enrolled:
-        body["error"] = {"code": "nothing_enrolled", "message": f"None of the {len(photos)} photos could be enrolled."}
+        body["error"] = {"code": "nothing_enrolled", "message": f"None of the {len(answers)} photos could be enrolled."}
     return JSONResponse(body, status_code=201 if enrolled else 422)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 from fastapi import APIRouter, Depends
 
@@ -10,7 +12,7 @@ from facekit.gallery.people import Gallery
 from facekit.service.answers import Photos, example_answer, model_json, ms_since, read_pile_uploads
 from facekit.service.state import Service, gallery, many_photos, reader, service, verifier
 from facekit.sorting.groups import group_pile, groups_as_dict, name_groups
-from facekit.sorting.pile import read_photos
+from facekit.sorting.pile import read_unpacked
 
 router = APIRouter(tags=["sort"])
 _GROUP_EXAMPLE = {"groups": [{"person": "Ada Lovelace", "faces": [{"photo": "party/IMG_0001.jpg", "box": [212, 118, 236, 236]},
@@ -27,8 +29,11 @@ def group(image: Photos, people: Gallery = Depends(gallery), state: Service = De
     model's own P(same): no number of people is given, and a face the model is unsure of stays a
     group of its own. Largest group first; ``person`` names a group most of whose faces are an
     enrolled person. Photos with no face and files that are not images are listed, never fatal.
-    Boxes are ``[x, y, w, h]`` in the photo's own pixels. At most 100 photos and 200 MB a request."""
+    Boxes are ``[x, y, w, h]`` in the photo's own pixels. At most 100 photos (a zip's counted before
+    any is read) and 200 MB a request, its zips' photos unpacked included; a zip's file that is too
+    large, hidden or with a path outside the zip is listed under ``unreadable``."""
     start = time.perf_counter()
-    pile = read_photos(read_pile_uploads(state.config, image), people.verifier)
-    groups = name_groups(group_pile(pile, people.verifier), pile.embeddings, [(people, None)])
-    return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
+    with tempfile.TemporaryDirectory(prefix="facekit-request-") as folder:  # the photos on disk, gone with the request
+        pile = read_unpacked(read_pile_uploads(state.config, image, Path(folder)), people.verifier)
+        groups = name_groups(group_pile(pile, people.verifier), pile.embeddings, [(people, None)])
+        return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
