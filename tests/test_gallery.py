@@ -258,8 +258,8 @@ def test_sqlite_gallery_is_shared_through_wal(gallery_config):
 def test_the_api_and_each_visitor_see_only_their_own_photos(gallery):
     from facekit.gallery.people import EVERYONE
 
+    gallery.enrol("Barack Obama", OBAMA[2], owner="~visitor1")  # before the operator took the name
     gallery.enrol("Barack Obama", OBAMA[1])  # through the API: nobody's
-    gallery.enrol("Barack Obama", OBAMA[2], owner="~visitor1")
     assert [(p.name, p.photos) for p in gallery.people()] == [("Barack Obama", 1)]
     assert [(p.name, p.photos) for p in gallery.people(owner="~visitor1")] == [("Barack Obama", 1)]
     assert [(p.name, p.photos) for p in gallery.people(owner=EVERYONE)] == [("Barack Obama", 2)]
@@ -268,6 +268,29 @@ def test_the_api_and_each_visitor_see_only_their_own_photos(gallery):
     assert gallery.identify(OBAMA[0], owner="~visitor2").matches == ()
     assert gallery.forget("Barack Obama") == 1  # the API's photo only
     assert [(p.name, p.photos) for p in gallery.people(owner=EVERYONE)] == [("Barack Obama", 1)]
+
+
+def test_the_demos_people_are_every_visitors_and_their_names_the_operators(gallery, tmp_path):
+    """People the operator enrols (owner None: the command line, the API, the presenter) are found by
+    every visitor beside the visitor's own; a visitor cannot add photos under one of their names,
+    neither by enrolling nor by the camera, and is told why; the presenter (owner None) can."""
+    from facekit.capture.photos import Viewer, save_capture
+
+    gallery.enrol("Barack Obama", OBAMA[1])  # the operator's
+    visitor = Viewer("session a")
+    gallery.enrol("Joe Biden", EXAMPLES_DIR / "biden.jpg", owner=visitor.gallery_owner)
+    assert gallery.identify(OBAMA[0], owner=visitor.searches_as).person == "Barack Obama"
+    assert gallery.identify(EXAMPLES_DIR / "biden2.jpg", owner=visitor.searches_as).person == "Joe Biden"
+    assert gallery.identify(EXAMPLES_DIR / "biden2.jpg", owner=Viewer("session b").searches_as).person is None
+    assert [p.name for p in gallery.people(owner=visitor.searches_as)] == ["Barack Obama", "Joe Biden"]
+    assert gallery.verify("Barack Obama", OBAMA[2], owner=visitor.searches_as).n_anchors == 1
+    with pytest.raises(DataError, match="Barack Obama is one of this demo's people"):
+        gallery.enrol("Barack   Obama ", OBAMA[2], owner=visitor.gallery_owner)  # the name as a person's, whatever the spaces
+    with pytest.raises(DataError, match="one of this demo's people"):
+        save_capture(OBAMA[2], "Barack Obama", "anchor", gallery.config, visitor, gallery)
+    assert not list((gallery.config.data_dir / "anchor").glob("*.jpg"))  # nothing saved
+    gallery.enrol("Barack Obama", OBAMA[2], owner=Viewer("x", presenter=True).gallery_owner)  # the presenter may
+    assert [(p.name, p.photos) for p in gallery.people()] == [("Barack Obama", 2)]
 
 
 def test_a_gallery_from_before_sealing_is_sealed_and_nothing_is_lost(gallery_config):

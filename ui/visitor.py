@@ -23,9 +23,9 @@ def viewer() -> Viewer:
     return Viewer(token, presenter=st.session_state.get("presenter", False))
 
 
-def people_to_search(examples: bool) -> tuple[Gallery, str | None]:
-    """The gallery to search and the owner to search as: the example people (nobody's), or this
-    session's own people (everyone's for the presenter)."""
+def people_to_search(examples: bool) -> tuple[Gallery, str | None | tuple]:
+    """The gallery to search and the owners to search as: the example people, or the demo's people
+    (the operator's) and this session's own (everyone's for the presenter)."""
     return (services.example_gallery(), None) if examples else (services.gallery(), viewer().searches_as)
 
 
@@ -33,9 +33,7 @@ def people_to_name() -> list[tuple[Gallery, str | None]]:
     """Everyone the Live page may name for this session, as ``(gallery, owner)`` pairs: the
     people enrolled for all (by the API, the command line, the presenter), this visitor's own
     (everyone's for the presenter), and the example people."""
-    me, shared = viewer(), services.gallery()
-    own = [(shared, EVERYONE)] if me.presenter else [(shared, None), (shared, me.searches_as)]
-    return own + [(services.example_gallery(), None)]
+    return [(services.gallery(), viewer().searches_as), (services.example_gallery(), None)]
 
 
 def presenter_sign_in() -> None:

@@ -72,9 +72,10 @@ class Viewer:
         return None if self.presenter else self.mark
 
     @property
-    def searches_as(self) -> str | None:
-        """The gallery owner to search as: the presenter searches everyone's photos."""
-        return EVERYONE if self.presenter else self.mark
+    def searches_as(self) -> str | tuple[str | None, str]:
+        """The gallery owners to search as: the demo's people (enrolled by the operator: the command
+        line, the API, the presenter; nobody's) and the visitor's own; the presenter searches everyone's."""
+        return EVERYONE if self.presenter else (None, self.mark)
 
     def owns(self, identity: str) -> bool:
         """May this viewer see and delete the photos of ``identity`` (a capture file's person part)?"""
@@ -111,6 +112,9 @@ def save_capture(image: ImageSource, person: str, kind: str, config: Config | No
     if viewer and not viewer.presenter and is_lfw_person(name, config):
         raise DataError(f"{display_name(name)} is one of the people in LFW, the photos the model learns from",
                         "Type your own name: only the presenter can add photos of LFW's people.")
+    if viewer and not viewer.presenter and gallery is not None and gallery.is_demo_person(display_name(name)):
+        raise DataError(f"{display_name(name)} is one of this demo's people, enrolled by whoever runs it",
+                        "Type your own name: a name belongs to one person here.")
     identity = name + (viewer.mark if viewer else "")
     if sum(identity_of(p) == identity for p in list_photos(config.data_dir / kind)) >= config.max_captures_per_person:
         raise DataError(f"{display_name(name)} already has {config.max_captures_per_person} {kind} photos, the most we keep",

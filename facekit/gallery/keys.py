@@ -61,8 +61,11 @@ class PersonKeys:
         with self._transaction() as run:
             run(_SCHEMA)
 
-    def find(self, name: str, owner: str | None) -> list[PersonKey]:
-        """The keys of ``name`` among ``owner``'s people (:data:`EVERYONE`: every owner's)."""
+    def find(self, name: str, owner: str | None | tuple) -> list[PersonKey]:
+        """The keys of ``name`` among ``owner``'s people (:data:`EVERYONE`: every owner's; a tuple:
+        those owners')."""
+        if isinstance(owner, tuple):
+            return [key for one in owner for key in self.find(name, one)]
         if owner == EVERYONE:
             rows = self._read("SELECT token, name, owner, key FROM people WHERE name = ?", (name,))
         else:

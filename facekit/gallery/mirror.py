@@ -69,7 +69,7 @@ class Mirror:
     def nearest(self, query: np.ndarray, k: int, owner: str | None) -> tuple[list[str], list[str], np.ndarray]:
         """``(photo ids, people, vectors (n, d))`` of (about) the ``k`` photos of ``owner``'s
         (:data:`EVERYONE`: all) nearest ``query`` ``(d,)`` by cosine, best first."""
-        owners = list(self._indexes) if owner == EVERYONE else [owner] if owner in self._indexes else []
+        owners = [o for o in _owners(owner, self._indexes) if o in self._indexes]
         found = sorted(((cosine, int(row), o) for o in owners for row, cosine in zip(*self._indexes[o].nearest(query, k))),
                        key=lambda item: -item[0])[:k]
         vectors = np.zeros((len(found), len(query)), np.float32)
@@ -80,7 +80,7 @@ class Mirror:
 
     def vectors_of(self, name: str, owner: str | None) -> tuple[list[str], np.ndarray]:
         """Every enrolled photo of ``name`` among ``owner``'s: their ids and vectors ``(n, d)``."""
-        owners = list(self._indexes) if owner == EVERYONE else [owner]
+        owners = _owners(owner, self._indexes)
         rows = [(o, sorted(self._rows_of_person.get((o, name), ()))) for o in owners if o in self._indexes]
         parts = [self._indexes[o].vectors(np.array(of, np.int64)) for o, of in rows]
         return ([self._photo[row] for _, of in rows for row in of],
@@ -131,6 +131,11 @@ def _stored(database: Database, keys: PersonKeys, verifier: Verifier,
         vectors.update(_embed_stored(database, people, verifier, missing[start : start + _READ_AT_ONCE]))
     return [(photo_id, people[token].name, owner, vectors[photo_id]) for photo_id, token, owner, _ in rows
             if photo_id in vectors]
+
+
+def _owners(owner: str | None | tuple, indexes: dict) -> list[str | None]:
+    """The owners ``owner`` stands for: :data:`EVERYONE` (every owner with photos), a tuple of them, or one."""
+    return list(indexes) if owner == EVERYONE else list(owner) if isinstance(owner, tuple) else [owner]
 
 
 def embed_missing(database: Database, keys: PersonKeys, verifier: Verifier, on_progress=None) -> int:

@@ -87,6 +87,11 @@ class Gallery:
         serves (``facekit people embed``)."""
         return embed_missing(self._database, self._keys, self.verifier, on_progress)
 
+    def is_demo_person(self, name: str) -> bool:
+        """Whether ``name`` is one of the demo's people (enrolled by the operator: the command line,
+        the API, the presenter): a visitor cannot enrol someone under that name."""
+        return bool(self._keys.find(person_name(name), None))
+
     def photo_count(self) -> int:
         """Photos enrolled, everyone's."""
         (count,), = self._database.read("SELECT COUNT(*) FROM sealed_photos")
@@ -138,11 +143,15 @@ class Gallery:
         presenter) says whose it is.
 
         Raises :class:`~facekit.errors.InvalidImage` / :class:`~facekit.errors.NoFaceFound` for the
-        photo, :class:`DataError` for a bad name or when the person already has
+        photo, :class:`DataError` for a bad name, a visitor's (``owner``'s) name that is one of the
+        demo's people, or when the person already has
         ``config.max_captures_per_person`` photos, :class:`NotFound` when the person was forgotten
         while the photo was being added (the photo is not kept: nothing outlives a person's key).
         """
         name = person_name(name)
+        if owner is not None and self.is_demo_person(name):
+            raise DataError(f"{name} is one of this demo's people, enrolled by whoever runs it",
+                            "Type another name for yours: a name belongs to one person here.")
         probe, embedding = self.verifier.embed_photo(image, "new", face)
         quality = shot_quality(probe.photo, probe.face, self.config)
         photo = EnrolledPhoto(

@@ -32,10 +32,13 @@ _SCHEMA = (
 )
 
 
-def owned_by(owner: str | None) -> tuple[str, tuple]:
-    """The SQL condition (and its parameters) for ``owner``'s photos."""
+def owned_by(owner: str | None | tuple) -> tuple[str, tuple]:
+    """The SQL condition (and its parameters) for ``owner``'s photos (a tuple: any of those owners')."""
     if owner == EVERYONE:
         return "TRUE", ()
+    if isinstance(owner, tuple):
+        parts = [owned_by(one) for one in owner] or [("FALSE", ())]
+        return "(" + " OR ".join(sql for sql, _ in parts) + ")", tuple(value for _, values in parts for value in values)
     return ("owner IS NULL", ()) if owner is None else ("owner = ?", (owner,))
 
 
