@@ -24,6 +24,12 @@ st.write(
     "pixel-by-pixel baseline: the **Baseline vs Siamese** page shows what the data buys."
 )
 
+demo_people = [person.name for person in services.gallery().people()]  # the operator's: every visitor's too
+if demo_people:
+    st.info("This demo knows: " + ", ".join(demo_people[:12])
+            + (f" and {len(demo_people) - 12} more" if len(demo_people) > 12 else "")
+            + ". Verify, Live and Sort photos name them for everyone.", icon="👥")
+
 info = services.config().siamese_info_path
 st.subheader("The model")
 if figures and info.exists() and {DEFAULT_MODEL, "scratch", "baseline"} <= set(figures.view1):

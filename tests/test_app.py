@@ -55,6 +55,18 @@ def test_home_page_says_where_the_photos_are_kept(empty_data):
     assert str(empty_data.resolve()) in " ".join(c.value for c in app.caption)
 
 
+def test_home_page_lists_the_people_this_demo_knows(empty_data):
+    """The operator's people (here enrolled as the command line does) are named on Home."""
+    from facekit.examples import EXAMPLES_DIR
+    from facekit.gallery.people import Gallery
+
+    app = _page("app.py").run()
+    assert not app.exception and "This demo knows" not in _messages(app)
+    Gallery(Config(data_dir=empty_data)).enrol("Colin Powell", EXAMPLES_DIR / "obama.jpg")
+    app = _page("app.py").run()
+    assert "This demo knows: Colin Powell." in _messages(app)
+
+
 def test_verify_page_waits_for_two_photos_then_explains_a_bad_file():
     app = _page("pages/verify.py").run()
     assert not app.exception and "Upload two photos" in _messages(app)
