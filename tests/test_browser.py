@@ -323,6 +323,7 @@ def test_a_verdict_a_room_can_read(server, browser, width):
     page.get_by_role("slider").focus()
     page.get_by_role("slider").press("Home")
     page.get_by_text("Your line:").wait_for(timeout=60_000)
+    _settled(page)  # the verdict redrawn at the new line: a click meanwhile is lost
     _example(page, "Different people")
     page.get_by_text("Example: Barack Obama and Joe Biden.").wait_for(timeout=60_000)
     expect(page.get_by_text("Your line:")).to_have_count(0, timeout=60_000)  # the next pair: the model's line
