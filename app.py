@@ -6,7 +6,7 @@ page run starts here, so ui (and the WebRTC stack it loads first) is always impo
 
 import streamlit as st
 
-from ui import services, visitor  # first: the ui package loads the WebRTC stack before any page loads TensorFlow
+from ui import services, visitor, widgets  # first: the ui package loads the WebRTC stack before any page loads TensorFlow
 
 st.set_page_config(page_title="facekit: same person or not?", page_icon="🙂", layout="wide")
 services.start_once()  # once per server: logs where photos are kept, clears a killed run's temporary files
@@ -22,4 +22,5 @@ page = st.navigation([
     st.Page("pages/baseline-vs-siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
 ])
 visitor.close_the_sidebar_on_phones(page.url_path)
+widgets.pictures_fit()
 page.run()

@@ -489,6 +489,44 @@ def test_a_group_photo_names_every_face(server, browser, width):
     page.close()
 
 
+# Every picture on screen, measured (the pictures, not their containers): how far any reaches past
+# the window's right or left edge, and whether the page scrolls sideways.
+PICTURES_OVERFLOW = """() => {
+  const pictures = [...document.querySelectorAll('[data-testid="stMain"] img')].filter(i => i.getBoundingClientRect().width > 0);
+  const past = pictures.map(i => i.getBoundingClientRect()).map(r => Math.max(r.right - window.innerWidth, -r.left, 0));
+  const main = document.querySelector('[data-testid="stMain"]');
+  return {pictures: pictures.length, worst: Math.max(0, ...past),
+          sideways: Math.max(document.documentElement.scrollWidth - window.innerWidth, main.scrollWidth - main.clientWidth)}; }"""
+
+
+@pytest.mark.parametrize("size", [{"width": 390, "height": 844}, {"width": 1280, "height": 720}, {"width": 1400, "height": 900}],
+                         ids=["phone", "projector", "desktop"])
+def test_every_picture_of_every_example_fits_the_screen(server, browser, size):
+    """The room's first complaint: the two photos compared ran off the screen (19% at 1400 px, half
+    on a phone), and a group photo against a face was 1,510 px wide. Each example's pictures, and
+    the person found in a photo of two, lie within the window, which never scrolls sideways."""
+    page = browser.new_page()
+    page.set_viewport_size(size)
+    page.goto(server["url"] + "/verify", timeout=60_000)
+    for title in ("Same person", "Different people", "Not sure: a blurred photo", "Two faces in one photo"):
+        _example(page, title)
+        page.get_by_text(VERDICT_SHOWN).wait_for(timeout=120_000)
+        page.wait_for_function(IMAGES_LOADED, arg=3, timeout=60_000)
+        _settled(page)
+        measured = page.evaluate(PICTURES_OVERFLOW)
+        assert measured["pictures"] >= 3 and measured["worst"] <= 1 and measured["sideways"] <= 1, (title, measured)
+    faces = page.get_by_test_id("stMain").get_by_test_id("stImage").first.locator("img").bounding_box()
+    assert faces["width"] >= 240 or size["width"] > 400  # two faces side by side, each ~120 px or more on a phone
+    page.get_by_role("tab", name="Is this person in that photo?").click()
+    page.get_by_role("button", name="Example: is Joe Biden in a photo of two people?").click(timeout=60_000)
+    page.get_by_text("Yes: face 2").wait_for(timeout=120_000)
+    _settled(page)
+    measured = page.evaluate(PICTURES_OVERFLOW)
+    assert measured["worst"] <= 1 and measured["sideways"] <= 1, measured
+    _screenshot(page, f"fit_{size['width']}_in_that_photo")
+    page.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server, browser, width):
     """Sort photos with the examples: two rows of faces, largest first, named as the example people;

@@ -27,6 +27,20 @@ _NO_KEYS_ON_TOUCH = """<style>@media (hover: none) and (pointer: coarse) {
   .keyboard-hint, [data-testid="stMain"] button kbd { display: none !important; } }</style>"""
 
 
+# Every picture fits its column, scaled down, never cropped and never scrolling the page sideways:
+# st.image takes a width in pixels (two photos side by side at 300 px tall are wider than a phone,
+# or than a projector's column), which the page's own width must bound.
+_PICTURES_FIT = """<style>
+[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stImage"]),
+[data-testid="stMain"] [data-testid="stImage"], [data-testid="stMain"] [data-testid="stImageContainer"] { max-width: 100%; }
+[data-testid="stMain"] [data-testid="stImage"] img { max-width: 100%; height: auto; }</style>"""
+
+
+def pictures_fit() -> None:
+    """On every page (app.py): pictures at most as wide as their column."""
+    st.html(_PICTURES_FIT)
+
+
 def counted(number: int, word: str, words: str | None = None) -> str:
     """``number`` and the word for that many: "1 face", "3 faces", "1 person", "2 people"."""
     return f"{number:,} {word if number == 1 else words or word + 's'}"
