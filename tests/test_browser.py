@@ -489,6 +489,23 @@ def test_a_group_photo_names_every_face(server, browser, width):
     page.close()
 
 
+@pytest.mark.parametrize("size", [{"width": 390, "height": 844}, {"width": 1280, "height": 720}], ids=["phone", "projector"])
+def test_home_says_what_to_try_on_the_first_screen(server, browser, size):
+    """The ten-second test: on a projector and a phone, without scrolling, what it is, the five things
+    to try as links, and how often it is right."""
+    page = browser.new_page()
+    page.set_viewport_size(size)
+    page.goto(server["url"], timeout=60_000)
+    page.get_by_text("Right when it is sure").wait_for(timeout=60_000)
+    _settled(page)
+    for name in ("Verify: upload two photos", "Live: every face", "Sort photos: a pile", "Capture: take your own",
+                 "Who is this?: name the face", "Right when it is sure"):
+        box = page.get_by_test_id("stMain").get_by_text(name).first.bounding_box()
+        assert box and box["y"] + box["height"] <= size["height"], (name, box)
+    _screenshot(page, f"home_first_screen_{size['width']}")
+    page.close()
+
+
 # Every picture on screen, measured (the pictures, not their containers): how far any reaches past
 # the window's right or left edge, and whether the page scrolls sideways.
 PICTURES_OVERFLOW = """() => {
