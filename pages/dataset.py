@@ -19,8 +19,10 @@ config = services.config()
 stats = services.stats()
 me = visitor.viewer()
 # The same colour for a folder in every chart.
-COLOURS = {"anchor": "#264653", "positive": "#2a9d8f", "negative": "#e76f51"}
-CAPTURE_KINDS = {"anchor": "reference photos", "positive": "test photos"}  # the folders, in the Capture page's words
+# The folders, in the words of the page and the Capture page (their names are the seed project's).
+FOLDER_WORDS = {"anchor": "reference photos", "positive": "test photos", "negative": "other people"}
+COLOURS = {FOLDER_WORDS["anchor"]: "#264653", FOLDER_WORDS["positive"]: "#2a9d8f", FOLDER_WORDS["negative"]: "#e76f51"}
+CAPTURE_KINDS = {folder: FOLDER_WORDS[folder] for folder in ("anchor", "positive")}
 
 if not sum(stats.folder_counts.values()):
     st.info("No photos on this computer yet. **Verify** works anyway: the models that come with facekit were "
@@ -53,7 +55,7 @@ if not stats.folder_counts.get("negative"):  # captures only: no LFW on this com
         st.plotly_chart(
             px.bar(people.assign(kind=people.folder.map(CAPTURE_KINDS)), x="photos", y="person", color="kind",
                    orientation="h", title="Photos taken here, per person", text_auto=True,
-                   color_discrete_map={CAPTURE_KINDS[f]: COLOURS[f] for f in CAPTURE_KINDS},
+                   color_discrete_map=COLOURS,
                    labels={"kind": "", "person": ""}, height=180 + 40 * people.person.nunique())
             .update_layout(legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}, margin={"t": 90})
             .update_xaxes(dtick=1),
@@ -68,9 +70,10 @@ overview, quality, faces = st.tabs(["Folders and people", "Light and sharpness",
 with overview:
     counts, pairs = st.columns(2)
     counts.plotly_chart(
-        px.bar(x=list(stats.folder_counts), y=list(stats.folder_counts.values()), color=list(stats.folder_counts),
-               color_discrete_map=COLOURS, labels={"x": "folder", "y": "photos", "color": "folder"},
-               title="Photos per folder", text_auto=True).update_layout(showlegend=False),
+        px.bar(x=[FOLDER_WORDS[f] for f in stats.folder_counts], y=list(stats.folder_counts.values()),
+               color=[FOLDER_WORDS[f] for f in stats.folder_counts], color_discrete_map=COLOURS,
+               labels={"x": "", "y": "photos", "color": ""}, title="Photos of each kind", text_auto=True)
+        .update_layout(showlegend=False),
         width="stretch", config=widgets.PLOTLY,
     )
     if stats.pairs:
@@ -83,41 +86,49 @@ with overview:
     else:
         pairs.info("The table of pairs has not been built yet.")
         pairs.caption("For the operator: `facekit data pairs`.")
-    capped = people.assign(photos=people.photos.clip(upper=20))
+    worded = people.assign(folder=people.folder.map(FOLDER_WORDS))
+    capped = worded.assign(photos=worded.photos.clip(upper=20))
     st.plotly_chart(
         px.histogram(capped, x="photos", color="folder", barmode="group", log_y=True, nbins=20, color_discrete_map=COLOURS,
-                     title="Photos per person (20 means 20 or more)", labels={"photos": "photos of one person"}),
+                     title="Photos per person (20 means 20 or more)",
+                     labels={"photos": "photos of one person", "folder": "", "count": "people"})
+        .update_yaxes(dtick=1, title="people"),  # 1, 10, 100: a tick a power of ten
         width="stretch", config=widgets.PLOTLY,
     )
     totals = people.groupby("person").photos.sum().nlargest(20)
     st.plotly_chart(
-        px.bar(people[people.person.isin(totals.index)], x="photos", y="person", color="folder", orientation="h",
+        px.bar(worded[worded.person.isin(totals.index)], x="photos", y="person", color="folder", orientation="h",
                title="The 20 most photographed people", color_discrete_map=COLOURS, height=180 + 24 * len(totals),
+               labels={"folder": ""},
                category_orders={"person": list(totals.index)}).update_yaxes(dtick=1, title=None),
         width="stretch", config=widgets.PLOTLY,
     )
 
 measured = services.measurements()
 measured = measured[measured.path.map(lambda path: me.sees(identity_of(path)))]
+shown = measured.assign(folder=measured.folder.map(FOLDER_WORDS))
 with quality:
     st.caption(f"Measured on {len(measured)} photos (up to 300 per folder, chosen at random). Image sizes: "
                + ", ".join(f"{w}×{h}: {n:,}" for (w, h), n in sorted(stats.image_sizes.items(), key=lambda kv: -kv[1])))
     light, sharp = st.columns(2)
-    light.plotly_chart(px.histogram(measured, x="brightness", color="folder", barmode="overlay", color_discrete_map=COLOURS,
-                                    title="Brightness (mean grey level, 0-255)"), width="stretch", config=widgets.PLOTLY)
-    sharp.plotly_chart(px.histogram(measured, x="sharpness", color="folder", barmode="overlay", log_x=True,
-                                    color_discrete_map=COLOURS, title="Sharpness (variance of the Laplacian)"),
+    light.plotly_chart(px.histogram(shown, x="brightness", color="folder", barmode="overlay", color_discrete_map=COLOURS,
+                                    title="Brightness (0 black, 255 white)", labels={"folder": "", "count": "photos"}),
+                       width="stretch", config=widgets.PLOTLY)
+    sharp.plotly_chart(px.histogram(shown, x="sharpness", color="folder", barmode="overlay", log_x=True,
+                                    color_discrete_map=COLOURS, title="Sharpness (higher is sharper)",
+                                    labels={"folder": "", "count": "photos"}).update_xaxes(dtick=1),
                        width="stretch", config=widgets.PLOTLY)
 
 with faces:
-    st.caption("A few photos at random, the face the Siamese network compares, and the grey square the baseline sees.")
+    st.caption("A few photos at random, the face the app's model compares, and the grey square the baseline sees.")
     sample_size = st.select_slider("Sample photos", [4, 8, 12, 16], 8)
     cooldown = st.session_state.setdefault("sample_cooldown", Cooldown(config.seconds_between_samples))
     if st.button("Show other photos") and cooldown.ready():
         st.session_state.sample_seed = st.session_state.get("sample_seed", 0) + 1
         st.rerun()
     sample = measured.sample(min(sample_size, len(measured)), random_state=st.session_state.get("sample_seed", 0))
-    results = chip_photos(sample.path, config)
+    results = chip_photos(sample.path, services.verifier().framing(config))  # cut as the app's model cuts them
+    baseline_results = chip_photos(sample.path, config)
     found = sum(r.chip_path is not None for r in results.values())
     st.metric("Faces found in this sample", f"{found} of {len(sample)}")
     with st.container(horizontal=True):  # a grid that wraps on narrow screens
@@ -128,6 +139,6 @@ with faces:
                 if result.chip_path is None:
                     st.warning(result.error)
                     continue
-                chip = read_chip(result.chip_path)
-                st.image([chip, model_input(chip, config.baseline_size, grey=True)[:, :, 0]],
-                         caption=["Siamese", f"baseline {config.baseline_size}²"], width=68)
+                baseline_chip = read_chip(baseline_results[Path(path)].chip_path)
+                st.image([read_chip(result.chip_path), model_input(baseline_chip, config.baseline_size, grey=True)[:, :, 0]],
+                         caption=["the model", "the baseline"], width=68)
