@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
+import tempfile
 import time
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 import numpy as np
@@ -62,13 +65,16 @@ def read_photos(config: Config, *uploads: UploadFile) -> list[bytes]:
     return photos
 
 
-def read_pile_uploads(config: Config, uploads: list[UploadFile], folder: pathlib.Path) -> Unpacked:
-    """Many uploads (zips opened) unpacked to ``folder`` (the request's own, deleted after it), each
-    file streamed to disk: at most ``config.api_max_pile_photos`` photos, counted before any is read,
-    and ``config.api_max_pile_bytes`` unpacked (413 past either). A photo over ``max_image_bytes``, or a
-    zip's file with a path outside it, is refused alone (listed with why)."""
-    return unpack_uploads([(upload.filename or f"photo {n}", upload.file) for n, upload in enumerate(uploads, 1)], folder,
-                          config, most_photos=config.api_max_pile_photos, most_bytes=config.api_max_pile_bytes)
+@contextlib.contextmanager
+def pile_uploads(config: Config, uploads: list[UploadFile]) -> Iterator[Unpacked]:
+    """Many uploads (zips opened) unpacked to a folder of the request's own, deleted when the block
+    ends, each file streamed to disk: at most ``config.api_max_pile_photos`` photos, counted before any
+    is read, and ``config.api_max_pile_bytes`` unpacked (413 past either). A zip's file declared too
+    large, hidden, or with a path outside it is refused alone (listed with why)."""
+    with tempfile.TemporaryDirectory(prefix="facekit-request-") as folder:
+        yield unpack_uploads([(upload.filename or f"photo {n}", upload.file) for n, upload in enumerate(uploads, 1)],
+                             pathlib.Path(folder), config, most_photos=config.api_max_pile_photos,
+                             most_bytes=config.api_max_pile_bytes)
 
 
 def face_json(face: Face, photo: np.ndarray, faces_found: int = 1, number: int = 1) -> dict:

@@ -92,7 +92,7 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
                 tuple(no_face), tuple(unreadable), dict(photos))
 
 
-def read_unpacked(unpacked: "Unpacked", verifier: Verifier, progress: Callable[[int, int], None] | None = None) -> Pile:
+def read_unpacked(unpacked: Unpacked, verifier: Verifier, progress: Callable[[int, int], None] | None = None) -> Pile:
     """:func:`read_photos` of unpacked uploads, the files refused while unpacking listed as unreadable."""
     pile = read_photos(unpacked.photos, verifier, progress)
     return replace(pile, unreadable=pile.unreadable + tuple(name for name, _ in unpacked.refused))

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from facekit.errors import FacekitError
 from facekit.gallery.enrolment import enrol_each
 from facekit.gallery.people import Gallery
-from facekit.service.answers import PersonName, PhotoId, Photos, photo_json, read_pile_uploads
+from facekit.service.answers import PersonName, PhotoId, Photos, photo_json, pile_uploads
 from facekit.service.errors import status_of
 from facekit.service.state import Service, admin, gallery, many_photos, reader, service, verifier
 
@@ -37,8 +34,7 @@ def enrol(name: PersonName, image: Photos, people: Gallery = Depends(gallery), s
     enrolled photo. Several (repeat ``image``; zips are opened): ``{"name", "enrolled", "photos":
     [...]}``, each photo answered on its own, in order (``{"file", "photo"}`` or ``{"file",
     "error"}``): a bad photo does not stop the others. 201 when one or more were enrolled."""
-    with tempfile.TemporaryDirectory(prefix="facekit-request-") as folder:  # the photos on disk, gone with the request
-        unpacked = read_pile_uploads(state.config, image, Path(folder))
+    with pile_uploads(state.config, image) as unpacked:  # the photos on disk, gone with the request
         if len(unpacked.photos) == 1 and not unpacked.refused:
             return photo_json(people.enrol(name, unpacked.photos[0][1]))
         answers = [_answer(file, result) for file, result in enrol_each(people, name, [(f, path, None) for f, path in unpacked.photos])]

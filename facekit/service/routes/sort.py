@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 from fastapi import APIRouter, Depends
 
 from facekit.gallery.people import Gallery
-from facekit.service.answers import Photos, example_answer, model_json, ms_since, read_pile_uploads
+from facekit.service.answers import Photos, example_answer, model_json, ms_since, pile_uploads
 from facekit.service.state import Service, gallery, many_photos, reader, service, verifier
 from facekit.sorting.groups import group_pile, groups_as_dict, name_groups
 from facekit.sorting.pile import read_unpacked
@@ -33,7 +31,7 @@ def group(image: Photos, people: Gallery = Depends(gallery), state: Service = De
     any is read) and 200 MB a request, its zips' photos unpacked included; a zip's file that is too
     large, hidden or with a path outside the zip is listed under ``unreadable``."""
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="facekit-request-") as folder:  # the photos on disk, gone with the request
-        pile = read_unpacked(read_pile_uploads(state.config, image, Path(folder)), people.verifier)
+    with pile_uploads(state.config, image) as unpacked:  # the photos on disk, gone with the request
+        pile = read_unpacked(unpacked, people.verifier)
         groups = name_groups(group_pile(pile, people.verifier), pile.embeddings, [(people, None)])
         return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
