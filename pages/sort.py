@@ -10,7 +10,7 @@ import facekit
 from facekit.examples import EXAMPLE_PEOPLE, EXAMPLE_PILE
 from facekit.faces.images import ANSWER_COLOURS
 from facekit.sorting.find import enrolled_references, find_person
-from facekit.sorting.groups import enrol_group, group_pile, maybe_same, merge, move_out, name_groups
+from facekit.sorting.groups import enrol_group, group_numbered, group_pile, maybe_same, merge, move_out, name_groups
 from facekit.sorting.pile import Unpacked, boxed_photo, read_unpacked, unpack_uploads
 from ui import services, visitor, widgets
 
@@ -63,38 +63,39 @@ if state is None:
 pile, groups = state["pile"], state["groups"]
 
 
-def name_group(index: int) -> None:
-    """The Enrol button's callback: the group's faces become the typed name's reference photos."""
-    group = groups[index]
+def name_group(number: int) -> None:
+    """The Enrol button's callback: group ``number``'s faces become the typed name's reference photos."""
+    group = group_numbered(state["groups"], number)
     try:
-        done = enrol_group(services.gallery(), st.session_state[f"name-{group.faces}"], group, pile,
+        done = enrol_group(services.gallery(), st.session_state[f"name-{number}"], group, pile,
                            owner=visitor.viewer().gallery_owner)
     except facekit.FacekitError as error:
         state["said"] = ("error", str(error))
         return
-    groups[index] = done.group
+    state["groups"] = [done.group if g.number == number else g for g in state["groups"]]
     state["said"] = ("success" if done.enrolled else "error",
                      f"{widgets.counted(len(done.enrolled), 'photo')} of {done.group.person} kept as their reference photos. "
                      + ("**Verify** (Who is this?) and **Live** now know them." if done.enrolled else "")
                      + "".join(f"\n- Not kept: {photo}: {reason}" for photo, reason in done.refused))
 
 
-def take_out(index: int) -> None:
-    state["groups"] = move_out(groups, groups[index].faces[st.session_state[f"out-{groups[index].faces}"] - 1])
+def take_out(number: int) -> None:
+    group = group_numbered(state["groups"], number)
+    state["groups"] = move_out(state["groups"], group.faces[st.session_state[f"out-{number}"] - 1])
     state["said"] = ("info", "The face is now a group of its own.")
 
 
-def join(index: int) -> None:
-    join_these(index, st.session_state[f"join-{groups[index].faces}"] - 1)
+def join(number: int) -> None:
+    join_these(number, st.session_state[f"join-{number}"])
 
 
 def join_these(first: int, second: int) -> None:
-    state["groups"] = merge(groups, first, second)
+    state["groups"] = merge(state["groups"], first, second)
     state["said"] = ("info", "The two groups are now one.")
 
 
-def title(number: int, group) -> str:
-    return group.person or f"Group {number}"
+def title(group) -> str:
+    return group.person or f"Group {group.number}"
 
 
 photos_with_faces = len({face.photo for face in pile.faces})
@@ -112,35 +113,32 @@ with grouped:
     if unsure := maybe_same(groups, pile, services.verifier()):
         with st.expander(f"🤔 Maybe the same person? {widgets.counted(len(unsure), 'pair')} to check"):
             for pair in unsure:
-                first, second = groups[pair.first], groups[pair.second]
+                first, second = group_numbered(groups, pair.first), group_numbered(groups, pair.second)
                 faces, words = st.columns([1, 5], vertical_alignment="center")  # two 64 px faces, then words
                 faces.image([pile.faces[first.faces[0]].chip, pile.faces[second.faces[0]].chip], width=64)
-                words.markdown(f"{title(pair.first + 1, first)} and {title(pair.second + 1, second)} "
-                               f"({widgets.score_words(pair.probability)})")
-                words.button("Same person: join them", key=f"maybe-{first.faces}-{second.faces}", on_click=join_these,
+                words.markdown(f"{title(first)} and {title(second)} ({widgets.score_words(pair.probability)})")
+                words.button("Same person: join them", key=f"maybe-{pair.first}-{pair.second}", on_click=join_these,
                              args=(pair.first, pair.second))
-    alone = [n for n, group in enumerate(groups) if len(group.faces) == 1]
-    for index, group in enumerate(groups):
-        if index in alone:
+    alone = [group for group in groups if len(group.faces) == 1]
+    for group in groups:
+        if len(group.faces) == 1:
             continue
-        faces = group.faces[:_SHOWN_PER_GROUP]
-        st.markdown(f"**{title(index + 1, group)}** · {len(group.faces)} faces"
+        faces, number = group.faces[:_SHOWN_PER_GROUP], group.number  # widgets keyed by the group's number: its own
+        st.markdown(f"**{title(group)}** · {len(group.faces)} faces"
                     + (f" (the first {_SHOWN_PER_GROUP} shown)" if len(group.faces) > _SHOWN_PER_GROUP else ""))
         st.image([pile.faces[i].chip for i in faces], caption=[str(n) for n in range(1, len(faces) + 1)], width=72)
-        with st.expander(f"Name {title(index + 1, group)}, take a face out, or join another group"):
-            key = group.faces
+        with st.expander(f"Name {title(group)}, take a face out, or join another group"):
             left, middle, right = st.columns(3)
-            left.text_input("Who is this?", key=f"name-{key}", placeholder="Their name")
-            left.button("Keep as their reference photos", key=f"enrol-{key}", on_click=name_group, args=(index,))
-            middle.selectbox("Not them? Face number", range(1, len(faces) + 1), key=f"out-{key}")
-            middle.button("Take this face out", key=f"take-{key}", on_click=take_out, args=(index,))
-            others = [n + 1 for n in range(len(groups)) if n != index]
-            right.selectbox("Same person as", others, key=f"join-{key}", format_func=lambda n: title(n, groups[n - 1]))
-            right.button("Join the two groups", key=f"merge-{key}", on_click=join, args=(index,))
+            left.text_input("Who is this?", key=f"name-{number}", placeholder="Their name")
+            left.button("Keep as their reference photos", key=f"enrol-{number}", on_click=name_group, args=(number,))
+            middle.selectbox("Not them? Face number", range(1, len(faces) + 1), key=f"out-{number}")
+            middle.button("Take this face out", key=f"take-{number}", on_click=take_out, args=(number,))
+            others = {g.number: title(g) for g in groups if g.number != number}
+            right.selectbox("Same person as", list(others), key=f"join-{number}", format_func=others.get)
+            right.button("Join the two groups", key=f"merge-{number}", on_click=join, args=(number,))
     if alone:
         st.markdown(f"**On their own** · {widgets.counted(len(alone), 'face')} the model found no one like, or was not sure of")
-        st.image([pile.faces[groups[n].faces[0]].chip for n in alone], caption=[title(n + 1, groups[n]) for n in alone],
-                 width=72)
+        st.image([pile.faces[group.faces[0]].chip for group in alone], caption=[title(group) for group in alone], width=72)
         st.caption("To put one of them with a person, open that person's group and choose “Same person as”.")
 
 with find:

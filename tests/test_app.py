@@ -404,17 +404,14 @@ def test_sort_page_groups_the_examples_then_a_group_is_named_corrected_and_merge
     shown = [m.value for m in app.markdown]
     assert not app.exception and "#### 8 faces in 7 photos: 2 people" in shown
     assert "**Barack Obama** · 5 faces" in shown and "**Joe Biden** · 3 faces" in shown
-    obama = app.session_state["sorted"]["groups"][0].faces
-    app.selectbox(key=f"out-{obama}").set_value(2)
-    app.button(key=f"take-{obama}").click().run()
+    app.selectbox(key="out-1").set_value(2)  # group 1, Barack Obama: his second face out
+    app.button(key="take-1").click().run()
     assert "**Barack Obama** · 4 faces" in [m.value for m in app.markdown] and "On their own" in " ".join(m.value for m in app.markdown)
-    five = app.session_state["sorted"]["groups"][0].faces
-    app.selectbox(key=f"join-{five}").set_value(3)  # the face alone, group 3
-    app.button(key=f"merge-{five}").click().run()
+    app.selectbox(key="join-1").set_value(3)  # the face alone: group 3
+    app.button(key="merge-1").click().run()
     assert "**Barack Obama** · 5 faces" in [m.value for m in app.markdown] and "two groups are now one" in _messages(app)
-    biden = app.session_state["sorted"]["groups"][1].faces
-    app.text_input(key=f"name-{biden}").input("Uncle Joe")
-    app.button(key=f"enrol-{biden}").click().run()
+    app.text_input(key="name-2").input("Uncle Joe")
+    app.button(key="enrol-2").click().run()
     assert not app.exception and "3 photos of Uncle Joe kept" in _messages(app), _messages(app)
     assert "**Uncle Joe** · 3 faces" in [m.value for m in app.markdown]
     gallery = Gallery(Config(data_dir=empty_data))
@@ -431,16 +428,38 @@ def test_sort_page_asks_about_groups_that_may_be_one_person_and_joins_them_in_on
     app = _page("pages/sort.py").run()
     app.button(key="sort_examples").click().run()
     assert not [e for e in app.expander if e.label.startswith("🤔")]  # Barack Obama and Joe Biden: nothing to ask
-    obama = app.session_state["sorted"]["groups"][0].faces
-    app.selectbox(key=f"out-{obama}").set_value(2)
-    app.button(key=f"take-{obama}").click().run()
+    app.selectbox(key="out-1").set_value(2)
+    app.button(key="take-1").click().run()
     assert [e.label for e in app.expander][0] == "🤔 Maybe the same person? 1 pair to check"
     assert any(m.value.startswith("Barack Obama and Group 3 (Score: ") for m in app.markdown)
-    five, alone = (group.faces for group in app.session_state["sorted"]["groups"][::2])
-    app.button(key=f"maybe-{five}-{alone}").click().run()
+    app.button(key="maybe-1-3").click().run()
     shown = [m.value for m in app.markdown]
     assert not app.exception and "**Barack Obama** · 5 faces" in shown and not any("On their own" in m for m in shown)
     assert not [e for e in app.expander if e.label.startswith("🤔")]
+
+
+def test_sort_page_a_name_typed_under_a_group_goes_to_that_group_whatever_changed_around_it(empty_data):
+    """Issue 38's wrong group named: a name typed under group 2 (Joe Biden's faces), then a face of
+    group 1 taken out and joined back before the name is kept: Joe Biden's faces are enrolled under
+    it, not Barack Obama's, and group 2 is still group 2."""
+    from facekit.capture.photos import Viewer
+    from facekit.examples import EXAMPLE_PROBES
+    from facekit.gallery.people import Gallery
+
+    app = _page("pages/sort.py")
+    app.session_state["visitor_token"] = "session a"
+    app.run()
+    app.button(key="sort_examples").click().run()
+    app.text_input(key="name-2").input("Gerhard")
+    app.selectbox(key="out-1").set_value(1)
+    app.button(key="take-1").click().run()
+    app.button(key="maybe-1-3").click().run()
+    assert [g.number for g in app.session_state["sorted"]["groups"]] == [1, 2]
+    app.button(key="enrol-2").click().run()
+    assert not app.exception and "3 photos of Gerhard kept" in _messages(app), _messages(app)
+    gallery, visitor = Gallery(Config(data_dir=empty_data)), Viewer("session a").mark
+    assert gallery.identify(EXAMPLE_PROBES["Joe Biden"], owner=visitor).person == "Gerhard"
+    assert gallery.identify(EXAMPLE_PROBES["Barack Obama"], owner=visitor).person != "Gerhard"
 
 
 def test_sort_page_keeps_an_uploaded_pile_on_disk_until_the_next_replaces_it(empty_data):
@@ -466,9 +485,8 @@ def test_sort_page_keeps_an_uploaded_pile_on_disk_until_the_next_replaces_it(emp
     pile, folder = app.session_state["sorted"]["pile"], Path(app.session_state["sorted"]["folder"].name)
     assert sorted(pile.sources) == sorted([EXAMPLE_PILE[0].name, "party/notes.txt"] + [f"party/{p.name}" for p in EXAMPLE_PILE[1:]])
     assert all(isinstance(path, Path) and path.parent == folder and path.is_file() for path in pile.sources.values())
-    biden = app.session_state["sorted"]["groups"][1].faces
-    app.text_input(key=f"name-{biden}").input("Uncle Joe")
-    app.button(key=f"enrol-{biden}").click().run()
+    app.text_input(key="name-2").input("Uncle Joe")
+    app.button(key="enrol-2").click().run()
     assert not app.exception and "3 photos of Uncle Joe kept" in _messages(app)
     app.file_uploader(key="pile_files").set_value([(EXAMPLE_PILE[0].name, EXAMPLE_PILE[0].read_bytes(), "image/jpeg")])
     app.form_submit_button[0].click().run()

@@ -197,25 +197,30 @@ def test_groups_that_may_be_one_person_are_asked_about_unless_one_photo_holds_bo
     ada, bea = rng.normal(size=128), rng.normal(size=128)
     faces = np.stack([ada + rng.normal(0, 0.02, 128), ada + rng.normal(0, 0.02, 128), ada + rng.normal(0, 0.02, 128), bea])
     faces = faces / np.linalg.norm(faces, axis=1, keepdims=True)
-    groups = [FaceGroup((0, 1)), FaceGroup((3,)), FaceGroup((2,))]  # Ada split in two, Bea a stranger
+    groups = [FaceGroup((0, 1), number=1), FaceGroup((3,), number=2), FaceGroup((2,), number=3)]  # Ada split, Bea a stranger
     verifier = load_verifier()
 
     def pile(*photos):
         return SimpleNamespace(embeddings=faces, faces=[SimpleNamespace(photo=photo) for photo in photos])
 
     [asked] = maybe_same(groups, pile("a", "b", "c", "d"), verifier)
-    assert isinstance(asked, MaybeSame) and (asked.first, asked.second) == (0, 2) and asked.probability > verifier.thresholds.same_from
+    assert isinstance(asked, MaybeSame) and (asked.first, asked.second) == (1, 3) and asked.probability > verifier.thresholds.same_from
     assert maybe_same(groups, pile("a", "b", "a", "d"), verifier) == []  # faces of one photo: two people
     assert maybe_same(groups[:1], pile("a", "b", "c", "d"), verifier) == []
 
 
-def test_a_face_moved_out_and_two_groups_merged():
-    groups = [FaceGroup((0, 1, 4), "Ada"), FaceGroup((2, 3)), FaceGroup((5,))]
+def test_a_group_keeps_its_number_through_moves_and_joins():
+    """Numbers are the groups' own: a face taken out gets the next unused number, a join keeps the
+    smaller of the two (and the first's name), and no other group is renumbered."""
+    groups = [FaceGroup((0, 1, 4), "Ada", 1), FaceGroup((2, 3), None, 2), FaceGroup((5,), None, 3)]
     moved = move_out(groups, 4)
-    assert moved == [FaceGroup((0, 1), "Ada"), FaceGroup((2, 3)), FaceGroup((4,)), FaceGroup((5,))]
-    assert merge(moved, 1, 3) == [FaceGroup((2, 3, 5)), FaceGroup((0, 1), "Ada"), FaceGroup((4,))]
-    assert merge(moved, 2, 0) == [FaceGroup((0, 1, 4), "Ada"), FaceGroup((2, 3)), FaceGroup((5,))]
-    assert move_out([FaceGroup((7,))], 7) == [FaceGroup((7,))]
+    assert moved == [FaceGroup((0, 1), "Ada", 1), FaceGroup((2, 3), None, 2), FaceGroup((5,), None, 3),
+                     FaceGroup((4,), None, 4)]
+    assert merge(moved, 2, 3) == [FaceGroup((0, 1), "Ada", 1), FaceGroup((2, 3, 5), None, 2), FaceGroup((4,), None, 4)]
+    assert merge(moved, 4, 1) == [FaceGroup((0, 1, 4), "Ada", 1), FaceGroup((2, 3), None, 2), FaceGroup((5,), None, 3)]
+    assert move_out(moved, 4) == moved  # alone already
+    with pytest.raises(KeyError):
+        merge(moved, 1, 9)
 
 
 def _facekit(*args: str, data_dir: Path) -> subprocess.CompletedProcess:

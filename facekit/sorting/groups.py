@@ -48,11 +48,14 @@ _ROWS_AT_ONCE = 1000  # faces alone scored against the groups' average faces at 
 
 @dataclass(frozen=True)
 class FaceGroup:
-    """One person's faces: ``faces`` (indices into the pile's faces, in pile order) and ``person``,
-    the enrolled name most of them are given, or None."""
+    """One person's faces: ``faces`` (indices into the pile's faces, in pile order), ``person``, the
+    enrolled name most of them are given, or None, and ``number``, the group's own from 1: kept
+    through joins and moves, so "Group 3" is one group for as long as the pile is on screen (a name
+    typed under it goes to it, whatever changed around it)."""
 
     faces: tuple[int, ...]
     person: str | None = None
+    number: int = 0
 
 
 def grouping_lines(verifier: Verifier) -> tuple[float, float | None]:
@@ -87,12 +90,12 @@ def group_faces(embeddings: np.ndarray, verifier: Verifier, photos: Sequence[Has
 
 def name_groups(groups: list[tuple[int, ...]], embeddings: np.ndarray,
                 people: Sequence[tuple[Gallery, str | None]] = ()) -> list[FaceGroup]:
-    """Each group with the enrolled person most of its faces are named as: ``people`` are the
-    ``(gallery, owner)`` pairs to search, in order (the first that names a majority wins); None
-    when none does."""
+    """Each group with the enrolled person most of its faces are named as (``people`` are the
+    ``(gallery, owner)`` pairs to search, in order: the first that names a majority wins; None when
+    none does), numbered from 1 in the order given."""
     return [FaceGroup(group, next((name for gallery, owner in people
-                                   if (name := _majority(gallery, owner, embeddings[list(group)]))), None))
-            for group in groups]
+                                   if (name := _majority(gallery, owner, embeddings[list(group)]))), None), number)
+            for number, group in enumerate(groups, 1)]
 
 
 def _majority(gallery: Gallery, owner: str | None, embeddings: np.ndarray) -> str | None:
@@ -102,33 +105,43 @@ def _majority(gallery: Gallery, owner: str | None, embeddings: np.ndarray) -> st
 
 
 def groups_as_dict(groups: list[FaceGroup], pile: Pile) -> dict:
-    """The groups as plain values (the command line's and the API's JSON): ``{"groups": [{"person",
+    """The groups as plain values (the command line's and the API's JSON): ``{"groups": [{"number", "person",
     "faces": [{"photo", "box": [x, y, w, h]}]}], "no_face": [...], "unreadable": [...]}``."""
     return {
-        "groups": [{"person": group.person, "faces": [{"photo": str(pile.faces[i].photo), "box": list(pile.faces[i].box)}
+        "groups": [{"number": group.number, "person": group.person, "faces": [{"photo": str(pile.faces[i].photo), "box": list(pile.faces[i].box)}
                                                       for i in group.faces]} for group in groups],
         "no_face": [str(p) for p in pile.no_face], "unreadable": [str(p) for p in pile.unreadable],
     }
 
 
+def group_numbered(groups: Sequence[FaceGroup], number: int) -> FaceGroup:
+    """The group of ``groups`` whose number is ``number``; :class:`KeyError` when none is."""
+    for group in groups:
+        if group.number == number:
+            return group
+    raise KeyError(number)
+
+
 def move_out(groups: list[FaceGroup], face: int) -> list[FaceGroup]:
-    """``groups`` with ``face`` taken out of its group into a group of its own (a wrong face),
-    largest first."""
+    """``groups`` with ``face`` taken out of its group into a group of its own (a wrong face), the
+    next unused number; in number order."""
+    if any(g.faces == (face,) for g in groups):
+        return list(groups)  # alone already
     kept = [replace(g, faces=tuple(f for f in g.faces if f != face)) for g in groups]
-    return _largest_first([g for g in kept if g.faces] + [FaceGroup((face,))])
+    return [g for g in kept if g.faces] + [FaceGroup((face,), number=max(g.number for g in groups) + 1)]
 
 
 def merge(groups: list[FaceGroup], first: int, second: int) -> list[FaceGroup]:
-    """``groups`` with groups ``first`` and ``second`` (their positions) made one, named as the
-    first is (else as the second), largest first."""
-    a, b = groups[first], groups[second]
-    joined = FaceGroup(tuple(sorted(a.faces + b.faces)), a.person or b.person)
-    return _largest_first([g for n, g in enumerate(groups) if n not in (first, second)] + [joined])
+    """``groups`` with the groups numbered ``first`` and ``second`` made one, named as the first is
+    (else as the second), under the smaller of the two numbers; in number order."""
+    a, b = group_numbered(groups, first), group_numbered(groups, second)
+    joined = FaceGroup(tuple(sorted(a.faces + b.faces)), a.person or b.person, min(first, second))
+    return sorted([g for g in groups if g.number not in (first, second)] + [joined], key=lambda g: g.number)
 
 
 @dataclass(frozen=True)
 class MaybeSame:
-    """Two groups (``first`` and ``second``, their positions, first < second) that may be one
+    """Two groups (``first`` and ``second``, their numbers, first < second) that may be one
     person: each the other's best match, or one the other's, by their average faces, with a P(same)
     the model does not call "different" (``probability`` in [0, 1])."""
 
@@ -154,7 +167,8 @@ def maybe_same(groups: list[FaceGroup], pile: Pile, verifier: Verifier, most: in
             if scores[second := int(scores.argmax())] >= verifier.thresholds.different_below:
                 found[min(first, second), max(first, second)] = float(scores[second])
     ranked = sorted(found.items(), key=lambda pair: -pair[1])[:most]
-    return [MaybeSame(first, second, probability) for (first, second), probability in ranked]
+    return [MaybeSame(*sorted((groups[first].number, groups[second].number)), probability)
+            for (first, second), probability in ranked]
 
 
 @dataclass(frozen=True)
@@ -176,10 +190,6 @@ def enrol_group(gallery: Gallery, name: str, group: FaceGroup, pile: Pile, owner
     return Enrolment(replace(group, person=person_name(name)),
                      tuple(result for _, result in done if not isinstance(result, FacekitError)),
                      tuple((photo, result.message) for photo, result in done if isinstance(result, FacekitError)))
-
-
-def _largest_first(groups: list[FaceGroup]) -> list[FaceGroup]:
-    return sorted(groups, key=lambda g: (-len(g.faces), g.faces[0]))
 
 
 def _alone_join_groups(groups: list[list[int]], embeddings: np.ndarray, verifier: Verifier,
