@@ -22,5 +22,6 @@ page = st.navigation([
     st.Page("pages/baseline-vs-siamese.py", title="Baseline vs Siamese", icon="⚖️", url_path="baseline-vs-siamese"),
 ])
 visitor.close_the_sidebar_on_phones(page.url_path)
+visitor.keep_across_reloads()
 widgets.pictures_fit()
 page.run()

@@ -25,7 +25,11 @@ widgets.technical_details("The seed project calls reference photos *anchors* and
                           "saved in `data/anchor/` and `data/positive/`.")
 config = services.config()
 me = visitor.viewer()
-name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace")
+# Streamlit forgets a widget's value when its page is left: the name is kept apart, and put back on return.
+if "capture_name" not in st.session_state:
+    st.session_state.capture_name = st.session_state.get("capture_name_kept", "")
+name = st.text_input("Your name", max_chars=60, placeholder="e.g. Ada Lovelace", key="capture_name")
+st.session_state.capture_name_kept = name
 
 # The video thread writes here; this page only reads it when a button is pressed.
 frames = st.session_state.setdefault("latest_frame", LatestFrame())

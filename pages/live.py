@@ -11,6 +11,7 @@ from facekit.live.namer import LiveNamer
 from ui import services, visitor, widgets
 
 st.title("🎥 Live: who is in view?")
+widgets.no_running_icon()
 st.write("Press START and point the camera at people: every face gets a box and a name. It knows the example "
          "people (Barack Obama, Joe Biden), the people enrolled in this demo, and you, once you have taken "
          "reference photos on the **Capture** page.")

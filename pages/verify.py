@@ -41,8 +41,8 @@ with two_photos:
             left, right = st.columns(2)
             first = left.file_uploader("First photo", type=widgets.PHOTO_TYPES, key="first", help=widgets.photo_limits())
             second = right.file_uploader("Second photo", type=widgets.PHOTO_TYPES, key="second", help=widgets.photo_limits())
-            st.form_submit_button("Compare", type="primary", key="compare", on_click=st.session_state.pop,
-                                  args=("example", None))
+            compared = st.form_submit_button("Compare", type="primary", key="compare", on_click=st.session_state.pop,
+                                             args=("example", None))
         st.caption("… or try an example (public-domain photos):")
         example = example_buttons([pair.title for pair in EXAMPLE_PAIRS], "example")
     if example is not None:
@@ -55,6 +55,9 @@ with two_photos:
         st.warning(f"Only the {'second' if second else 'first'} photo is here. Choose the {'first' if second else 'second'} "
                    f"too: a photo over {facekit.Config().max_image_bytes / 2**20:.0f} MB is refused, and its box marks "
                    "it in red.", icon="⚠️")
+    elif photos is None and compared:  # Compare pressed, and no photo came: both refused, or none chosen
+        st.warning(f"No photos came. Choose two, each with a face: a photo over {facekit.Config().max_image_bytes / 2**20:.0f} "
+                   "MB is refused, and its box marks it in red.", icon="⚠️")
     elif photos is None:
         st.info(f"Upload two photos, each with a face, and press Compare. {widgets.photo_limits()}")
     else:

@@ -303,8 +303,15 @@ def test_docs_and_metrics_need_a_key_and_no_cdn(tmp_path):
         assert "swagger-ui-bundle.js" in page and "cdn" not in page.lower() and "https://" not in page
         for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
             assert client.get(f"/docs/static/{asset}", headers=key).status_code == 200
-        assert client.get("/openapi.json", headers=key).json()["info"]["title"] == "facekit"
+        schema = client.get("/openapi.json", headers=key).json()
+        assert schema["info"]["title"] == "facekit" and "APIKeyHeader" in schema["components"]["securitySchemes"]
         assert client.get("/readyz").status_code in (200, 503)  # probes stay open
+
+
+def test_docs_offer_no_keys_when_the_server_has_none(client):
+    schema = client.get("/openapi.json").json()
+    assert "securitySchemes" not in schema.get("components", {}) and "security" not in schema["paths"]["/v1/verify"]["post"]
+    assert client.get("/openapi.json").json() == schema  # the same twice (made once)
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -69,10 +69,23 @@ def test_home_page_lists_the_people_this_demo_knows(empty_data):
     assert "This demo knows: Colin Powell." in _messages(app)
 
 
+@mock.patch("streamlit_webrtc.component.get_this_session_info", return_value=None)
+def test_the_capture_name_is_still_there_after_another_page(_session):
+    app = _page("app.py").run()
+    app.switch_page("pages/capture.py").run()
+    app.text_input(key="capture_name").input("Ada Lovelace").run()
+    app.switch_page("pages/home.py").run()
+    app.switch_page("pages/capture.py").run()
+    assert not app.exception and app.text_input(key="capture_name").value == "Ada Lovelace"
+
+
 def test_verify_page_waits_for_two_photos_then_explains_a_bad_file():
     app = _page("pages/verify.py").run()
     assert not app.exception and "Upload two photos" in _messages(app)
     assert "Photos up to 25 MB each" in _messages(app) and "Any size" not in _messages(app)  # the limit, said
+    app.button(key="example-0").click().run()
+    app.form_submit_button(key="compare").click().run()  # the browser kept back a photo over the limit: nothing came
+    assert "No photos came" in _messages(app) and not app.success  # the example's verdict gone, and why
     app.file_uploader(key="first").upload("notes.jpg", b"this is not an image", "image/jpeg")
     app.file_uploader(key="second").upload("empty.png", b"", "image/png")
     app.button(key="compare").click().run()
@@ -254,11 +267,12 @@ def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
     assert not app.exception
     assert len(app.get("plotly_chart")) >= 5
     cards = {m.label: m.value for m in app.metric}
-    for card in ("Siamese on SFace (web photos)", "Siamese on dlib's network (3 M faces)", "Siamese trained here on LFW alone",
-                 "Naive Bayes on raw pixels"):
+    for card in ("SFace, the app's (web photos)", "dlib's network (3 M faces)", "Learnt here, from LFW alone",
+                 "Comparing pixels (the baseline)"):
         assert cards[card].endswith("of 100 right")  # four models, one story: what data buys
     view2 = json.loads(Config().metrics_path.read_text())["view2"][DEFAULT_MODEL]
-    assert any(f"{view2['mean']:.4f} ± {view2['standard_error']:.4f}" in table.value.to_string() for table in app.table)
+    assert any(f"{view2['mean'] * 100:.1f} (± {view2['standard_error'] * 100:.1f})" in table.value.to_string() for table in app.table)
+    assert f"{view2['mean']:.4f} ± {view2['standard_error']:.4f}" in _captions(app) + _messages(app)  # exact, for papers
     # A fresh clone has no LFW: the page says what brings the photos, instead of names without faces
     # and a button that can only fail.
     assert "has not downloaded yet" in _messages(app) and not [e for e in app.expander if "wrong answers" in e.label]

@@ -574,6 +574,12 @@ def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server
             page.get_by_text("3 photos of Uncle Joe kept as their reference photos").wait_for(timeout=60_000)
             page.get_by_text("Uncle Joe · 3 faces").wait_for(timeout=30_000)
             _screenshot(page, "desktop_sort_named")
+            # A reload mid-demo (a new session in the same browser) is the same visitor: Uncle Joe is still theirs.
+            again = page.context.new_page()
+            again.goto(server["url"] + "/verify", timeout=60_000)
+            again.get_by_role("tab", name="Against reference photos").click(timeout=60_000)
+            again.get_by_test_id("stSelectbox").filter(has_text="Uncle Joe").wait_for(timeout=60_000)
+            again.close()
         finally:
             gallery = Gallery(Config(data_dir=server["data_dir"]))
             with contextlib.suppress(facekit.FacekitError):
@@ -603,6 +609,12 @@ GREEN_PIXELS = """v => { const c = document.createElement('canvas'); c.width = v
     return n; }"""
 
 
+# How Streamlit's "running" icon would show on this page (it comes and goes with each refresh of
+# the list beside the video): an element of its kind, measured, then removed.
+STATUS_WIDGET_VISIBILITY = """() => { const probe = document.createElement('div'); probe.dataset.testid = 'stStatusWidget';
+    document.body.appendChild(probe); const shown = getComputedStyle(probe).visibility; probe.remove(); return shown; }"""
+
+
 def _live_page_playing(chromium, server):
     """A new page on Live at desktop width with START pressed: the page and the video's frame."""
     page = chromium.new_context(viewport=WIDTHS["desktop"], permissions=["camera"]).new_page()
@@ -627,6 +639,7 @@ def test_live_names_a_known_face_then_a_stranger(server, playwright, mini_lfw, t
         page, component = _live_page_playing(chromium, server)
         page.get_by_text("In view: Ahmed Chalabi (sure)").wait_for(timeout=90_000)
         assert component.locator("video").evaluate(GREEN_PIXELS) > 300  # the box and its name, on the video
+        assert page.evaluate(STATUS_WIDGET_VISIBILITY) == "hidden"  # no icon spinning while the list refreshes
         _screenshot(page, "live_named")
         print("Live page:", page.get_by_text("frames a second").inner_text())
         page.get_by_text("In view: someone I don't know").wait_for(timeout=60_000)
@@ -807,8 +820,11 @@ def test_every_page_opens_at_phone_width(server, browser):
     # Both faces side by side in one picture, within the screen.
     faces = page.get_by_test_id("stMain").get_by_test_id("stImage").first.bounding_box()
     assert faces["x"] >= 0 and faces["x"] + faces["width"] <= 390
+    for tab in page.get_by_role("tab").all():  # every tab's whole name on screen (no "Is t›")
+        box = tab.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, tab.inner_text()
     page.goto(server["url"] + "/baseline-vs-siamese", timeout=60_000)
-    siamese = page.get_by_test_id("stMetric").filter(has_text="Siamese on SFace (web photos)").first
+    siamese = page.get_by_test_id("stMetric").filter(has_text="SFace, the app's (web photos)").first
     siamese.wait_for(timeout=60_000)
     box = siamese.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and "of 100 right" in siamese.inner_text()

@@ -182,6 +182,20 @@ def test_a_long_label_stays_inside_the_picture():
     assert narrow_right - narrow_left < 119 and narrow_right - narrow_left < right - left  # whole, and smaller
 
 
+def test_labels_of_faces_side_by_side_do_not_cover_each_other():
+    """Issue 38: "3: 85%" and "4: 19%" overlapped on a group photo. Two close boxes, the second one
+    a little higher: its label goes below its box; the first's stays above."""
+    from facekit.faces.images import draw_boxes
+
+    red, blue = (200, 0, 0), (0, 0, 200)
+    drawn = draw_boxes(np.zeros((300, 300, 3), np.uint8), [(40, 100, 60, 60), (90, 95, 60, 60)], [red, blue],
+                       ["3: 85%", "4: 19%"])
+    rows = {name: np.argwhere((drawn == colour).all(axis=2))[:, 0] for name, colour in (("red", red), ("blue", blue))}
+    red_rows = set(rows["red"][rows["red"] < 98].tolist())  # the red label's patch, above its box
+    blue_rows = set(rows["blue"][rows["blue"] > 157].tolist())  # the blue label's, below its box
+    assert red_rows and blue_rows and not (red_rows & blue_rows) and min(blue_rows) > 155
+
+
 def test_real_face_capture_is_saved_framed_and_judged(mini_lfw, config):
     photo = load_image(sorted((mini_lfw / "lfw").glob("*/*.jpg"))[0])
     webcam = np.full((480, 640, 3), 100, np.uint8)

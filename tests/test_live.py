@@ -40,7 +40,26 @@ def test_a_face_keeps_its_number_while_it_moves_and_is_forgotten_once_gone():
     assert {f.box[0]: f.number for f in moved} == {110: 1, 415: 2}
     assert [f.number for f in tracks.update([_face(420)], now=0.3)] == [2]  # face 1 missed for a moment...
     assert {f.box[0]: f.number for f in tracks.update([_face(120), _face(420)], now=0.4)} == {120: 1, 420: 2}  # still 1
-    assert [f.number for f in tracks.update([_face(125)], now=2.0)] == [3]  # gone for 1.6 s: a new face
+    for second in (0.7, 1.0, 1.5):
+        tracks.update([_face(420)], now=second)
+    assert [f.number for f in tracks.update([_face(125)], now=2.0)] == [3]  # gone 1.6 s, 3 frames: a new face
+
+
+def test_on_a_slow_machine_a_face_keeps_its_name_through_a_missed_frame_and_a_long_step():
+    """Issue 38: at 2 frames a second a name was replaced by "still looking": a face missed in one
+    frame (1 s unseen) and one that moved 40 px between two frames are the same face, still named."""
+    tracks = FaceTracks(KNOWN_FROM, UNSURE_FROM)
+    tracks.update([_face(100)], now=0.0)
+    tracks.recognised(1, _look({"Ada": 0.97}), now=0.1)
+    tracks.update([], now=0.5)  # a detection missed
+    [held] = tracks.update([_face(140)], now=1.0)  # back after 1 s, 40 px further (IoU 0.43)
+    assert (held.number, held.answer.words) == (1, "Ada")
+    [walked] = tracks.update([_face(210)], now=1.5)  # 70 px in one step: IoU 0.18, centres 0.7 faces apart
+    assert (walked.number, walked.answer.words) == (1, "Ada")
+    assert [f.number for f in tracks.update([_face(320)], now=2.0)] == [2]  # 110 px away: somebody else
+    for second in (2.5, 3.0, 3.5):  # three frames without face 1, 2 s: gone
+        tracks.update([_face(320)], now=second)
+    assert {f.box[0]: f.number for f in tracks.update([_face(210), _face(320)], now=4.0)} == {210: 3, 320: 2}
 
 
 def test_a_name_comes_from_several_looks_and_does_not_flicker():

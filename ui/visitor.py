@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import time
 from urllib.parse import urlsplit
@@ -17,10 +18,27 @@ from facekit.service.lan import CERTIFICATE_ADVICE, lan_address, qr_png
 from ui import services
 
 
+_COOKIE = "facekit_visitor"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
 def viewer() -> Viewer:
-    """This browser session: the token that marks its photos, and whether the presenter unlocked it."""
-    token = st.session_state.setdefault("visitor_token", secrets.token_hex(16))
-    return Viewer(token, presenter=st.session_state.get("presenter", False))
+    """This browser session: the token that marks its photos (the one this browser kept, when it
+    comes back: see :func:`keep_across_reloads`), and whether the presenter unlocked it."""
+    if "visitor_token" not in st.session_state:
+        kept = st.context.cookies.get(_COOKIE)  # not a string without a browser (Streamlit's AppTest)
+        st.session_state.visitor_token = kept if isinstance(kept, str) and _TOKEN.fullmatch(kept) else secrets.token_hex(16)
+    return Viewer(st.session_state.visitor_token, presenter=st.session_state.get("presenter", False))
+
+
+def keep_across_reloads() -> None:
+    """The visitor's token in a cookie of this browser, for as long as their captures are kept: a
+    reload mid-demo (a new session) is the same visitor, still owning what they made."""
+    token = viewer().token
+    if st.context.cookies.get(_COOKIE) != token:
+        days = services.config().capture_retention_days
+        st.sidebar.html(f'<script>document.cookie = "{_COOKIE}={token}; path=/; max-age={round(days * 86400)}; '
+                f'SameSite=Strict";</script>', unsafe_allow_javascript=True)
 
 
 def people_to_search(examples: bool) -> tuple[Gallery, str | None | tuple]:

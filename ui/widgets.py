@@ -29,16 +29,24 @@ _NO_KEYS_ON_TOUCH = """<style>@media (hover: none) and (pointer: coarse) {
 
 # Every picture fits its column, scaled down, never cropped and never scrolling the page sideways:
 # st.image takes a width in pixels (two photos side by side at 300 px tall are wider than a phone,
-# or than a projector's column), which the page's own width must bound.
+# or than a projector's column), which the page's own width must bound. Tabs wrap onto a second
+# line rather than hide behind a scroll arrow (a phone showed Verify's fourth as "Is t›").
 _PICTURES_FIT = """<style>
 [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stImage"]),
 [data-testid="stMain"] [data-testid="stImage"], [data-testid="stMain"] [data-testid="stImageContainer"] { max-width: 100%; }
-[data-testid="stMain"] [data-testid="stImage"] img { max-width: 100%; height: auto; }</style>"""
+[data-testid="stMain"] [data-testid="stImage"] img { max-width: 100%; height: auto; }
+[data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; }</style>"""
 
 
 def pictures_fit() -> None:
-    """On every page (app.py): pictures at most as wide as their column."""
+    """On every page (app.py): pictures at most as wide as their column, every tab's name in view."""
     st.html(_PICTURES_FIT)
+
+
+def no_running_icon() -> None:
+    """On a page that reruns a part of itself every moment (Live's list beside the video): no
+    "running" icon spinning in the corner the whole time, as if the page were stuck."""
+    st.html('<style>[data-testid="stStatusWidget"] { visibility: hidden; }</style>')
 
 
 def counted(number: int, word: str, words: str | None = None) -> str:

@@ -238,10 +238,11 @@ def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
     """A copy of an RGB uint8 image with each ``(x, y, w, h)`` box outlined in its RGB colour and
     its label (a face's number, a name: accented letters and most scripts' too) written on a patch
     of that colour above it, inside the image (moved left at the right edge, written smaller when
-    longer than the image is wide)."""
+    longer than the image is wide; below the box, or inside its top, where an earlier label is)."""
     picture = Image.fromarray(np.ascontiguousarray(image, np.uint8)).copy()
     draw = ImageDraw.Draw(picture)
     thickness = max(2, round(max(picture.size) / 250))
+    patches: list[tuple[int, int, int, int]] = []  # the labels written so far, (left, top, right, bottom)
     for box, colour, label in zip(boxes, colours, labels):
         x, y, w, h = (int(v) for v in box)
         draw.rectangle((x, y, x + w, y + h), outline=tuple(colour), width=thickness)
@@ -252,12 +253,22 @@ def draw_boxes(image: np.ndarray, boxes, colours, labels) -> np.ndarray:
             font = _label_font(size)
             left_ink, top_ink, right_ink, bottom_ink = draw.textbbox((0, 0), label, font=font)
             width, height = right_ink - left_ink, bottom_ink - top_ink
-            top = max(0, y - height - 3 * thickness)
             left = max(0, min(x, picture.width - 1 - width - 2 * thickness))  # moved left where the box is near the edge
-            draw.rectangle((left, top, left + width + 2 * thickness, top + height + 2 * thickness), fill=tuple(colour))
+            tops = (y - height - 3 * thickness, y + h + thickness, y + thickness)  # above the box, below it, inside it
+            places = [(left, top, left + width + 2 * thickness, top + height + 2 * thickness)
+                      for top in (max(0, min(t, picture.height - 1 - height - 2 * thickness)) for t in tops)]
+            patch = next((p for p in places if not any(_overlap(p, other) for other in patches)), places[0])
+            patches.append(patch)
+            left, top = patch[:2]
+            draw.rectangle(patch, fill=tuple(colour))
             ink = (0, 0, 0) if sum(colour) > 450 else (255, 255, 255)  # dark on a light patch, light on a dark one
             draw.text((left + thickness - left_ink, top + thickness - top_ink), label, fill=ink, font=font)
     return np.asarray(picture)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two ``(left, top, right, bottom)`` rectangles share any pixel."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def draw_banner(image: np.ndarray, text: str) -> np.ndarray:

@@ -17,8 +17,10 @@ import numpy as np
 
 from facekit.faces.detect import Face
 
-_SAME_FACE_IOU = 0.3  # a box overlapping a tracked face's last box this much is that face
-_FORGET_AFTER_S = 0.6  # a face unseen this long has left (a missed detection or two is not leaving)
+_SAME_FACE_IOU = 0.3  # a box overlapping a tracked face's last box this much is that face...
+_SAME_FACE_STEP = 0.75  # ...else one whose centre is this many face widths from its centre, at most (a slow video's step)
+_FORGET_AFTER_S = 0.6  # a face unseen this long has left (a missed detection or two is not leaving)...
+_FORGET_AFTER_FRAMES = 3  # ...and in this many frames: on a slow machine (2 frames a second) names are held
 _EVIDENCE = 5  # recognitions a face's answer comes from
 _CHANGES_AFTER = 2  # recognitions in a row that must agree on another answer before it is shown
 _RECHECK_EVERY_S = 1.0  # a named face is recognised again this often (when the recogniser is free)
@@ -78,6 +80,7 @@ class _Track:
     asked_at: float | None = None
     embedding: np.ndarray | None = None
     disagreeing: int = 0
+    missed: int = 0  # frames since it was last seen
 
     def public(self, now: float) -> TrackedFace:
         return TrackedFace(self.number, self.face.box, self.shown,
@@ -101,14 +104,14 @@ class FaceTracks:
     def update(self, faces: list[Face], now: float) -> list[TrackedFace]:
         """Match a frame's faces (seen at ``now``, seconds on any steady clock) to the tracked ones,
         start tracks for new faces, forget faces gone for a while. Returns the faces in this frame."""
-        self._tracks = [t for t in self._tracks if now - t.last_seen <= _FORGET_AFTER_S]
+        self._tracks = [t for t in self._tracks if now - t.last_seen <= _FORGET_AFTER_S or t.missed < _FORGET_AFTER_FRAMES]
         unmatched = list(range(len(faces)))
         for track in sorted(self._tracks, key=lambda t: -t.last_seen):
-            overlaps = [(_iou(track.face.box, faces[i].box), i) for i in unmatched]
-            best = max(overlaps, default=(0.0, -1))
-            if best[0] >= _SAME_FACE_IOU:
-                track.face, track.last_seen = faces[best[1]], now
-                unmatched.remove(best[1])
+            if (match := _same_face(track.face.box, [(i, faces[i].box) for i in unmatched])) is not None:
+                track.face, track.last_seen, track.missed = faces[match], now, 0
+                unmatched.remove(match)
+            else:
+                track.missed += 1
         for i in unmatched:
             self._tracks.append(_Track(self._next_number, faces[i], now, now))
             self._next_number += 1
@@ -172,6 +175,20 @@ class FaceTracks:
 
     def _find(self, number: int) -> _Track | None:
         return next((t for t in self._tracks if t.number == number), None)
+
+
+def _same_face(box: tuple, candidates: list[tuple[int, tuple]]) -> int | None:
+    """Which of ``candidates`` (``(index, box)``) is the face last seen at ``box``: the one it
+    overlaps most, when enough; else the nearest whose centre is within :data:`_SAME_FACE_STEP` face
+    widths of its centre (a face that moved far between two frames of a slow video). None: it is not
+    in this frame. Two people side by side stand further apart than that."""
+    overlap, best = max(((_iou(box, other), i) for i, other in candidates), default=(0.0, None))
+    if overlap >= _SAME_FACE_IOU:
+        return best
+    centre = np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
+    near = [(float(np.hypot(*(centre - (other[0] + other[2] / 2, other[1] + other[3] / 2)))), i) for i, other in candidates]
+    distance, nearest = min(near, default=(np.inf, None))
+    return nearest if distance <= box[2] * _SAME_FACE_STEP else None
 
 
 def _iou(a: tuple, b: tuple) -> float:

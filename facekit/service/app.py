@@ -47,4 +47,20 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.add_middleware(Doors, service=service, routes=[route for router in routers for route in router.routes])
     add_error_answers(app, service)
     app.mount(docs.STATIC, docs.static_files)
+    if not (service.config.api_keys or service.config.admin_keys):
+        app.openapi = _without_keys(app.openapi)  # no "Authorize" button on /docs for keys nobody needs
     return app
+
+
+def _without_keys(openapi):
+    """``openapi`` (FastAPI's schema maker) with the API key's security scheme left out."""
+
+    def schema() -> dict:
+        made = openapi()  # FastAPI's own, made once and kept
+        made.get("components", {}).pop("securitySchemes", None)
+        for operations in made["paths"].values():
+            for operation in operations.values():
+                operation.pop("security", None)
+        return made
+
+    return schema
