@@ -8,8 +8,8 @@ from facekit.faces.images import draw_box
 from ui import services, visitor, widgets
 
 st.title("🔍 Are they the same person?")
-two_photos, enrolled, who, in_photo = st.tabs(["Two photos", "Against reference photos", "Who is this?",
-                                               "Is this person in that photo?"])
+two_photos, enrolled, who, in_photo = st.tabs(["Two photos", "Against a person", "Who is this?",
+                                               "In a group photo?"])
 
 
 def photo_input(label: str, key: str):

@@ -435,7 +435,7 @@ def test_reference_photo_answers_explain_themselves(server, browser, width):
     """Points 5 and 6: the enrolled-photos answer in words with a chart you can read; "who is this?"
     on one of the reference photos says so, and its faces are shown at one size."""
     page = _page_at(browser, server, "/verify", width)
-    page.get_by_role("tab", name="Against reference photos").click(timeout=60_000)
+    page.get_by_role("tab", name="Against a person").click(timeout=60_000)
     page.get_by_role("button", name="Use an example photo of them").click(timeout=60_000)
     page.get_by_text("reference photos matched").wait_for(timeout=120_000)
     assert page.get_by_text("That is enough").or_(page.get_by_text("At least 1 in")).first.is_visible()
@@ -482,7 +482,7 @@ def test_a_group_photo_names_every_face(server, browser, width):
     listed = page.get_by_text("Barack Obama · sure").first.bounding_box()
     assert listed and page.get_by_text("Joe Biden · sure").first.bounding_box()["y"] >= listed["y"]
     _screenshot(page, f"{width}_who_is_this_group")
-    page.get_by_role("tab", name="Is this person in that photo?").click()
+    page.get_by_role("tab", name="In a group photo?").click()
     page.get_by_role("button", name="Example: is Joe Biden in a photo of two people?").click(timeout=60_000)
     page.get_by_text("Yes: face 2").wait_for(timeout=120_000)
     _screenshot(page, f"{width}_in_that_photo")
@@ -534,7 +534,7 @@ def test_every_picture_of_every_example_fits_the_screen(server, browser, size):
         assert measured["pictures"] >= 3 and measured["worst"] <= 1 and measured["sideways"] <= 1, (title, measured)
     faces = page.get_by_test_id("stMain").get_by_test_id("stImage").first.locator("img").bounding_box()
     assert faces["width"] >= 240 or size["width"] > 400  # two faces side by side, each ~120 px or more on a phone
-    page.get_by_role("tab", name="Is this person in that photo?").click()
+    page.get_by_role("tab", name="In a group photo?").click()
     page.get_by_role("button", name="Example: is Joe Biden in a photo of two people?").click(timeout=60_000)
     page.get_by_text("Yes: face 2").wait_for(timeout=120_000)
     _settled(page)
@@ -577,7 +577,7 @@ def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server
             # A reload mid-demo (a new session in the same browser) is the same visitor: Uncle Joe is still theirs.
             again = page.context.new_page()
             again.goto(server["url"] + "/verify", timeout=60_000)
-            again.get_by_role("tab", name="Against reference photos").click(timeout=60_000)
+            again.get_by_role("tab", name="Against a person").click(timeout=60_000)
             again.get_by_test_id("stSelectbox").filter(has_text="Uncle Joe").wait_for(timeout=60_000)
             again.close()
         finally:
@@ -768,7 +768,7 @@ def test_other_visitors_cannot_see_or_delete_a_capture_but_the_presenter_can(ser
     assert not other.get_by_role("button", name="Delete").count()
     _screenshot(other, "capture_other_visitor")
     other.goto(server["url"] + "/verify", timeout=60_000)
-    other.get_by_role("tab", name="Against reference photos").click(timeout=60_000)
+    other.get_by_role("tab", name="Against a person").click(timeout=60_000)
     other.get_by_test_id("stSelectbox").filter(visible=True).first.click()
     assert other.get_by_role("option", name="Barack Obama (example)").is_visible()
     assert not other.get_by_role("option", name="Test Person").count()
@@ -848,7 +848,7 @@ def test_the_camera_is_asked_for_only_when_turned_on(server, browser):
     page = browser.new_page()
     page.add_init_script(COUNT_CAMERA_REQUESTS)
     page.goto(server["url"] + "/verify", timeout=60_000)
-    page.get_by_role("tab", name="Against reference photos").click(timeout=60_000)
+    page.get_by_role("tab", name="Against a person").click(timeout=60_000)
     toggle = page.get_by_text("Use the camera").filter(visible=True).first
     toggle.wait_for(timeout=60_000)
     page.wait_for_timeout(2000)

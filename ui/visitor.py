@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from facekit.capture.photos import Viewer
-from facekit.gallery.people import EVERYONE, Gallery
+from facekit.gallery.people import Gallery
 from facekit.service.lan import CERTIFICATE_ADVICE, lan_address, qr_png
 from ui import services
 

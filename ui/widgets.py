@@ -29,13 +29,16 @@ _NO_KEYS_ON_TOUCH = """<style>@media (hover: none) and (pointer: coarse) {
 
 # Every picture fits its column, scaled down, never cropped and never scrolling the page sideways:
 # st.image takes a width in pixels (two photos side by side at 300 px tall are wider than a phone,
-# or than a projector's column), which the page's own width must bound. Tabs wrap onto a second
-# line rather than hide behind a scroll arrow (a phone showed Verify's fourth as "Is t›").
+# or than a projector's column), which the page's own width must bound. Tabs are a little smaller on
+# a phone, and wrap onto a second line rather than hide behind a scroll arrow (a phone showed
+# Verify's fourth tab as "Is t›").
 _PICTURES_FIT = """<style>
 [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stImage"]),
 [data-testid="stMain"] [data-testid="stImage"], [data-testid="stMain"] [data-testid="stImageContainer"] { max-width: 100%; }
 [data-testid="stMain"] [data-testid="stImage"] img { max-width: 100%; height: auto; }
-[data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; }</style>"""
+[data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; }
+@media (max-width: 640px) { [data-testid="stMain"] [role="tablist"] { gap: 0.6rem; }
+  [data-testid="stMain"] [role="tab"] p { font-size: 0.8rem !important; } }</style>"""
 
 
 def pictures_fit() -> None:

@@ -32,7 +32,7 @@ EXAMPLE_PAIRS = (
                 "Barack Obama and Joe Biden together, then Joe Biden", "different"),
 )
 
-# A person to look for in a photo of several ("Is this person in that photo?"): ``truth`` names them.
+# A person to look for in a photo of several ("In a group photo?" on Verify): ``truth`` names them.
 IN_PHOTO_EXAMPLE = ExamplePair("Joe Biden in a photo of two", EXAMPLES_DIR / "biden2.jpg", EXAMPLES_DIR / "two_people.jpg",
                                "Joe Biden", "same")
 

@@ -187,10 +187,12 @@ class Verifier:
         ``(n, m)`` in [0, 1] (see :func:`~facekit.model.head.pairwise_probabilities`)."""
         return pairwise_probabilities(self._distance, a, b, *self._head)
 
-    def close_pairs(self, embeddings: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every pair ``i < j`` of ``embeddings`` ``(n, d)`` whose P(same) reaches ``floor``: ``(i, j, p)``
-        (see :func:`~facekit.model.head.close_pairs`): who may be who in a pile, without the whole matrix."""
-        return close_pairs(self._distance, embeddings, floor, *self._head)
+    def close_pairs(self, embeddings: np.ndarray, floor: float,
+                    most: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every pair ``i < j`` of ``embeddings`` ``(n, d)`` whose P(same) reaches ``floor``: ``(i, j, p)``,
+        None past ``most`` pairs (see :func:`~facekit.model.head.close_pairs`): who may be who in a
+        pile, without the whole matrix."""
+        return close_pairs(self._distance, embeddings, floor, *self._head, most=most)
 
     def head_features(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """What this model's sigmoid head sees for embeddings ``a`` and ``b`` (see
