@@ -177,12 +177,21 @@ class Config:
     # are told to come back (503 + Retry-After) instead of queueing without bound. At ~0.3 s a
     # verdict, 8 keeps the worst wait near 2-3 s.
     api_max_requests: int = 8
+    # A request's body must keep coming: after the first seconds, at least this many bytes a second
+    # on average, or it is cut with 408 (a client trickling a byte at a time would hold its
+    # admission slot for as long as it likes).
+    api_body_grace_s: float = 5.0
+    api_min_body_bytes_per_s: int = 10 * 1024
     # Sorting a pile of photos by person: at most this many photos in one pile on the page (a zip
     # included) and in one POST /v1/group or bulk enrolment; more, by `facekit group FOLDER`.
     max_pile_photos: int = 1000
     max_pile_bytes: int = 4 * 1024**3  # a page's pile, unpacked, on disk (1,000 phone photos of ~4 MB)
     api_max_pile_photos: int = 100
     api_max_pile_bytes: int = 200 * 1024 * 1024  # a request's body, and its photos unpacked
+    # Faces: a photo's largest this many are kept (a crowd's farthest faces say little), and a pile
+    # of more faces in all is refused before it is grouped (grouping 10,000 takes seconds).
+    max_faces_per_photo: int = 100
+    max_pile_faces: int = 10_000
 
     # Data set building.
     anchor_min_images: int = 5

@@ -55,6 +55,10 @@ class TooManyPhotos(DataError):
     """More photos (or files in zips) than one pile or request takes: refused before any is read."""
 
 
+class TooManyFaces(DataError):
+    """More faces in the photos of one pile or request than it groups: refused before grouping."""
+
+
 class TooMuchData(DataError):
     """The photos of one pile or request add up to more bytes than it takes (a zip's files counted
     as they are unpacked)."""

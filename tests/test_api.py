@@ -274,6 +274,51 @@ def _chunked_post(base: str, path: str, headers: dict, chunks: int, chunk_bytes:
     return status, sent, time.monotonic() - start
 
 
+def test_a_body_that_trickles_is_cut_with_408_and_frees_its_slot(tmp_path):
+    """Issue 40: connections sending a byte every 2 s held every admission slot for as long as they
+    stayed open (verifies answered 503). Now each is cut with 408 once it falls behind 10 KB/s after
+    its first 5 s, and a verify is admitted again."""
+    import socket
+    import urllib.error
+
+    from facekit.examples import EXAMPLE_PAIRS
+
+    def verify(base) -> int:
+        try:
+            post_multipart(f"{base}/v1/verify", {"image1": EXAMPLE_PAIRS[0].first, "image2": EXAMPLE_PAIRS[0].second})
+        except urllib.error.HTTPError as error:
+            return error.code
+        return 200
+
+    with _served(tmp_path / "serve.log", {"FACEKIT_DATA_DIR": str(tmp_path / "data")}) as base:
+        host, port = base.removeprefix("http://").split(":")
+        tricklers = []
+        for _ in range(Config().api_max_requests):
+            connection = socket.create_connection((host, int(port)))
+            connection.sendall(f"POST /v1/verify HTTP/1.1\r\nHost: {host}\r\nContent-Length: 100000\r\n"
+                               "Content-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\nContent-Disposition: "
+                               'form-data; name="image1"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
+            tricklers.append(connection)
+        started = time.monotonic()
+        time.sleep(0.5)
+        assert verify(base) == 503  # every slot held by a trickle
+        answers = []
+        for connection in tricklers:
+            connection.settimeout(0.1)
+            while True:
+                try:
+                    answers.append(connection.recv(65536))
+                    break
+                except TimeoutError:
+                    connection.sendall(b"x")
+                    time.sleep(0.9 / len(tricklers))
+        print(f"tricklers cut after {time.monotonic() - started:.1f} s")
+        assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), answers[0]
+        assert time.monotonic() - started < 15 and verify(base) == 200
+        for connection in tricklers:
+            connection.close()
+
+
 def test_bodies_are_not_read_before_the_key_and_never_past_the_cap(tmp_path):
     """The doors of a real server: a chunked 300 MB upload without a key is answered 401 at once,
     before its body is read; with a key, a chunked body gets 413 as soon as it passes the cap

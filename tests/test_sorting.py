@@ -18,7 +18,7 @@ from facekit.gallery.people import Gallery
 from facekit.model.head import close_pairs, pairwise_probabilities
 from facekit.model.verifier import load_verifier
 from facekit.sorting.find import find_person
-from facekit.errors import DataError, TooManyPhotos, TooMuchData
+from facekit.errors import DataError, TooManyFaces, TooManyPhotos, TooMuchData
 from facekit.sorting.groups import (FaceGroup, MaybeSame, enrol_group, group_faces, group_pile, maybe_same, merge,
                                     move_out, name_groups)
 from facekit.sorting.pile import read_pile, read_unpacked, unpack_uploads
@@ -173,6 +173,48 @@ def test_close_pairs_are_the_pairs_of_the_whole_matrix_at_or_above_the_floor(dis
     assert len(expected) > 1000 and list(zip(first.tolist(), second.tolist())) == expected
     np.testing.assert_allclose(p, whole[first, second], atol=1e-5)
     assert [len(part) for part in close_pairs(distance, faces[:0], 0.56, weights, bias)] == [0, 0, 0]
+
+
+def test_a_flood_of_one_person_s_faces_is_grouped_with_bounded_pairs():
+    """Issue 40: 10,000 faces of one person (20 looks of her, each seen 500 times a little
+    differently) took minutes and gigabytes, the pairs growing with the square of the faces. Now the
+    pairs weighed stay under the budget and she is one group; the time and memory are printed
+    (bench/hostile.py measures them against the previous version)."""
+    import resource
+    import time
+
+    from facekit.sorting import groups as grouping
+
+    rng = np.random.default_rng(3)
+    person = rng.normal(size=128)
+    looks = person + rng.normal(0, 0.8, (20, 128))
+    faces = looks[rng.integers(0, 20, 10_000)] + rng.normal(0, 0.7, (10_000, 128))  # P(same) median 0.84
+    faces = (faces / np.linalg.norm(faces, axis=1, keepdims=True)).astype(np.float32)
+    verifier = load_verifier()
+    weighed = []
+    real_links = grouping._links
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grouping, "_links", lambda *args: weighed.append(links := real_links(*args)) or links)
+        started = time.perf_counter()
+        groups = group_faces(faces, verifier)
+    print(f"10,000 faces of one person: {time.perf_counter() - started:.1f} s, {len(groups)} groups; peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    assert len(groups[0]) >= 9_900 and len(weighed[-1]) <= grouping._MOST_LINKS
+    assert weighed[:-1] == [None] * (len(weighed) - 1)  # every try before over the budget, given up before its pairs
+
+
+def test_a_pile_with_more_faces_than_it_takes_is_refused_and_a_crowd_keeps_its_largest(tmp_path):
+    from facekit.examples import EXAMPLES_DIR
+    from facekit.faces.align import photo_faces
+    from facekit.sorting.pile import read_photos
+
+    photos = [(p.name, p) for p in (EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "two_people.jpg", EXAMPLES_DIR / "biden.jpg")]
+    with pytest.raises(TooManyFaces, match="more than 2 faces .two_people.jpg brought the count to 3"):
+        read_photos(photos, load_verifier(), most_faces=2)
+    assert len(read_photos(photos, load_verifier(), most_faces=4).faces) == 4
+    both = photo_faces(EXAMPLES_DIR / "two_people.jpg")
+    [kept] = photo_faces(EXAMPLES_DIR / "two_people.jpg", Config(max_faces_per_photo=1)).faces
+    assert kept.box == max(both.faces, key=lambda face: face.box[2]).box
 
 
 def test_two_faces_of_one_photo_are_never_grouped_however_alike():

@@ -142,7 +142,7 @@ def photo_faces(source: ImageSource, config: Config | None = None) -> PhotoFaces
     Faces are looked for in the photo shrunk to ``config.display_max_side`` (tile by tile: faces
     down to ~24 pixels wide there) and cut from the photo as read, so a chip keeps every pixel;
     faces narrower than ``config.min_face_pixels`` in the photo as read are left out (too small
-    to say anything about). Raises :class:`~facekit.errors.InvalidImage` for unreadable input and
+    to say anything about), and of a crowd only the ``config.max_faces_per_photo`` largest are kept. Raises :class:`~facekit.errors.InvalidImage` for unreadable input and
     :class:`~facekit.errors.NoFaceFound` when no usable face is in it.
     """
     config = config or Config()
@@ -152,6 +152,9 @@ def photo_faces(source: ImageSource, config: Config | None = None) -> PhotoFaces
                                                   interpolation=cv2.INTER_AREA)
     found = detect_faces(photo, config, every=True)
     usable = [face for face in found if face.box[2] / scale >= config.min_face_pixels]
+    if len(usable) > config.max_faces_per_photo:  # the largest, in the order found (the first is the main face)
+        largest = set(sorted(range(len(usable)), key=lambda n: -usable[n].box[2])[: config.max_faces_per_photo])
+        usable = [face for n, face in enumerate(usable) if n in largest]
     if not usable:  # main_face says why, in the photo's own pixels: no face, or too small
         main_face([Face(tuple(round(v / scale) for v in face.box), face.confidence, face.landmarks / scale)
                    for face in found], config)

@@ -4,13 +4,17 @@ In order: the key (when the server has keys: the admin key for a route with the 
 dependency, any key for every other path but the probes ``/healthz`` and ``/readyz``), the admission of
 photo work (at most ``config.api_max_requests`` at once, else 503 with Retry-After), and a cap on
 the body as it streams in, chunked or not (413 as soon as it is crossed): two photos' worth, or
-``config.api_max_pile_bytes`` for a route with the ``many_photos`` dependency. A request turned away
-here costs the server its headers only: nothing is read, nothing spooled to disk.
+``config.api_max_pile_bytes`` for a route with the ``many_photos`` dependency; a body that comes
+slower than ``config.api_min_body_bytes_per_s`` after ``config.api_body_grace_s`` is cut with 408,
+which frees its admission slot. A request turned away here costs the server its headers only:
+nothing is read, nothing spooled to disk.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
@@ -57,13 +61,23 @@ class Doors:
         check_key(key, config.admin_keys if needs_admin else config.api_keys + config.admin_keys, config)
 
     def _capped(self, receive, cap: int):
-        """``receive`` that counts the body's bytes and stops the request once they pass ``cap``."""
-        seen = 0
+        """``receive`` that counts the body's bytes, stops the request once they pass ``cap``, and
+        cuts it with 408 when the body falls behind the minimum rate (see the module's docstring)."""
+        config = self.service.config
+        seen, started, arriving = 0, time.monotonic(), True
 
         async def counted():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, arriving
+            if not arriving:  # the body is in: waiting for the client to leave, as long as it takes
+                return await receive()
+            due = started + config.api_body_grace_s + seen / config.api_min_body_bytes_per_s
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, due - time.monotonic()))
+            except TimeoutError:
+                raise HTTPException(408, f"The request's body came too slowly ({_size(seen)} in "
+                                         f"{time.monotonic() - started:.0f} s). Send it again at a steadier pace.") from None
             seen += len(message.get("body", b""))
+            arriving = message["type"] == "http.request" and message.get("more_body", False)
             if seen > cap:
                 raise HTTPException(413, self._too_large(seen, cap))
             return message

@@ -12,18 +12,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from facekit.errors import (DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, TooManyPhotos,
-                            TooMuchData, Unavailable)
+from facekit.errors import (DataError, FacekitError, ImageTooLarge, InvalidImage, NoFaceFound, NotFound, TooManyFaces,
+                            TooManyPhotos, TooMuchData, Unavailable)
 from facekit.service.state import Refusal, Service
 
 _STATUS = (  # most specific first
-    (ImageTooLarge, 413, "image_too_large"), (TooManyPhotos, 413, "too_many_photos"),
+    (ImageTooLarge, 413, "image_too_large"), (TooManyPhotos, 413, "too_many_photos"), (TooManyFaces, 413, "too_many_faces"),
     (TooMuchData, 413, "request_too_large"), (InvalidImage, 415, "invalid_image"), (NoFaceFound, 422, "no_face_found"),
     (NotFound, 404, "not_found"), (Unavailable, 503, "unavailable"), (DataError, 400, "bad_request"),
     (FacekitError, 400, "bad_request"),
 )
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               413: "request_too_large", 503: "busy"}
+               408: "request_timeout", 413: "request_too_large", 503: "busy"}
 
 
 def status_of(error: FacekitError) -> tuple[int, str]:

@@ -1,11 +1,13 @@
 """Faces grouped by person with the model's own calibrated P(same), no number of people given.
 
-Faces the model is all but certain are one person (a P(same) of at least 0.99 with a group's first
-face) start as one group, weighing as many faces as they hold; each group's average face stands for
-its faces in the pairs below. Where that still leaves more than :data:`_MOST_LINKS` pairs to weigh
-(thousands of faces of one person, each a little different), the line steps down towards the
-model's "same" line until it does not: the work and memory stay bounded (10,000 faces of one person
-in seconds, not 50 million pairs). Then three passes, the first two of
+Every pair of faces the model does not call "different" is weighed, up to :data:`_MOST_LINKS` pairs
+(a pile of thousands of people has far fewer). Past that (thousands of faces of one person), faces
+the model is all but certain are one person (a P(same) of at least 0.99 with a group's first face)
+start as one group, weighing as many faces as they hold, each group's average face standing for
+its faces; the line steps down towards the model's "same" line until the pairs fit: the work and
+memory stay bounded (10,000 faces of one person in seconds, not 50 million pairs). An average face
+is closer to others than its faces are (the average of a few faces is a plainer face), so this is
+for the piles that need it only. Then three passes, the first two of
 average linkage (two groups join when the mean P(same) over every pair of their faces is high
 enough; a pair below the model's "different" line counts as 0):
 
@@ -93,8 +95,9 @@ def group_faces(embeddings: np.ndarray, verifier: Verifier, photos: Sequence[Has
     photos = list(range(len(embeddings))) if photos is None else list(photos)
     if not len(embeddings):
         return []
-    for near_certain in (*_NEAR_CERTAIN, lines.same_from):
-        groups = _near_certain_groups(embeddings, verifier, photos, near_certain)
+    for near_certain in (None, *_NEAR_CERTAIN, lines.same_from):  # None: every face on its own, the pairs exact
+        groups = ([[face] for face in range(len(embeddings))] if near_certain is None
+                  else _near_certain_groups(embeddings, verifier, photos, near_certain))
         if (links := _links(embeddings, groups, verifier, lines.different_below, _MOST_LINKS)) is not None:
             break
     else:  # faces all "not sure" of each other: only the pairs some pass could join on are weighed

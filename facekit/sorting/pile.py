@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from facekit.config import Config
-from facekit.errors import DataError, FacekitError, NoFaceFound, TooManyPhotos, TooMuchData
+from facekit.errors import DataError, FacekitError, NoFaceFound, TooManyFaces, TooManyPhotos, TooMuchData
 from facekit.faces.images import ImageSource, draw_box, load_image
 from facekit.model.verifier import Verifier
 
@@ -68,10 +68,12 @@ def read_pile(paths: Iterable[str | Path], verifier: Verifier,
 
 
 def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verifier,
-                progress: Callable[[int, int], None] | None = None) -> Pile:
+                progress: Callable[[int, int], None] | None = None, most_faces: int | None = None) -> Pile:
     """Every face of ``photos`` (``(name, photo)`` pairs, names unique), through ``verifier``: each
     photo's faces found (:meth:`~facekit.model.verifier.Verifier.faces_of`) and embedded in one batch.
-    ``progress(done, total)`` is called after each photo."""
+    ``progress(done, total)`` is called after each photo. Raises :class:`~facekit.errors.TooManyFaces`
+    once the faces pass ``most_faces`` (default ``Config().max_pile_faces``)."""
+    most = Config().max_pile_faces if most_faces is None else most_faces
     faces, embeddings, no_face, unreadable = [], [], [], []
     for done, (name, source) in enumerate(photos, 1):
         try:
@@ -85,6 +87,10 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
             embeddings.append(verifier.embeddings(found.chips))
             faces += [PileFace(name, tuple(round(v / scale) for v in face.box), number, number == found.main, chip)
                       for number, (face, chip) in enumerate(zip(found.faces, found.chips), 1)]
+            if len(faces) > most:
+                raise TooManyFaces(f"These photos hold more than {most:,} faces ({name} brought the count to "
+                                   f"{len(faces):,}); one pile is sorted here at most {most:,}",
+                                   "Sort the photos in smaller piles.")
         if progress:
             progress(done, len(photos))
     width = verifier.embedding_width
@@ -92,9 +98,10 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
                 tuple(no_face), tuple(unreadable), dict(photos))
 
 
-def read_unpacked(unpacked: Unpacked, verifier: Verifier, progress: Callable[[int, int], None] | None = None) -> Pile:
+def read_unpacked(unpacked: Unpacked, verifier: Verifier, progress: Callable[[int, int], None] | None = None,
+                  most_faces: int | None = None) -> Pile:
     """:func:`read_photos` of unpacked uploads, the files refused while unpacking listed as unreadable."""
-    pile = read_photos(unpacked.photos, verifier, progress)
+    pile = read_photos(unpacked.photos, verifier, progress, most_faces)
     return replace(pile, unreadable=pile.unreadable + tuple(name for name, _ in unpacked.refused))
 
 

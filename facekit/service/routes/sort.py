@@ -29,9 +29,10 @@ def group(image: Photos, people: Gallery = Depends(gallery), state: Service = De
     enrolled person. Photos with no face and files that are not images are listed, never fatal.
     Boxes are ``[x, y, w, h]`` in the photo's own pixels. At most 100 photos (a zip's counted before
     any is read) and 200 MB a request, its zips' photos unpacked included; a zip's file that is too
-    large, hidden or with a path outside the zip is listed under ``unreadable``."""
+    large, hidden or with a path outside the zip is listed under ``unreadable``. A photo's 100 largest
+    faces are kept, and 10,000 faces in all (413 ``too_many_faces`` past that)."""
     start = time.perf_counter()
     with pile_uploads(state.config, image) as unpacked:  # the photos on disk, gone with the request
-        pile = read_unpacked(unpacked, people.verifier)
+        pile = read_unpacked(unpacked, people.verifier, most_faces=state.config.max_pile_faces)
         groups = name_groups(group_pile(pile, people.verifier), pile.embeddings, [(people, None)])
         return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
