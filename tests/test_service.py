@@ -59,6 +59,42 @@ def test_a_scrape_through_any_worker_counts_every_workers_requests(tmp_path):
         assert _value(text, "facekit_gallery_photos") == 0
 
 
+def test_workers_are_supervised_their_deaths_logged_and_they_stop_with_their_parent(tmp_path):
+    """Issue 40: a worker killed is logged at warning with why, and its live gauge leaves /metrics;
+    a `kill -9` of `facekit serve` itself stops its workers (the port is free again, nothing answers)
+    and the next start removes the dead server's metrics folder."""
+    import os
+    import signal
+    import socket
+
+    log = tmp_path / "serve.log"
+    with _served(log, {"FACEKIT_DATA_DIR": str(tmp_path / "data")}, "--workers", "2") as base:
+        deadline = time.monotonic() + 90
+        while len(pids := re.findall(r'^facekit_model_load_seconds\{pid="(\d+)"', _scrape(base), re.M)) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        os.kill(int(pids[0]), signal.SIGKILL)
+        while f"facekit worker {pids[0]} stopped: killed by SIGKILL" not in log.read_text():
+            assert time.monotonic() < deadline + 30, log.read_text()[-2000:]
+            time.sleep(0.5)
+        assert f'pid="{pids[0]}"' not in _scrape(base)  # the dead worker's live gauge is gone
+        parent = int(subprocess.check_output(["ps", "-o", "ppid=", "-p", pids[1]]).strip())
+        folder = next(Path("/tmp").glob(f"facekit-metrics-{parent}-*"))
+        os.kill(parent, signal.SIGKILL)
+        host, port = base.removeprefix("http://").split(":")
+        stopped = time.monotonic()
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection((host, int(port)), timeout=1):
+                assert time.monotonic() - stopped < 15, "the workers kept serving after their parent died"
+                time.sleep(0.5)
+                continue
+            break
+        print(f"workers gone {time.monotonic() - stopped:.1f} s after their parent")
+        assert folder.exists()  # left behind by the killed parent...
+    with _served(tmp_path / "again.log", {"FACEKIT_DATA_DIR": str(tmp_path / "data")}, "--workers", "2"):
+        assert not folder.exists()  # ...and removed by the next start
+
+
 def test_an_enrolment_through_one_process_is_identified_through_another_within_a_second(tmp_path):
     env = {"FACEKIT_DATA_DIR": str(tmp_path / "data")}
     with _served(tmp_path / "a.log", env) as first, _served(tmp_path / "b.log", env) as second:

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from facekit.cli.common import EXIT_CODES, Parents, config_of, probability
@@ -70,8 +69,10 @@ def _serve(args) -> int:
                   "enrol and delete people. Set FACEKIT_API_KEYS and FACEKIT_ADMIN_KEYS.", file=sys.stderr)
         print(f"facekit API on http://{args.host}:{args.port} (docs: /docs), gallery: "
               f"{config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path}", file=sys.stderr, flush=True)
-        uvicorn.run("facekit.service.app:create_app", factory=True, host=host, port=args.port, workers=args.workers,
-                    log_level="warning")
+        from facekit.service.supervisor import serve  # several workers: watched, and stopped with this process
+
+        serve(uvicorn.Config("facekit.service.app:create_app", factory=True, host=host, port=args.port,
+                             workers=args.workers, log_level="warning"))
     return 0
 
 
@@ -80,9 +81,11 @@ def _shared_by_workers(workers: int):
     """What the workers share, through their environment, while they run: one folder for their
     metrics (a scrape through any of them counts them all; yours if $PROMETHEUS_MULTIPROC_DIR is
     set), and the cores (each worker's LiteRT threads, unless $FACEKIT_THREADS says)."""
+    from facekit.service.supervisor import metrics_folder
+
     shared = {}
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-        shared["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="facekit-metrics-")
+        shared["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder()
     if workers > 1 and "FACEKIT_THREADS" not in os.environ:
         shared["FACEKIT_THREADS"] = str(max(1, cores() // workers))
     os.environ.update(shared)

@@ -20,6 +20,7 @@ from facekit.service.errors import add_error_answers
 from facekit.service.metrics import worker_gone
 from facekit.service.routes import docs, health, people, sort, verify
 from facekit.service.state import Service
+from facekit.service.supervisor import stop_with_parent
 
 
 def create_app(config: Config | None = None) -> FastAPI:
@@ -29,6 +30,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         threading.Thread(target=service.warm_up, name="facekit-warm-up", daemon=True).start()
+        stop_with_parent()
         yield
         service.close()
         worker_gone()

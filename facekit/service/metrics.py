@@ -10,6 +10,8 @@ them all: the counts are the whole server's, not one worker's.
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
@@ -46,10 +48,20 @@ class RequestMetrics:
     def text(self) -> bytes:
         """The Prometheus text format: every worker's figures under several workers, else this process's."""
         if _MULTIPROCESS:
+            _forget_dead_workers()
             everyone = CollectorRegistry()
             multiprocess.MultiProcessCollector(everyone)
             return generate_latest(everyone)
         return generate_latest(self._registry)
+
+
+def _forget_dead_workers() -> None:
+    """The live gauges of workers that died without saying so (killed) leave the scrape."""
+    from facekit.service.supervisor import is_running
+
+    for file in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("gauge_live*_*.db"):
+        if (pid := re.search(r"_(\d+)\.db$", file.name)) and not is_running(int(pid.group(1))):
+            multiprocess.mark_process_dead(int(pid.group(1)))
 
 
 def worker_gone() -> None:
