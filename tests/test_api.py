@@ -103,6 +103,10 @@ def test_junk_gets_a_plain_4xx(client):
     assert "no face" in _error(client.post("/v1/verify", files={"image1": photo, "image2": ("grey.jpg", grey, "image/jpeg")}),
                                422, "no_face_found")
     assert "image2" in _error(client.post("/v1/verify", files={"image1": photo}), 422, "invalid_request")
+    assert "at most 100 photos" in _error(client.post("/v1/group", files=[("image", (f"{n}.jpg", b"x")) for n in range(1001)]),
+                                          413, "too_many_photos")  # as 101 photos are: not a 400 past the form's 1,000
+    text_for_file = _error(client.post("/v1/verify", files={"image1": photo}, data={"image2": "a photo"}), 422, "invalid_request")
+    assert "image2: a file is expected here" in text_for_file and "class" not in text_for_file  # not Python's <class 'str'>
     assert "threshold" in _error(client.post("/v1/verify", files={"image1": photo, "image2": photo}, data={"threshold": "2"}),
                                  422, "invalid_request")
     _error(client.post("/v1/identify", files={"image": photo}, data={"top_k": "0"}), 422, "invalid_request")

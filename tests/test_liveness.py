@@ -69,6 +69,7 @@ def test_two_faces_a_lost_face_and_a_still_face_say_so(turning):
     assert check_liveness(turning[:3] + [blank] * 6).reason == check.LOST
     assert check_liveness([turning[0]] * 8).reason == check.NO_TURN
     assert check_liveness([blank] * 4) == check.Liveness(False, check.NO_FACE)
+    assert check_liveness(turning[:1]).reason == check.TOO_SHORT  # a one-frame video: not "face lost"
 
 
 def _challenge(side: str) -> Challenge:

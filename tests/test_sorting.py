@@ -5,6 +5,7 @@ an image and a photo with no face."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,8 @@ def pile_folder(mini_lfw, tmp_path_factory) -> Path:
             (folder / f"event {n % 2}" / photo.name).write_bytes(photo.read_bytes())
     (folder / "notes.txt").write_text("not a photo")
     Image.fromarray(np.full((200, 200, 3), 128, np.uint8)).save(folder / "wall.jpg")
+    (folder / "gone.jpg").symlink_to(folder / "deleted.jpg")  # a broken link
+    os.mkfifo(folder / "pipe.jpg")  # opened, it would wait for a writer forever
     return folder
 
 
@@ -47,7 +50,8 @@ def _person(path: Path) -> str:
 def test_a_pile_groups_into_its_people_with_the_bad_files_listed(pile_folder):
     verifier = load_verifier()
     pile = read_pile([pile_folder], verifier)
-    assert pile.unreadable == (pile_folder / "notes.txt",) and pile.no_face == (pile_folder / "wall.jpg",)
+    assert pile.unreadable == tuple(pile_folder / name for name in ("gone.jpg", "notes.txt", "pipe.jpg"))
+    assert pile.no_face == (pile_folder / "wall.jpg",)
     assert len(pile.embeddings) == len(pile.faces) and {f.photo for f in pile.faces if f.main} == {
         p for p in pile_folder.rglob("*_0*.jpg")}
     groups = group_pile(pile, verifier)
@@ -276,7 +280,7 @@ def test_facekit_group_prints_json_and_copies_each_group_to_a_folder(pile_folder
     done = _facekit("group", str(pile_folder), "--json", "--copy-to", str(tmp_path / "sorted"), data_dir=tmp_path / "data")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert answer["unreadable"] == [str(pile_folder / "notes.txt")] and answer["no_face"] == [str(pile_folder / "wall.jpg")]
+    assert answer["unreadable"] == [str(pile_folder / n) for n in ("gone.jpg", "notes.txt", "pipe.jpg")] and answer["no_face"] == [str(pile_folder / "wall.jpg")]
     assert "files read" in done.stderr  # progress, on stderr
     folders = sorted((tmp_path / "sorted").iterdir())
     assert len(folders) == len(answer["groups"])

@@ -34,6 +34,7 @@ FLAT = "the face moved like a flat picture"
 NO_TURN = "no head turn seen"
 SEVERAL = "several faces"
 LOST = "face lost"
+TOO_SHORT = "too few frames to see a head turn (a video of a few seconds is needed)"
 NOT_FACING = "the face never looked at the camera"
 NO_FACE = "no face seen"
 
@@ -41,7 +42,8 @@ NO_FACE = "no face seen"
 @dataclass(frozen=True)
 class Liveness:
     """The answer: ``live``, and the ``reason`` in words (:data:`LIVE`, :data:`FLAT`,
-    :data:`NO_TURN`, :data:`NOT_FACING`, :data:`SEVERAL`, :data:`LOST` or :data:`NO_FACE`); ``turn`` the widest yaw
+    :data:`NO_TURN`, :data:`NOT_FACING`, :data:`SEVERAL`, :data:`LOST`, :data:`TOO_SHORT` or :data:`NO_FACE`);
+    ``turn`` the widest yaw
     from the most frontal frame in degrees, ``depth`` the 3D evidence at that frame (what no
     homography explains, over the eye distance: :func:`~facekit.liveness.evidence.flatness`)."""
 
@@ -59,6 +61,8 @@ def check_liveness(frames: Iterable[np.ndarray], config: Config | None = None) -
 
 def judge(looks: list[Look]) -> Liveness:
     """The answer for a run of looks (see the module's docstring)."""
+    if len(looks) < 3:  # a photo, or a video of a frame or two: nothing could have turned
+        return Liveness(False, TOO_SHORT)
     faced = _one_face([look for look in looks if look.mesh is not None])
     if not faced:
         return Liveness(False, NO_FACE)

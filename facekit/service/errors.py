@@ -31,6 +31,14 @@ def status_of(error: FacekitError) -> tuple[int, str]:
     return next((status, code) for kind, status, code in _STATUS if isinstance(error, kind))
 
 
+def _problem(error: dict) -> str:
+    """One of a request's validation errors in words: "image1: a file is expected here (...)"."""
+    where = ".".join(str(part) for part in error["loc"][1:]) or "request"
+    if "UploadFile" in error["msg"]:  # pydantic says "Expected UploadFile, received: <class 'str'>"
+        return f"{where}: a file is expected here (a photo sent as a file of a multipart form), not text"
+    return f"{where}: {error['msg']}"
+
+
 def add_error_answers(app: FastAPI, service: Service) -> None:
     def answer(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
@@ -47,11 +55,13 @@ def add_error_answers(app: FastAPI, service: Service) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(part) for part in e['loc'][1:]) or 'request'}: {e['msg']}" for e in error.errors()]
-        return answer(422, "invalid_request", "; ".join(problems) + ".")
+        return answer(422, "invalid_request", "; ".join(map(_problem, error.errors())) + ".")
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 400 and str(error.detail).startswith("Too many files"):  # Starlette's form parser, past 1,000
+            return answer(413, "too_many_photos", f"More than 1,000 files in one request; one request takes at most "
+                          f"{service.config.api_max_pile_photos} photos. Send the rest in another request.")
         return answer(error.status_code, _HTTP_CODES.get(error.status_code, "http_error"), str(error.detail),
                       getattr(error, "headers", None))
 

@@ -53,10 +53,12 @@ class Pile:
 
 
 def photo_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The files named, and every file under the folders named (recursively, in name order)."""
+    """The files named, and everything but folders under the folders named (recursively, in name
+    order): a broken link or a pipe among them is listed as unreadable by :func:`read_photos`, not
+    passed over in silence."""
     found = []
     for path in map(Path, paths):
-        found += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        found += sorted(p for p in path.rglob("*") if not p.is_dir()) if path.is_dir() else [path]
     return found
 
 
@@ -77,6 +79,8 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
     faces, embeddings, no_face, unreadable = [], [], [], []
     for done, (name, source) in enumerate(photos, 1):
         try:
+            if isinstance(source, Path) and not source.is_file():  # a broken link, a pipe: never opened (a pipe waits)
+                raise OSError(f"{source} is not a file")
             found = verifier.faces_of(source, "photo")
             scale = _display_scale(found.photo, source)
         except NoFaceFound:
