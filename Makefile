@@ -3,11 +3,12 @@
 #   make run-https  the app over HTTPS for phones on the network (prints the address to open)
 #   make serve      start the HTTP API on http://127.0.0.1:8000
 #   make test       run the whole test suite
+#   make screenshots  the pictures of README.md and docs/ (docs/images/), from the running app
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run run-https serve test setup
+.PHONY: run run-https serve test screenshots setup
 run: setup
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
 
@@ -19,6 +20,9 @@ serve: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+screenshots: setup
+	$(BIN)/python tests/screenshots.py
 
 setup: $(VENV)/.installed
 

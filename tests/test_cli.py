@@ -135,31 +135,37 @@ def test_every_folder_of_the_package_is_installed_as_a_package():
     assert folders <= set(setuptools.find_packages(where=str(Path(facekit.__file__).parent.parent), include=["facekit*"]))
 
 
-def _readme_block(starting: str) -> str:
-    """The ```bash block of README.md whose first line starts with ``starting``."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+def _doc_block(page: str, starting: str) -> str:
+    """The ```bash block of ``page`` (README.md, docs/cli.md) whose first line starts with ``starting``."""
+    text = (Path(__file__).resolve().parent.parent / page).read_text()
     start = text.index(f"```bash\n{starting}") + len("```bash\n")
     return text[start : text.index("```", start)]
 
 
-def test_the_readme_commands_work_as_written(tmp_path):
-    """The README's `facekit verify`, `people` and `identify` examples, run by bash as written (a
-    data folder of the test's own): each line's answer is what its comment says."""
+def _run_block(block: str, data_dir: Path) -> dict[str, tuple[int, str, str]]:
+    """Each ``facekit`` line of a bash block run alone after the block's ``cd``, with a data folder
+    of its own: line -> (exit status, stdout, stderr)."""
     import os
 
     venv_bin = str(Path(sys.executable).parent)
-    env = {**os.environ, "FACEKIT_DATA_DIR": str(tmp_path / "data"), "PATH": f"{venv_bin}:{os.environ['PATH']}"}
+    env = {**os.environ, "FACEKIT_DATA_DIR": str(data_dir), "PATH": f"{venv_bin}:{os.environ['PATH']}"}
+    lines = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith(("cd ", "facekit "))]
     said = {}
-    for block in (_readme_block("cd facekit/examples                       #"), _readme_block("cd facekit/examples\nfacekit people")):
-        lines = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith(("cd ", "facekit "))]
-        for line in lines:
-            if line.startswith("facekit "):  # each command alone, after the block's `cd`, with its exit status
-                done = subprocess.run(["bash", "-c", f"{lines[0]} && {line}"], cwd=Path(__file__).resolve().parent.parent,
-                                      env=env, capture_output=True, text=True, timeout=300)
-                said[line] = (done.returncode, done.stdout, done.stderr)
+    for line in (line for line in lines if line.startswith("facekit ")):
+        done = subprocess.run(["bash", "-c", f"{lines[0]} && {line}"], cwd=Path(__file__).resolve().parent.parent,
+                              env=env, capture_output=True, text=True, timeout=300)
+        said[line] = (done.returncode, done.stdout, done.stderr)
+    return said
+
+
+def test_the_documented_commands_work_as_written(tmp_path):
+    """docs/cli.md's `facekit verify`, `people` and `identify` examples, then the README's, run by
+    bash as written: each line's answer is what its comment says."""
+    verify = _doc_block("docs/cli.md", "cd facekit/examples                       #")
+    said = _run_block(verify + _doc_block("docs/cli.md", "cd facekit/examples\nfacekit people"), tmp_path / "data")
     code, out, err = said["facekit verify obama.jpg obama1.jpg"]
     assert code == 0 and out.startswith("Same person: P(same) = ") and not err  # nothing else on the screen
-    assert f'# "{out.strip()}"' in _readme_block("cd facekit/examples                       #")  # the comment says what it prints
+    assert f'# "{out.strip()}"' in verify  # the comment says what it prints
     assert said["facekit verify obama.jpg biden.jpg --model scratch"][0] in (1, 3)  # different, or not sure
     assert said['facekit people list'][1].splitlines() == ["Barack Obama: 3 photos", "Joe Biden: 1 photo"]
     faces = said["facekit identify two_people.jpg"][1].splitlines()
@@ -168,3 +174,8 @@ def test_the_readme_commands_work_as_written(tmp_path):
     photos = [json.loads(line) for line in said["facekit identify --json obama.jpg biden2.jpg"][1].splitlines()]
     assert [p["faces"][0]["person"] for p in photos] == ["Barack Obama", "Joe Biden"]
     assert said['facekit people remove "Joe Biden"'][0] == 0 and all(code != 2 for code, _, _ in said.values())
+    readme = _doc_block("README.md", "cd facekit/examples\nfacekit verify")
+    said = _run_block(readme, tmp_path / "readme_data")
+    assert f'# "{said["facekit verify obama.jpg obama1.jpg"][1].split(" (")[0]} (...)"' in readme
+    assert "Barack Obama · sure" in said["facekit identify two_people.jpg"][1]
+    assert "Group 1 (Barack Obama): 5 faces" in said["facekit group ."][1] and all(code != 2 for code, _, _ in said.values())

@@ -152,18 +152,18 @@ def _json_objects(text: str) -> list:
     return found
 
 
-def _readme_block(starting: str) -> str:
-    """The ```bash block of README.md that starts with the line ``starting``."""
-    text = (ROOT / "README.md").read_text()
+def _api_block(starting: str) -> str:
+    """The ```bash block of docs/api.md that starts with the line ``starting``."""
+    text = (ROOT / "docs" / "api.md").read_text()
     start = text.index(f"```bash\n{starting}\n") + len("```bash\n")
     return text[start : text.index("```", start)]
 
 
-def test_the_readme_api_examples_work_as_written(tmp_path):
-    """Every command of the README's API example, run by bash as written against a real `facekit
+def test_the_documented_api_examples_work_as_written(tmp_path):
+    """Every command of docs/api.md's example, run by bash as written against a real `facekit
     serve` (only its port changed): each answers JSON, none an error, and the answers say what the
     comments promise."""
-    block = _readme_block("E=facekit/examples")
+    block = _api_block("E=facekit/examples")
     with _served(tmp_path / "serve.log", {"FACEKIT_DATA_DIR": str(tmp_path / "data")}) as base:
         script = block.replace("http://127.0.0.1:8000", base)
         lines = [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
