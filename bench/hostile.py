@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from facekit.examples import EXAMPLES_DIR  # noqa: E402
-from tests.servers import free_port, process_answering  # noqa: E402
+from tests.servers import free_port, process_answering, start_trickle  # noqa: E402
 
 KEYS = {"FACEKIT_API_KEYS": "reader", "FACEKIT_ADMIN_KEYS": "admin"}
 
@@ -107,14 +107,7 @@ def faces(url: str) -> str:
 
 
 def slow(url: str) -> str:
-    host, port = url.removeprefix("http://").split(":")
-    tricklers = []
-    for _ in range(16):
-        connection = socket.create_connection((host, int(port)))
-        connection.sendall(f"POST /v1/verify HTTP/1.1\r\nHost: {host}\r\nX-API-Key: reader\r\nContent-Length: 100000\r\n"
-                           "Content-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\nContent-Disposition: form-data; "
-                           'name="image1"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
-        tricklers.append(connection)
+    tricklers = [start_trickle(url, "reader") for _ in range(16)]
     stop = threading.Event()
 
     def trickle() -> None:

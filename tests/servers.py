@@ -121,3 +121,15 @@ def postgres():
         subprocess.run([*as_postgres, str(pg_ctl), "-D", str(database), "-m", "fast", "-w", "stop"],
                        capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_trickle(base: str, key: str | None = None) -> socket.socket:
+    """A POST /v1/verify to the server at ``base`` whose headers and the start of a photo's form part
+    are sent, promising 100,000 bytes: the caller sends the rest (a byte at a time, to play a slow client)."""
+    host, port = base.removeprefix("http://").split(":")
+    key_line = f"X-API-Key: {key}\r\n" if key else ""
+    connection = socket.create_connection((host, int(port)))
+    connection.sendall(f"POST /v1/verify HTTP/1.1\r\nHost: {host}\r\n{key_line}"
+                       "Content-Length: 100000\r\nContent-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\n"
+                       'Content-Disposition: form-data; name="image1"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
+    return connection

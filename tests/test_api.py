@@ -17,7 +17,7 @@ from facekit import Config
 from facekit.examples import EXAMPLES_DIR
 from facekit.service.app import create_app
 from tests.conftest import jpeg_bytes
-from tests.servers import free_port, get_json, post_multipart, process_answering
+from tests.servers import free_port, get_json, post_multipart, process_answering, start_trickle
 
 OBAMA = [EXAMPLES_DIR / name for name in ("obama.jpg", "obama1.jpg", "obama2.jpg", "obama3.jpg")]
 
@@ -282,7 +282,6 @@ def test_a_body_that_trickles_is_cut_with_408_and_frees_its_slot(tmp_path):
     """Issue 40: connections sending a byte every 2 s held every admission slot for as long as they
     stayed open (verifies answered 503). Now each is cut with 408 once it falls behind 10 KB/s after
     its first 5 s, and a verify is admitted again."""
-    import socket
     import urllib.error
 
     from facekit.examples import EXAMPLE_PAIRS
@@ -295,14 +294,7 @@ def test_a_body_that_trickles_is_cut_with_408_and_frees_its_slot(tmp_path):
         return 200
 
     with _served(tmp_path / "serve.log", {"FACEKIT_DATA_DIR": str(tmp_path / "data")}) as base:
-        host, port = base.removeprefix("http://").split(":")
-        tricklers = []
-        for _ in range(Config().api_max_requests):
-            connection = socket.create_connection((host, int(port)))
-            connection.sendall(f"POST /v1/verify HTTP/1.1\r\nHost: {host}\r\nContent-Length: 100000\r\n"
-                               "Content-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\nContent-Disposition: "
-                               'form-data; name="image1"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
-            tricklers.append(connection)
+        tricklers = [start_trickle(base) for _ in range(Config().api_max_requests)]
         started = time.monotonic()
         time.sleep(0.5)
         assert verify(base) == 503  # every slot held by a trickle
