@@ -24,14 +24,21 @@ FOLDER_WORDS = {"anchor": "reference photos", "positive": "test photos", "negati
 COLOURS = {FOLDER_WORDS["anchor"]: "#264653", FOLDER_WORDS["positive"]: "#2a9d8f", FOLDER_WORDS["negative"]: "#e76f51"}
 CAPTURE_KINDS = {folder: FOLDER_WORDS[folder] for folder in ("anchor", "positive")}
 
-if not sum(stats.folder_counts.values()):
-    st.info("No photos on this computer yet. **Verify** works anyway: the models that come with facekit were "
-            "trained elsewhere. Photos appear here when you take some on the **Capture** page.", icon="🗂️")
+
+
+def show_examples() -> None:
+    """What LFW holds, in photos of its kind that ship with facekit: for a computer without LFW."""
     st.write("The models learnt from *Labeled Faces in the Wild*: 13,233 public photos of 5,749 people found in the "
              "news, each cut to 250×250 around the face. Photos of the kind it holds (public-domain, shipped with facekit):")
     examples = [photo for photos in EXAMPLE_PEOPLE.values() for photo in photos]
     st.image([str(photo) for photo in examples], width=120,
              caption=[name for name, photos in EXAMPLE_PEOPLE.items() for _ in photos])
+
+
+if not sum(stats.folder_counts.values()):
+    st.info("No photos on this computer yet. **Verify** works anyway: the models that come with facekit were "
+            "trained elsewhere. Photos appear here when you take some on the **Capture** page.", icon="🗂️")
+    show_examples()
     st.caption("To look through LFW here: `facekit data import-lfw` (about 200 MB), then `facekit data pairs`.")
     st.stop()
 
@@ -63,6 +70,8 @@ if not stats.folder_counts.get("negative"):  # captures only: no LFW on this com
         )
         yours = [p for folder in CAPTURE_KINDS for p in list_photos(config.data_dir / folder) if me.sees(identity_of(p))]
         st.image([str(p) for p in yours[:12]], width=96, caption=[display_name(identity_of(p)) for p in yours[:12]])
+    else:  # only other visitors' captures: theirs to see; the kind of photos LFW holds instead of nothing
+        show_examples()
     st.caption("For the operator: `facekit data import-lfw` (about 200 MB), then `facekit data pairs`.")
     st.stop()
 overview, quality, faces = st.tabs(["Folders and people", "Light and sharpness", "Faces"])

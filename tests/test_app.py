@@ -262,6 +262,21 @@ def test_dataset_page_shows_a_visitors_photos_to_them_only(mini_lfw, empty_data)
     assert "Ada Lovelace" not in seen_by_b and "Lfw Person" in seen_by_b and "1 other visitors" in seen_by_b
 
 
+def test_dataset_page_shows_a_new_visitor_photos_when_all_there_is_is_another_visitors(empty_data):
+    """Issue 38: after anyone's Capture, a new visitor's Dataset showed no photo at all."""
+    from facekit.capture.photos import Viewer
+    from facekit.examples import EXAMPLE_PEOPLE
+
+    (empty_data / "anchor").mkdir(parents=True)
+    (empty_data / "anchor" / f"Ada_Lovelace{Viewer('session a').mark}_0.jpg").write_bytes(
+        EXAMPLE_PEOPLE["Barack Obama"][0].read_bytes())
+    app = _page("pages/dataset.py")
+    app.session_state["visitor_token"] = "session b"
+    app.run()
+    assert not app.exception and "1 other visitors" in _captions(app)
+    assert _images(app) == sum(map(len, EXAMPLE_PEOPLE.values()))  # the kind of photos LFW holds, not nothing
+
+
 def test_baseline_vs_siamese_page_reads_the_shipped_metrics():
     app = _page("pages/baseline-vs-siamese.py").run()
     assert not app.exception
