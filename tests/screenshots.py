@@ -28,16 +28,21 @@ SCREENS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "h
 
 
 def _save(page, name: str) -> None:
-    """The first screen as a PNG of at most 256 colours (a page's flat colours lose nothing)."""
+    """The first screen as a PNG of at most 256 colours (a page's flat colours lose nothing), once
+    the page has settled, the pointer out of the way (no tooltip)."""
+    _settled(page)
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(800)
     picture = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     picture.quantize(256, method=Image.Quantize.MEDIANCUT).save(IMAGES / f"{name}.png", optimize=True)
     print(f"  {IMAGES / name}.png", file=sys.stderr)
 
 
 def _pages(browser, url: str, width: str) -> None:
-    page = browser.new_context(viewport=SCREENS[width]).new_page()
+    page = browser.new_context(viewport=SCREENS[width], permissions=["camera"]).new_page()
     page.goto(url, timeout=60_000)
     page.get_by_text("The face model is loaded").wait_for(timeout=120_000)
+    page.get_by_text("every face on your webcam, named").wait_for(timeout=60_000)
     _save(page, f"{width}_home")
     page.goto(f"{url}/verify", timeout=60_000)
     _example(page, "Different people")
@@ -49,14 +54,30 @@ def _pages(browser, url: str, width: str) -> None:
     page.get_by_role("button", name="Try with the examples").click(timeout=60_000)
     page.get_by_text("Barack Obama · 5 faces").wait_for(timeout=120_000)
     page.wait_for_function(IMAGES_LOADED, arg=8, timeout=60_000)
-    _settled(page)
+    page.get_by_text("8 faces in 7 photos").evaluate("heading => heading.scrollIntoView()")  # the groups first
     _save(page, f"{width}_sort")
-    for name, path in (("baseline", "/baseline-vs-siamese"), ("capture", "/capture"), ("dataset", "/dataset")):
+    _capture(page, url, width)
+    for name, path in (("baseline", "/baseline-vs-siamese"), ("dataset", "/dataset")):
         page.goto(url + path, timeout=60_000)
         page.get_by_test_id("stApp").wait_for(timeout=60_000)
         page.wait_for_timeout(3000)
         _save(page, f"{width}_{name}")
     page.context.close()
+
+
+def _capture(page, url: str, width: str) -> None:
+    """Capture with a name typed, the (fake) webcam on and a reference photo taken."""
+    page.goto(f"{url}/capture", timeout=60_000)
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Your name").press("Enter")
+    component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
+    component.get_by_role("button", name="Start").click(timeout=60_000)
+    page.get_by_text("Live: ").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Take a reference photo").click()
+    page.get_by_text("Saved a reference photo").wait_for(timeout=60_000)
+    page.wait_for_function(IMAGES_LOADED, arg=1, timeout=60_000)
+    page.mouse.wheel(0, 300)  # the video and the photo taken, under the page's title
+    _save(page, f"{width}_capture")
 
 
 def _live(playwright, url: str, scratch: Path) -> None:
@@ -69,6 +90,10 @@ def _live(playwright, url: str, scratch: Path) -> None:
         component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
         component.get_by_role("button", name="Start").click(timeout=60_000)
         page.get_by_text("In view: Barack Obama (sure)").wait_for(timeout=120_000)
+        page.mouse.move(600, 400)
+        page.mouse.wheel(0, 200)  # the whole video in the picture
+        page.mouse.move(1, 1)  # and no video controls over it
+        page.wait_for_timeout(1500)
         frames = []
         for _ in range(16):  # 8 s: both people, in turn
             frames.append(Image.open(io.BytesIO(page.screenshot())).convert("RGB").resize((770, 434)))
