@@ -578,7 +578,8 @@ def test_sort_photos_groups_the_examples_names_a_group_and_finds_a_person(server
             again = page.context.new_page()
             again.goto(server["url"] + "/verify", timeout=60_000)
             again.get_by_role("tab", name="Against a person").click(timeout=60_000)
-            again.get_by_test_id("stSelectbox").filter(has_text="Uncle Joe").wait_for(timeout=60_000)
+            again.get_by_test_id("stSelectbox").filter(has_text="Who should this be?").click(timeout=60_000)
+            again.get_by_role("option", name="Uncle Joe").wait_for(timeout=60_000)  # among the people offered
             again.close()
         finally:
             gallery = Gallery(Config(data_dir=server["data_dir"]))
@@ -760,7 +761,7 @@ def test_other_visitors_cannot_see_or_delete_a_capture_but_the_presenter_can(ser
     saved = sorted((server["data_dir"] / "anchor").glob("Test_Person~*_*.jpg"))
     if not saved:
         pytest.skip("needs the photo that test_capture_an_anchor_with_the_webcam takes")
-    other = browser.new_page()  # a new page is a new browser session: another visitor
+    other = browser.browser.new_context().new_page()  # another browser: another visitor (a page of this one is the same)
     other.goto(server["url"] + "/capture", timeout=60_000)
     other.get_by_label("Your name").fill("Test Person")
     other.get_by_label("Your name").press("Enter")
@@ -772,7 +773,7 @@ def test_other_visitors_cannot_see_or_delete_a_capture_but_the_presenter_can(ser
     other.get_by_test_id("stSelectbox").filter(visible=True).first.click()
     assert other.get_by_role("option", name="Barack Obama (example)").is_visible()
     assert not other.get_by_role("option", name="Test Person").count()
-    other.close()
+    other.context.close()
 
     presenter = browser.new_page()
     presenter.goto(server["url"] + "/capture", timeout=60_000)
