@@ -6,7 +6,8 @@ workers, and uvicorn's supervisor).
 
 1. zeros: one /v1/group request of 2.5 MB: a zip of 100 files of 26 MB of zeros each.
 2. faces: one /v1/group request of 100 copies of a sheet of 80 faces of one person (8,000 faces).
-3. slow: 16 connections trickling a byte a second into /v1/verify, while 15 verifies are sent.
+3. slow: 12 connections trickling a byte a second into /v1/verify, while 15 verifies are sent one
+   a second (on one worker: its 8 slots; with two, the kernel's share of connections decides).
 4. race: 40 enrolments of one person, 8 at a time, while the person is deleted again and again:
    photos counted by the gallery (/metrics) against photos listed.
 5. video: `facekit liveness` of a 1080p video of 700 frames (the command's peak memory).
@@ -76,9 +77,9 @@ def _peaks(group: int) -> str:
 
 
 @contextlib.contextmanager
-def _server(checkout: Path, folder: Path):
+def _server(checkout: Path, folder: Path, workers: int = 2):
     port = free_port()
-    command = [sys.executable, "-m", "facekit.cli", "serve", "--port", str(port), "--workers", "2",
+    command = [sys.executable, "-m", "facekit.cli", "serve", "--port", str(port), "--workers", str(workers),
                "--data-dir", str(folder / "data")]
     env = {"PYTHONPATH": str(checkout), "FACEKIT_MODELS_DIR": str(checkout / "models"), **KEYS}
     with process_answering(command, f"http://127.0.0.1:{port}/readyz", folder / "serve.log", env, timeout_s=180,
@@ -107,7 +108,7 @@ def faces(url: str) -> str:
 
 
 def slow(url: str) -> str:
-    tricklers = [start_trickle(url, "reader") for _ in range(16)]
+    tricklers = [start_trickle(url, "reader") for _ in range(12)]
     stop = threading.Event()
 
     def trickle() -> None:
@@ -124,7 +125,7 @@ def slow(url: str) -> str:
         time.sleep(1.0)
     stop.set()
     answers = [_answered(connection)[9:12].decode() or "none" for connection in tricklers]
-    return (f"15 verifies over 15 s: {statuses.count(200)} answered, {statuses.count(503)} busy (503); the 16 tricklers' "
+    return (f"15 verifies over 15 s: {statuses.count(200)} answered, {statuses.count(503)} busy (503); the 12 tricklers' "
             f"answers: {', '.join(f'{answers.count(a)} {a}' for a in sorted(set(answers)))}")
 
 
@@ -217,7 +218,8 @@ def main() -> None:
                 print(f"{attack:7s} {label:5s} {video(checkout, scratch)}", flush=True)
                 continue
             before = set(Path(tempfile.gettempdir()).glob("facekit-metrics-*"))
-            with tempfile.TemporaryDirectory() as folder, _server(checkout, Path(folder)) as (url, process):
+            with tempfile.TemporaryDirectory() as folder, \
+                    _server(checkout, Path(folder), 1 if attack == "slow" else 2) as (url, process):
                 started = time.perf_counter()
                 said = parent(url, process, before) if attack == "parent" else ATTACKS[attack](url)
                 seconds = time.perf_counter() - started
