@@ -75,11 +75,12 @@ def test_an_unreadable_photo_is_one_line_and_exit_2_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("localhost", False), ("0.0.0.0", True), ("::1", False)])
 def test_serve_warns_when_open_to_the_network_without_keys(host, warned, monkeypatch, capsys, tmp_path):
-    import uvicorn
+    from facekit.service import supervisor
 
     monkeypatch.setenv("FACEKIT_DATA_DIR", str(tmp_path))  # serve opens the gallery there first
     started = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    monkeypatch.setattr(supervisor, "serve", lambda config: started.update(app=config.app, factory=config.factory,
+                                                                         workers=config.workers))
     monkeypatch.delenv("FACEKIT_API_KEYS", raising=False)
     monkeypatch.delenv("FACEKIT_ADMIN_KEYS", raising=False)
     assert main(["serve", "--host", host, "--port", "8123", "--workers", "2"]) == 0
