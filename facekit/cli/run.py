@@ -50,8 +50,6 @@ def _app(args) -> int:
 
 
 def _serve(args) -> int:
-    import uvicorn  # only for this command
-
     # Worker processes make their own Config(): the folders reach them through the environment.
     for variable, value in (("FACEKIT_DATA_DIR", args.data_dir), ("FACEKIT_MODELS_DIR", args.models_dir)):
         if value:
@@ -71,8 +69,7 @@ def _serve(args) -> int:
               f"{config.gallery_url.split('@')[-1] if config.gallery_url else config.gallery_path}", file=sys.stderr, flush=True)
         from facekit.service.supervisor import serve  # several workers: watched, and stopped with this process
 
-        serve(uvicorn.Config("facekit.service.app:create_app", factory=True, host=host, port=args.port,
-                             workers=args.workers, log_level="warning"))
+        serve(host, args.port, args.workers)
     return 0
 
 

@@ -25,8 +25,11 @@ _METRICS_PREFIX = "facekit-metrics-"
 _log = logging.getLogger("uvicorn.error")  # uvicorn's log: shown at warning, beside its own lines
 
 
-def serve(config: uvicorn.Config) -> None:
-    """Run ``config``'s app: in this process for one worker, else under :class:`_Supervisor`."""
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API (:func:`facekit.service.app.create_app`) on ``host``:``port``: in this process
+    for one worker, else ``workers`` processes under :class:`_Supervisor`. Logs at warning."""
+    config = uvicorn.Config("facekit.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                            log_level="warning")
     if config.workers <= 1:
         uvicorn.Server(config).run()
         return
