@@ -215,7 +215,9 @@ def test_a_pile_with_more_faces_than_it_takes_is_refused_and_a_crowd_keeps_its_l
     photos = [(p.name, p) for p in (EXAMPLES_DIR / "obama.jpg", EXAMPLES_DIR / "two_people.jpg", EXAMPLES_DIR / "biden.jpg")]
     with pytest.raises(TooManyFaces, match="more than 2 faces .two_people.jpg brought the count to 3"):
         read_photos(photos, load_verifier(), most_faces=2)
-    assert len(read_photos(photos, load_verifier(), most_faces=4).faces) == 4
+    shown, unseen = (read_photos(photos, load_verifier(), most_faces=4, thumbnails=keep) for keep in (True, False))
+    assert len(shown.faces) == 4 and all(face.chip.shape[0] >= 112 for face in shown.faces)
+    assert all(face.chip is None for face in unseen.faces) and np.allclose(unseen.embeddings, shown.embeddings)  # the API's
     both = photo_faces(EXAMPLES_DIR / "two_people.jpg")
     [kept] = photo_faces(EXAMPLES_DIR / "two_people.jpg", Config(max_faces_per_photo=1)).faces
     assert kept.box == max(both.faces, key=lambda face: face.box[2]).box

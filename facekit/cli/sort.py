@@ -26,7 +26,7 @@ def _pile(args):
     from facekit.sorting.pile import read_pile
 
     gallery = Gallery(config_of(args))
-    return gallery, read_pile(args.paths, gallery.verifier, _progress)
+    return gallery, read_pile(args.paths, gallery.verifier, _progress, thumbnails=False)
 
 
 def _group(args) -> int:
@@ -83,7 +83,7 @@ def _find(args) -> int:
         references = gallery.verifier.embed_photo(person, "person")[1][None]
     else:  # an enrolled name (anyone's, as the command line is the gallery's owner), checked before any photo is read
         references = enrolled_references(gallery, args.person, owner=EVERYONE)
-    pile = read_pile(args.paths, gallery.verifier, _progress)
+    pile = read_pile(args.paths, gallery.verifier, _progress, thumbnails=False)
     sightings = find_person(references, pile, gallery.verifier)
     if args.json:
         print(json.dumps({"found": [{"photo": str(pile.faces[s.face].photo), "box": list(pile.faces[s.face].box),

@@ -29,13 +29,14 @@ PhotoName = str | Path  # a photo's path, or an upload's name (unique in its pil
 class PileFace:
     """One face of one photo: ``photo`` (its name in the pile), ``box`` ``(x, y, w, h)`` in the photo's own
     pixels (upright, as read), ``number`` (1.., left to right in its photo), ``main`` (the photo's
-    most prominent face) and ``chip`` (the aligned face, for thumbnails)."""
+    most prominent face) and ``chip`` (the aligned face, for thumbnails; None when the pile was
+    read without them)."""
 
     photo: PhotoName
     box: tuple[int, int, int, int]
     number: int
     main: bool
-    chip: np.ndarray
+    chip: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,21 @@ def photo_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_pile(paths: Iterable[str | Path], verifier: Verifier,
-              progress: Callable[[int, int], None] | None = None) -> Pile:
+def read_pile(paths: Iterable[str | Path], verifier: Verifier, progress: Callable[[int, int], None] | None = None,
+              thumbnails: bool = True) -> Pile:
     """Every face of every photo of ``paths`` (files and folders, :func:`photo_files`), each photo
     named by its path. ``progress(done, total)`` is called after each photo."""
-    return read_photos([(path, path) for path in photo_files(paths)], verifier, progress)
+    return read_photos([(path, path) for path in photo_files(paths)], verifier, progress, thumbnails=thumbnails)
 
 
 def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verifier,
-                progress: Callable[[int, int], None] | None = None, most_faces: int | None = None) -> Pile:
+                progress: Callable[[int, int], None] | None = None, most_faces: int | None = None,
+                thumbnails: bool = True) -> Pile:
     """Every face of ``photos`` (``(name, photo)`` pairs, names unique), through ``verifier``: each
     photo's faces found (:meth:`~facekit.model.verifier.Verifier.faces_of`) and embedded in one batch.
     ``progress(done, total)`` is called after each photo. Raises :class:`~facekit.errors.TooManyFaces`
-    once the faces pass ``most_faces`` (default ``Config().max_pile_faces``)."""
+    once the faces pass ``most_faces`` (default ``Config().max_pile_faces``). ``thumbnails=False``
+    keeps no face's chip (what shows nothing needs: ~37 KB a face, 300 MB for 8,000)."""
     most = Config().max_pile_faces if most_faces is None else most_faces
     faces, embeddings, no_face, unreadable = [], [], [], []
     for done, (name, source) in enumerate(photos, 1):
@@ -89,7 +92,8 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
             unreadable.append(name)
         else:
             embeddings.append(verifier.embeddings(found.chips))
-            faces += [PileFace(name, tuple(round(v / scale) for v in face.box), number, number == found.main, chip)
+            faces += [PileFace(name, tuple(round(v / scale) for v in face.box), number, number == found.main,
+                               chip if thumbnails else None)
                       for number, (face, chip) in enumerate(zip(found.faces, found.chips), 1)]
             if len(faces) > most:
                 raise TooManyFaces(f"These photos hold more than {most:,} faces ({name} brought the count to "
@@ -103,9 +107,9 @@ def read_photos(photos: Sequence[tuple[PhotoName, ImageSource]], verifier: Verif
 
 
 def read_unpacked(unpacked: Unpacked, verifier: Verifier, progress: Callable[[int, int], None] | None = None,
-                  most_faces: int | None = None) -> Pile:
+                  most_faces: int | None = None, thumbnails: bool = True) -> Pile:
     """:func:`read_photos` of unpacked uploads, the files refused while unpacking listed as unreadable."""
-    pile = read_photos(unpacked.photos, verifier, progress, most_faces)
+    pile = read_photos(unpacked.photos, verifier, progress, most_faces, thumbnails)
     return replace(pile, unreadable=pile.unreadable + tuple(name for name, _ in unpacked.refused))
 
 

@@ -33,6 +33,6 @@ def group(image: Photos, people: Gallery = Depends(gallery), state: Service = De
     faces are kept, and 10,000 faces in all (413 ``too_many_faces`` past that)."""
     start = time.perf_counter()
     with pile_uploads(state.config, image) as unpacked:  # the photos on disk, gone with the request
-        pile = read_unpacked(unpacked, people.verifier, most_faces=state.config.max_pile_faces)
+        pile = read_unpacked(unpacked, people.verifier, most_faces=state.config.max_pile_faces, thumbnails=False)
         groups = name_groups(group_pile(pile, people.verifier), pile.embeddings, [(people, None)])
         return {**groups_as_dict(groups, pile), "model": model_json(people.verifier), "took_ms": ms_since(start)}
