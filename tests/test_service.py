@@ -95,6 +95,35 @@ def test_workers_are_supervised_their_deaths_logged_and_they_stop_with_their_par
         assert not folder.exists()  # ...and removed by the next start
 
 
+def test_metrics_folders_whose_processes_are_all_gone_are_removed_at_start(tmp_path, monkeypatch):
+    """Folders of killed servers go, of this version (the server's pid in the name) and of earlier
+    ones (only the workers' files say whose they were); a folder a live process writes to stays."""
+    import os
+    import tempfile
+
+    from facekit.service import supervisor
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = _dead_pid()
+    old = tmp_path / "facekit-metrics-x1y2z3"
+    old.mkdir()
+    (old / f"counter_{gone}.db").write_bytes(b"")
+    killed = tmp_path / f"facekit-metrics-{gone}-abc"
+    killed.mkdir()
+    live = tmp_path / "facekit-metrics-q9w8e7"
+    live.mkdir()
+    (live / f"gauge_liveall_{os.getpid()}.db").write_bytes(b"")
+    made = Path(supervisor.metrics_folder())
+    assert not old.exists() and not killed.exists() and live.exists() and made.name.startswith(f"facekit-metrics-{os.getpid()}-")
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
 def test_an_enrolment_through_one_process_is_identified_through_another_within_a_second(tmp_path):
     env = {"FACEKIT_DATA_DIR": str(tmp_path / "data")}
     with _served(tmp_path / "a.log", env) as first, _served(tmp_path / "b.log", env) as second:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
 import signal
 import tempfile
 import threading
@@ -59,13 +61,19 @@ def stop_with_parent() -> None:
 def metrics_folder() -> str:
     """A new folder for the workers' metrics, named by this process; the folders of `facekit serve`
     processes that are gone (killed before they could remove theirs) are removed first."""
-    for stale in Path(tempfile.gettempdir()).glob(f"{_METRICS_PREFIX}*"):
-        pid = stale.name.removeprefix(_METRICS_PREFIX).split("-")[0]
-        if pid.isdigit() and not is_running(int(pid)):
-            for file in stale.iterdir():
-                file.unlink(missing_ok=True)
-            stale.rmdir()
+    for folder in Path(tempfile.gettempdir()).glob(f"{_METRICS_PREFIX}*"):
+        if _abandoned(folder):
+            shutil.rmtree(folder, ignore_errors=True)
     return tempfile.mkdtemp(prefix=f"{_METRICS_PREFIX}{os.getpid()}-")
+
+
+def _abandoned(folder: Path) -> bool:
+    """Whether every process a metrics folder names is gone: the server in its name, and each worker
+    with a file in it (``counter_<pid>.db``; the folders of versions before this have those only)."""
+    named = folder.name.removeprefix(_METRICS_PREFIX).split("-")[0]
+    pids = {int(found.group(1)) for file in folder.glob("*.db") if (found := re.search(r"_(\d+)\.db$", file.name))}
+    pids |= {int(named)} if named.isdigit() else set()
+    return bool(pids) and not any(map(is_running, pids))
 
 
 def is_running(pid: int) -> bool:
