@@ -6,7 +6,7 @@ from facekit.config import DEFAULT_MODEL
 from ui import services, widgets
 
 st.title("Same person, or not?")
-st.write("Show it two photos of faces, or your webcam, and it says who is the same person, and how sure it is.")
+st.write("Show it two photos of faces, or your webcam, and it says whether they show the same person, and how sure it is.")
 figures = services.figures()
 view1 = figures.view1 if figures else {}
 try_it, how_good = st.columns([2, 1])
@@ -15,7 +15,7 @@ with try_it:
     st.page_link("pages/live.py", label="**Live**: every face on your webcam, named", icon="🎥")
     st.page_link("pages/sort.py", label="**Sort photos**: a pile of photos grouped by person", icon="🗂️")
     st.page_link("pages/capture.py", label="**Capture**: take your own photos with the webcam", icon="📷")
-    st.page_link("pages/verify.py", label="**Who is this?**: name the face in a photo", icon="🧑")
+    st.page_link("pages/verify.py", label="**Who is this?**: name the face in a photo", icon="🧑", query_params={"tab": "who"})
 if DEFAULT_MODEL in view1 and view1[DEFAULT_MODEL].three_way:
     three_way = view1[DEFAULT_MODEL].three_way
     how_good.metric("Right when it is sure", f"{round(three_way.confident_accuracy * 100)} of 100",

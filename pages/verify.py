@@ -8,8 +8,9 @@ from facekit.faces.images import draw_box
 from ui import services, visitor, widgets
 
 st.title("🔍 Are they the same person?")
-two_photos, enrolled, who, in_photo = st.tabs(["Two photos", "Against a person", "Who is this?",
-                                               "In a group photo?"])
+# Home's "Who is this?" link opens that tab (?tab=who).
+two_photos, enrolled, who, in_photo = st.tabs(["Two photos", "Against a person", "Who is this?", "In a group photo?"],
+                                              default="Who is this?" if st.query_params.get("tab") == "who" else None)
 
 
 def photo_input(label: str, key: str):
@@ -33,8 +34,13 @@ def example_buttons(titles, key: str) -> int | None:
 
 with two_photos:
     # Once two photos are chosen, their choice folds away so that the answer and the faces open the page.
-    chosen_pair = st.session_state.get("example") is not None or bool(st.session_state.get("first") and st.session_state.get("second"))
-    with st.expander("Compare two other photos" if chosen_pair else "Choose two photos", expanded=not chosen_pair):
+    # Its title names the pair shown: a new pair is a new title, so the choice folds away again
+    # (opened to choose the next example, it would push that answer below the screen).
+    shown_now = st.session_state.get("example")
+    chosen_pair = shown_now is not None or bool(st.session_state.get("first") and st.session_state.get("second"))
+    now = (EXAMPLE_PAIRS[shown_now].title if shown_now is not None else
+           f"{st.session_state['first'].name} and {st.session_state['second'].name}" if chosen_pair else "")
+    with st.expander(f"Compare two other photos (now: {now})" if chosen_pair else "Choose two photos", expanded=not chosen_pair):
         # One form, one submit: choosing the first photo does not rerun the page while the second is
         # still being chosen (under load that rerun used to reset the second uploader).
         with st.form("two_photos", border=False):
@@ -110,7 +116,7 @@ with enrolled:
                          help="Your own people (taken in this browser) and the example people.")
     person, is_example = choices[shown]
     if not people:
-        st.caption("Nobody of yours has reference photos yet: take some on the **Capture** page, or try an example person.")
+        st.caption("You have no reference photos yet: take some on the **Capture** page, or try an example person.")
     if is_example and st.button("Use an example photo of them", key="use_example_probe"):
         st.session_state.example_probe = shown
     probe = photo_input("… or upload a photo of them", "probe")

@@ -56,19 +56,19 @@ def _pages(browser, url: str, width: str) -> None:
     page.wait_for_function(IMAGES_LOADED, arg=8, timeout=60_000)
     page.get_by_text("8 faces in 7 photos").evaluate("heading => heading.scrollIntoView()")  # the groups first
     _save(page, f"{width}_sort")
-    _capture(page, url, width)
-    for name, path in (("baseline", "/baseline-vs-siamese"), ("dataset", "/dataset")):
+    for name, path in (("baseline", "/baseline-vs-siamese"), ("dataset", "/dataset")):  # Dataset before a capture: a fresh clone's
         page.goto(url + path, timeout=60_000)
         page.get_by_test_id("stApp").wait_for(timeout=60_000)
         page.wait_for_timeout(3000)
         _save(page, f"{width}_{name}")
+    _capture(page, url, width)
     page.context.close()
 
 
 def _capture(page, url: str, width: str) -> None:
     """Capture with a name typed, the (fake) webcam on and a reference photo taken."""
     page.goto(f"{url}/capture", timeout=60_000)
-    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Your name").fill("Sam")
     page.get_by_label("Your name").press("Enter")
     component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
     component.get_by_role("button", name="Start").click(timeout=60_000)

@@ -79,6 +79,20 @@ def test_the_capture_name_is_still_there_after_another_page(_session):
     assert not app.exception and app.text_input(key="capture_name").value == "Ada Lovelace"
 
 
+def test_homes_who_is_this_link_asks_for_that_tab_and_a_new_example_folds_the_choice_away():
+    """A newcomer's finds: Home's "Who is this?" link opened Verify on "Two photos"; and the choice
+    of photos, opened to click a second example, stayed open and pushed that answer below the screen."""
+    home = _page("app.py").run()
+    [link] = [link for link in home.get("page_link") if "Who is this?" in link.proto.label]
+    assert (link.proto.page, link.proto.query_string) == ("verify", "tab=who")  # the tab itself: test_browser.py
+    app = _page("pages/verify.py").run()
+    titles = []
+    for example in ("example-0", "example-1"):
+        app.button(key=example).click().run()
+        titles.append([e.label for e in app.expander if e.label.startswith("Compare two other photos")][0])
+    assert titles == ["Compare two other photos (now: Same person)", "Compare two other photos (now: Different people)"]
+
+
 def test_verify_page_waits_for_two_photos_then_explains_a_bad_file():
     app = _page("pages/verify.py").run()
     assert not app.exception and "Upload two photos" in _messages(app)
@@ -144,7 +158,7 @@ def _images(app) -> int:
 
 def test_verify_against_reference_photos_offers_the_example_person_first():
     app = _page("pages/verify.py").run()
-    assert "Nobody of yours has reference photos yet" in _captions(app)
+    assert "You have no reference photos yet" in _captions(app)
     assert app.selectbox[0].value == "Barack Obama (example)"
     app.button(key="use_example_probe").click().run()
     assert not app.exception and "reference photos matched" in _messages(app)

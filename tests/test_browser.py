@@ -348,6 +348,15 @@ def test_a_verdict_a_room_can_read(server, browser, width):
 FIRST_SCREENS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
+def test_homes_who_is_this_link_opens_verify_on_that_tab(server, browser):
+    page = browser.new_page()
+    page.goto(server["url"], timeout=60_000)
+    page.get_by_text("name the face in a photo").click(timeout=60_000)
+    page.get_by_role("tab", name="Who is this?").wait_for(timeout=60_000)
+    assert page.get_by_role("tab", name="Who is this?").get_attribute("aria-selected") == "true"
+    page.close()
+
+
 @pytest.mark.parametrize("width", FIRST_SCREENS)
 def test_the_answer_and_the_faces_open_the_page(server, browser, width):
     """After an example click, the verdict and the two faces are on the first screen, unscrolled,
