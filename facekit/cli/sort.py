@@ -39,9 +39,9 @@ def _group(args) -> int:
     if args.json:
         print(json.dumps(groups_as_dict(groups, pile), ensure_ascii=False))
     else:
-        for number, group in enumerate(groups, 1):
+        for group in groups:
             named = f" ({group.person})" if group.person else ""
-            print(f"Group {number}{named}: {len(group.faces)} face{'s' * (len(group.faces) != 1)}")
+            print(f"Group {group.number}{named}: {len(group.faces)} face{'s' * (len(group.faces) != 1)}")
             for i in group.faces:
                 print(f"  {pile.faces[i].photo} {list(pile.faces[i].box)}")
         _left_out(pile)
@@ -52,8 +52,8 @@ def _copy(groups, pile, folder: Path) -> None:
     """One folder per group (``001``, ``002 Barack Obama``...), a copy of each of its photos inside."""
     from facekit.names import file_name_part
 
-    for number, group in enumerate(groups, 1):
-        target = folder / (f"{number:03d}" + (f" {file_name_part(group.person)}" if group.person else ""))
+    for group in groups:
+        target = folder / (f"{group.number:03d}" + (f" {file_name_part(group.person)}" if group.person else ""))
         target.mkdir(parents=True, exist_ok=True)
         for photo in dict.fromkeys(pile.faces[i].photo for i in group.faces):  # a photo once, however many faces
             copy, n = target / photo.name, 1
